@@ -1,0 +1,77 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-nano-enforcer',
+  description: 'Runtime protection for AWS Lambda Node.js functions: process and executable control, /tmp drift prevention and honeypots, added by one CDK aspect.',
+  author: 'cdk-nano-enforcer developers',
+  authorAddress: 'security@nanoenforcer.dev',
+  repositoryUrl: 'https://github.com/nano-enforcer/cdk-nano-enforcer.git',
+  defaultReleaseBranch: 'main',
+  keywords: ['cdk', 'aws-cdk', 'lambda', 'security', 'runtime-protection', 'nodejs', 'aspect'],
+  license: 'Apache-2.0',
+
+  // AspectPriority and the aspectPrioritiesMutating flag exist from 2.172.
+  cdkVersion: '2.172.0',
+  constructsVersion: '10.0.5',
+  jsiiVersion: '~6.0.0',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  tsconfigDevFile: 'tsconfig.dev.json',
+
+  // No GitHub workflows: this project's CI is .ci/run.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  publishToPypi: {
+    distName: 'cdk-nano-enforcer',
+    module: 'cdk_nano_enforcer',
+  },
+  publishToMaven: {
+    javaPackage: 'dev.nanoenforcer.cdk',
+    mavenGroupId: 'dev.nanoenforcer',
+    mavenArtifactId: 'cdk-nano-enforcer',
+  },
+
+  devDeps: [
+    // Pinned: the layer's bytes must not change under a minor esbuild release.
+    'esbuild@0.28.2',
+    // The real CLI, for the example app's `cdk synth` test.
+    'aws-cdk@^2',
+  ],
+
+  jestOptions: {
+    jestConfig: {
+      testTimeout: 120_000,
+      // Integration tests start real node processes; two cores only.
+      maxWorkers: 2,
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+    },
+  },
+
+  gitignore: ['/assets/layer/', '/.cache/', 'cdk.out/', '/examples/**/cdk.out/'],
+});
+
+// The enforcer is TypeScript in lambda-layer/, type-checked with its own
+// tsconfig and bundled by esbuild into assets/layer/, which ships in the
+// npm tarball (and so inside the Python wheel and the Java jar).
+const bundleLayer = project.addTask('bundle:layer', {
+  description: 'Type-check and bundle the enforcer into assets/layer/',
+  steps: [
+    { exec: 'tsc -p lambda-layer/tsconfig.json' },
+    { exec: 'node lambda-layer/build.mjs' },
+  ],
+});
+project.preCompileTask.spawn(bundleLayer);
+for (const p of ['/lambda-layer/', '/examples/', '/.ci/', '/scripts/', '/bench/', '/tsconfig.dev.json', '/.cache/']) {
+  project.addPackageIgnore(p);
+}
+project.testTask.prependSpawn(bundleLayer);
+
+project.eslint?.addLintPattern('lambda-layer');
+project.tsconfigDev.addInclude('lambda-layer/**/*.ts');
+project.tsconfigDev.addInclude('examples/**/*.ts');
+project.tsconfigDev.addExclude('examples/**/cdk.out');
+
+project.synth();
