@@ -1,0 +1,169 @@
+import { Annotations, IAspect, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { IConstruct } from 'constructs';
+import { NanoEnforcerLayer } from './layer';
+import { NanoEnforcer } from './nano-enforcer';
+import { EnforcerPolicy } from './policy';
+import { AnnotationIds } from './private/annotation-ids';
+import { findEdgeFunctions } from './private/edge-functions';
+import { environmentSize, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './private/environment-size';
+import { mergeNodeOptions } from './private/node-options';
+import { encodePolicy, validatePolicy } from './private/policy-encoding';
+import { settingsFor } from './private/scope-settings';
+
+/**
+ * Properties of a NanoEnforcerAspect.
+ */
+export interface NanoEnforcerAspectProps {
+  /**
+   * The policy enforced in every protected function, unless
+   * `NanoEnforcer.overridePolicy` replaces it for a scope.
+   *
+   * @default - BLOCK mode, drift prevention, the default deny list, /tmp protected
+   */
+  readonly policy?: EnforcerPolicy;
+
+  /**
+   * Fail synthesis (error annotations) instead of warning when a Node.js
+   * function cannot be protected.
+   *
+   * @default false
+   */
+  readonly strict?: boolean;
+}
+
+// Marks a function the aspect has dealt with, so a second synthesis changes nothing.
+const HANDLED = Symbol.for('cdk-nano-enforcer.handled');
+const LAYER_ID = 'NanoEnforcerLayer';
+const MAX_LAYERS = 5;
+
+/**
+ * Protects every Node.js Lambda function in the scope it is added to:
+ * `Aspects.of(app).add(new NanoEnforcerAspect({ policy }))`.
+ *
+ * Each protected function gets the stack's NanoEnforcerLayer, the preload
+ * first in its NODE_OPTIONS, and the policy in NANO_ENFORCER_POLICY. A
+ * function that cannot be protected gets a warning annotation saying why.
+ */
+export class NanoEnforcerAspect implements IAspect {
+  private readonly policy: EnforcerPolicy;
+  private readonly strict: boolean;
+  private edge?: { readonly root: IConstruct; readonly functions: Set<IConstruct> };
+
+  constructor(props: NanoEnforcerAspectProps = {}) {
+    this.policy = props.policy ?? {};
+    validatePolicy(this.policy, 'NanoEnforcerAspect');
+    this.strict = props.strict ?? false;
+  }
+
+  public visit(node: IConstruct): void {
+    if (!(node instanceof lambda.Function)) return;
+    const marked = node as unknown as Record<symbol, boolean>;
+    if (marked[HANDLED]) return;
+    marked[HANDLED] = true;
+    this.protect(node);
+  }
+
+  private protect(fn: lambda.Function): void {
+    const settings = settingsFor(fn);
+    if (settings.excludedBecause !== undefined) {
+      Annotations.of(fn).addInfo(`cdk-nano-enforcer: not protected, excluded: ${settings.excludedBecause}`);
+      return;
+    }
+
+    const runtime = fn.runtime;
+    if (runtime.family !== lambda.RuntimeFamily.NODEJS) {
+      if (runtime.name === lambda.Runtime.FROM_IMAGE.name) {
+        this.cannotProtect(fn, AnnotationIds.CONTAINER_IMAGE, 'it is a container image function, and layers cannot be added to images. Copy the enforcer into the image and set NODE_OPTIONS there, or exclude it with NanoEnforcer.exclude.');
+      }
+      return;
+    }
+    if (!NanoEnforcerLayer.COMPATIBLE_RUNTIME_NAMES.includes(runtime.name)) {
+      this.cannotProtect(fn, AnnotationIds.UNSUPPORTED_RUNTIME, `its runtime ${runtime.name} is not supported. Move it to one of ${NanoEnforcerLayer.COMPATIBLE_RUNTIME_NAMES.join(', ')}.`);
+      return;
+    }
+    if (this.edgeFunctions(fn).has(fn)) {
+      this.cannotProtect(fn, AnnotationIds.LAMBDA_EDGE, 'it runs on Lambda@Edge, which allows neither environment variables nor layers.');
+      return;
+    }
+
+    const internals = fn as unknown as { environment?: Record<string, { value: string }>; _layers?: lambda.ILayerVersion[] };
+    const environment = internals.environment;
+    const layers = internals._layers;
+    if (!environment || typeof environment !== 'object' || !Array.isArray(layers)) {
+      this.cannotProtect(fn, AnnotationIds.UNREADABLE_FUNCTION, 'this version of aws-cdk-lib does not expose the function\'s environment and layers the way cdk-nano-enforcer expects. Report it with your aws-cdk-lib version.');
+      return;
+    }
+    if (layers.length >= MAX_LAYERS) {
+      this.cannotProtect(fn, AnnotationIds.TOO_MANY_LAYERS, `it already has ${layers.length} layers, the most Lambda allows. Merge two of them to make room.`);
+      return;
+    }
+    if (overridesNodeOptions(fn)) {
+      this.cannotProtect(fn, AnnotationIds.NODE_OPTIONS_OVERRIDDEN, 'an escape hatch (addPropertyOverride / addOverride) overrides its Environment or NODE_OPTIONS, which would replace the preload. Set NODE_OPTIONS with addEnvironment instead; the aspect merges it.');
+      return;
+    }
+
+    const policyJson = encodePolicy(settings.policy ?? this.policy);
+    const nodeOptions = mergeNodeOptions(environment.NODE_OPTIONS?.value, NanoEnforcer.PRELOAD_PATH);
+    const variables: Record<string, string> = {};
+    for (const [key, entry] of Object.entries(environment)) variables[key] = entry.value;
+    variables.NODE_OPTIONS = nodeOptions;
+    variables[NanoEnforcer.POLICY_ENVIRONMENT_VARIABLE] = policyJson;
+    const size = environmentSize(variables);
+    if (size.bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+      this.cannotProtect(fn, AnnotationIds.ENVIRONMENT_TOO_LARGE, `its environment would be ${size.hasTokens ? 'at least ' : ''}${size.bytes} bytes with the policy (${Buffer.byteLength(policyJson)} bytes), over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}. Shorten the policy's lists (globs cover many paths) or move large variables to SSM Parameter Store.`);
+      return;
+    }
+
+    const layer = this.layerFor(Stack.of(fn));
+    try {
+      fn.addLayers(layer);
+    } catch (e) {
+      this.cannotProtect(fn, AnnotationIds.LAYER_REJECTED, `the layer could not be added: ${(e as Error).message}`);
+      return;
+    }
+    fn.addEnvironment('NODE_OPTIONS', nodeOptions);
+    fn.addEnvironment(NanoEnforcer.POLICY_ENVIRONMENT_VARIABLE, policyJson);
+  }
+
+  private layerFor(stack: Stack): NanoEnforcerLayer {
+    const existing = stack.node.tryFindChild(LAYER_ID);
+    if (existing instanceof NanoEnforcerLayer) return existing;
+    if (existing) {
+      throw new Error(`${stack.node.path} already has a construct with id '${LAYER_ID}' that is not a NanoEnforcerLayer. Rename it.`);
+    }
+    return new NanoEnforcerLayer(stack, LAYER_ID);
+  }
+
+  private edgeFunctions(fn: IConstruct): Set<IConstruct> {
+    const root = fn.node.root;
+    if (this.edge?.root !== root) this.edge = { root, functions: findEdgeFunctions(root) };
+    return this.edge.functions;
+  }
+
+  private cannotProtect(fn: lambda.Function, id: string, reason: string): void {
+    const message = `cdk-nano-enforcer: ${fn.node.path} is not protected: ${reason}`;
+    if (this.strict) {
+      Annotations.of(fn).addError(`${message} [${id}] (strict mode)`);
+    } else {
+      Annotations.of(fn).addWarningV2(id, message);
+    }
+  }
+}
+
+// Raw overrides are applied after the L2 renders its environment, so they would win over ours.
+function overridesNodeOptions(fn: lambda.Function): boolean {
+  const cfn = fn.node.defaultChild as unknown as { rawOverrides?: { Properties?: Record<string, unknown> } } | undefined;
+  const properties = cfn?.rawOverrides?.Properties;
+  if (!properties || !('Environment' in properties)) return false;
+  const environment = properties.Environment;
+  if (!isObject(environment)) return true; // replaced or deleted as a whole
+  if (!('Variables' in environment)) return false;
+  const variables = environment.Variables;
+  if (!isObject(variables)) return true;
+  return 'NODE_OPTIONS' in variables || NanoEnforcer.POLICY_ENVIRONMENT_VARIABLE in variables;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}

@@ -1,0 +1,4 @@
+export * from './aspect';
+export * from './layer';
+export * from './nano-enforcer';
+export * from './policy';
