@@ -11,15 +11,24 @@ const outdir = join(root, 'assets', 'layer', 'nano-enforcer');
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
+// Two bundles: the preload (hooks only, loaded at start) and the decision,
+// which the preload reads lazily by a path computed at run time, so esbuild
+// never inlines it into the preload.
 await build({
-  entryPoints: [join(root, 'lambda-layer', 'src', 'preload.ts')],
+  entryPoints: {
+    preload: join(root, 'lambda-layer', 'src', 'preload.ts'),
+    decision: join(root, 'lambda-layer', 'src', 'decision', 'index.ts'),
+  },
   outdir,
   bundle: true,
   platform: 'node',
   format: 'cjs',
   // nodejs20.x is the oldest runtime we support.
   target: 'node20',
-  minify: true,
+  // Not minifyWhitespace: Node prints the source line of an uncaught error
+  // thrown from a hook, and one 17 KB line would flood the log.
+  minifyIdentifiers: true,
+  minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -1,0 +1,60 @@
+// Between the hooks and the decision: asks evaluate() about a request, writes
+// the event, and says whether the call may proceed. BLOCK refuses, ALERT
+// reports and lets through (except a decision marked `always`). An internal
+// fault fails open or closed per policy.failOpen and is reported as 'tamper'.
+import { emit } from './events';
+import { decisionModule } from './lazy';
+import type { Policy, Request, SystemView } from './types';
+
+let policy: Policy;
+let startTimeMs = 0;
+let system: SystemView | undefined;
+let busy = false;
+
+export function initGate(p: Policy, start: number): void {
+  policy = p;
+  startTimeMs = start;
+}
+
+export function currentPolicy(): Policy {
+  return policy;
+}
+
+/** What an event says about a request, before the decision adds its own detail. */
+function describe(request: Request): Record<string, unknown> {
+  switch (request.kind) {
+    case 'spawn': return { api: request.api, file: request.file, argv: request.args, cwd: request.cwd };
+    case 'file': return request.source === undefined
+      ? { api: request.api, path: request.path }
+      : { api: request.api, path: request.path, source: request.source };
+    case 'addon': return { api: request.api, path: request.path };
+    case 'worker': return { api: request.api, filename: request.eval ? '<inline>' : request.filename, eval: request.eval };
+  }
+}
+
+/** The reason of the last refusal, for the error message of the refused call. */
+export let lastReason = '';
+
+/** True when the call may proceed. Never throws. */
+export function permit(request: Request): boolean {
+  // The decision itself reads files (stat, hashing): those calls are ours.
+  if (busy) return true;
+  busy = true;
+  try {
+    const m = decisionModule();
+    if (!system) system = m.createSystemView(startTimeMs);
+    const d = m.evaluate(policy, request, system);
+    if (d.allow) return true;
+    const refuse = policy.mode === 'block' || d.always === true;
+    lastReason = d.reason;
+    emit(d.control, refuse ? 'blocked' : 'detected', d.reason, { ...describe(request), ...d.detail });
+    return !refuse;
+  } catch (e) {
+    const reason = `internal: ${e instanceof Error ? e.message : String(e)}`;
+    lastReason = reason;
+    emit('tamper', policy.failOpen ? 'detected' : 'blocked', reason, describe(request));
+    return policy.failOpen;
+  } finally {
+    busy = false;
+  }
+}

@@ -1,0 +1,111 @@
+// Every process start in Node goes through one of two bindings:
+// process_wrap's Process.prototype.spawn (spawn, exec, execFile, fork and
+// their promisified forms) and spawn_sync's spawn (the *Sync forms).
+// child_process looks both up at call time on the very objects that
+// process.binding returns, so patching them here covers child_process loaded
+// later, ESM imports, and attackers who call the bindings directly.
+import * as path from 'path';
+import { permit } from '../gate';
+import type { SpawnRequest } from '../types';
+import { protectEnvPairs } from './child-env';
+import { apply, binding, disguise, lock } from './wrap';
+
+const UV_EACCES = -13;
+// A refused spawn execs this instead, which the kernel refuses with EACCES
+// (not a regular file): the handle, its stdio pipes and child_process's
+// 'error' event then go exactly the native way. The error names the
+// caller's file, since child_process takes it from its own options.
+const REFUSED = '/dev/null';
+const resolve = path.resolve;
+const cwdNow = process.cwd;
+
+interface SpawnOptions { file?: unknown; args?: unknown; cwd?: unknown; envPairs?: unknown }
+
+function strings(a: unknown): string[] {
+  if (!Array.isArray(a)) return [];
+  const out: string[] = [];
+  for (let i = 0; i < a.length; i++) out[i] = String(a[i]);
+  return out;
+}
+
+// Without envPairs the binding lets the child inherit environ; made explicit
+// so that it can be checked and keep the enforcer.
+function inheritedPairs(): string[] {
+  const pairs: string[] = [];
+  const env = process.env;
+  for (const k in env) pairs[pairs.length] = `${k}=${env[k]}`;
+  return pairs;
+}
+
+function request(api: string, file: unknown, args: unknown, cwd: unknown, envPairs: string[]): SpawnRequest {
+  const env = protectEnvPairs(envPairs);
+  const base = apply(cwdNow, process, []) as string;
+  return {
+    kind: 'spawn',
+    api,
+    file: String(file),
+    args: strings(args),
+    cwd: typeof cwd === 'string' && cwd !== '' ? resolve(base, cwd) : base,
+    env,
+    envExplicit: differsFromProcessEnv(env),
+  };
+}
+
+function differsFromProcessEnv(env: Record<string, string>): boolean {
+  const own = process.env;
+  let n = 0;
+  for (const k in env) {
+    if (k === 'NODE_OPTIONS' || k === 'NANO_ENFORCER_POLICY') continue;
+    if (own[k] !== env[k]) return true;
+    n++;
+  }
+  let m = 0;
+  for (const k in own) if (k !== 'NODE_OPTIONS' && k !== 'NANO_ENFORCER_POLICY') m++;
+  return n !== m;
+}
+
+export function installChildProcessHooks(): void {
+  const processWrap = binding<{ Process?: { prototype: Record<string, unknown> } }>('process_wrap');
+  const proto = processWrap?.Process?.prototype;
+  const origSpawn = proto?.spawn;
+  if (proto && typeof origSpawn === 'function') {
+    // Node 20/22: spawn(options); Node 24: spawn(file, args, cwd, envPairs, stdio, flags, uid, gid).
+    const wrapper = function spawn(this: unknown, ...a: unknown[]): unknown {
+      if (a.length === 1 && a[0] !== null && typeof a[0] === 'object') {
+        const o = a[0] as SpawnOptions;
+        if (!Array.isArray(o.envPairs)) o.envPairs = inheritedPairs();
+        if (permit(request('spawn', o.file, o.args, o.cwd, o.envPairs as string[]))) return apply(origSpawn, this, a);
+        const { file, cwd } = o;
+        o.file = REFUSED;
+        o.cwd = '/';
+        try {
+          return apply(origSpawn, this, a);
+        } finally {
+          o.file = file;
+          o.cwd = cwd;
+        }
+      }
+      if (!Array.isArray(a[3])) a[3] = inheritedPairs();
+      if (permit(request('spawn', a[0], a[1], a[2], a[3] as string[]))) return apply(origSpawn, this, a);
+      const b = a.slice();
+      b[0] = REFUSED;
+      b[2] = '/';
+      return apply(origSpawn, this, b);
+    };
+    lock(proto, 'spawn', disguise(wrapper, origSpawn));
+  }
+
+  const spawnSync = binding<Record<string, unknown>>('spawn_sync');
+  const origSync = spawnSync?.spawn;
+  if (spawnSync && typeof origSync === 'function') {
+    const wrapper = function spawn(this: unknown, ...a: unknown[]): unknown {
+      const o = a[0] as SpawnOptions | undefined;
+      if (o === null || typeof o !== 'object') return apply(origSync, this, a);
+      if (!Array.isArray(o.envPairs)) o.envPairs = inheritedPairs();
+      if (permit(request('spawnSync', o.file, o.args, o.cwd, o.envPairs as string[]))) return apply(origSync, this, a);
+      // The shape spawn_sync returns when exec fails (spawnSync gives { error }, execSync throws).
+      return { error: UV_EACCES, status: null, signal: null, output: null, pid: 0 };
+    };
+    lock(spawnSync, 'spawn', disguise(wrapper, origSync));
+  }
+}

@@ -1,0 +1,272 @@
+/* eslint-disable no-bitwise */ // open flags and file modes are bit fields
+// protectTmp: no executable content (ELF, `#!`) and no chmod +x in a writable
+// place. Hooked on the fs binding, below every fs export: writeFile(Sync),
+// write streams, fs.promises and FileHandle, copyFile, cp, rename, link and
+// chmod all end in these functions.
+//
+// Ordinary data must keep its speed: an open for writing is tracked only when
+// its path is in a writable place; a write is looked at only on a tracked fd,
+// and only when it touches the first four bytes; the decision is asked only
+// when those bytes are a magic number (or a mode gains x bits).
+import * as fs from 'fs';
+import * as pathModule from 'path';
+import { permit } from '../gate';
+import type { FileRequest } from '../types';
+import { eacces } from './refusal';
+import { apply, binding, disguise, lock } from './wrap';
+import { isWritablePath } from './writable';
+
+type AnyFn = (...a: unknown[]) => unknown;
+interface Tracked { path: string; pos: number; head: number[] }
+
+const O_ACCMODE = 3;
+const O_CREAT = 0o100;
+const EXEC_BITS = 0o111;
+const HEAD = 64;
+
+const resolve = pathModule.resolve;
+const cwdNow = process.cwd;
+const nextTick = process.nextTick;
+const BufferFrom = Buffer.from;
+const byteLength = Buffer.byteLength;
+const bufToString = Buffer.prototype.toString;
+const then = Promise.prototype.then;
+const reject = Promise.reject;
+const openSync = fs.openSync;
+const readSync = fs.readSync;
+const closeSync = fs.closeSync;
+const fstatSync = fs.fstatSync;
+const readlinkSync = fs.readlinkSync;
+
+const tracked = new Map<number, Tracked>();
+let kUsePromises: unknown;
+
+function absolute(p: unknown): string | undefined {
+  let s: string;
+  if (typeof p === 'string') s = p;
+  else if (p instanceof Uint8Array) s = apply(bufToString, p, ['utf8']) as string;
+  else return undefined;
+  return resolve(apply(cwdNow, process, []) as string, s);
+}
+
+function isMagic(b: ArrayLike<number>, n: number): boolean {
+  if (n >= 2 && b[0] === 0x23 && b[1] === 0x21) return true; // #!
+  return n >= 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46; // \x7fELF
+}
+
+/** Fails the binding call the way it fails natively for this calling convention. */
+function fail(req: unknown, err: Error): unknown {
+  if (req !== undefined && req === kUsePromises) return apply(reject, Promise, [err]);
+  if (req !== null && typeof req === 'object' && typeof (req as { oncomplete?: unknown }).oncomplete === 'function') {
+    apply(nextTick, process, [() => apply((req as { oncomplete: AnyFn }).oncomplete, req, [err])]);
+    return undefined;
+  }
+  throw err;
+}
+
+/** First bytes and mode of an existing file (the source of a copy/rename/link). */
+function inspect(path: string): { head?: Uint8Array; mode?: number } {
+  let fd = -1;
+  try {
+    fd = apply(openSync, fs, [path, 'r']) as number;
+    const mode = (apply(fstatSync, fs, [fd]) as fs.Stats).mode;
+    const head = new Uint8Array(HEAD);
+    let n = 0;
+    try {
+      n = apply(readSync, fs, [fd, head, 0, HEAD, 0]) as number;
+    } catch {
+      // A directory: no content.
+    }
+    return { head: head.subarray(0, n), mode };
+  } catch {
+    return {};
+  } finally {
+    if (fd >= 0) try { apply(closeSync, fs, [fd]); } catch { /* already closed */ }
+  }
+}
+
+function trackResult(result: unknown, path: string, req: unknown): unknown {
+  const track = (fd: unknown): void => {
+    const n = typeof fd === 'number' ? fd : (fd as { fd?: unknown } | null)?.fd;
+    if (typeof n === 'number' && n >= 0) tracked.set(n, { path, pos: 0, head: [-1, -1, -1, -1] });
+  };
+  if (typeof result === 'number') {track(result);} else if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
+    return apply(then, result, [(v: unknown) => { track(v); return v; }]);
+  } else if (req !== null && typeof req === 'object' && typeof (req as { oncomplete?: unknown }).oncomplete === 'function') {
+    const done = (req as { oncomplete: AnyFn }).oncomplete;
+    (req as { oncomplete: AnyFn }).oncomplete = function oncomplete(this: unknown, ...a: unknown[]) {
+      if (a[0] == null) track(a[1]);
+      return apply(done, this, a);
+    };
+  }
+  return result;
+}
+
+/** Checks a write of `bytes` at `position` (null: the current offset) to a tracked fd. */
+function writeAllowed(api: string, t: Tracked, bytes: ArrayLike<number>, position: unknown, total: number): boolean {
+  const at = typeof position === 'number' && position >= 0 ? position : t.pos;
+  if (at < 4) {
+    const head = t.head.slice();
+    for (let i = 0; i < bytes.length && at + i < 4; i++) head[at + i] = bytes[i];
+    let known = 0;
+    while (known < 4 && head[known] >= 0) known++;
+    if (isMagic(head, known)) {
+      const sample = at === 0 ? Uint8Array.from(Array.prototype.slice.call(bytes, 0, HEAD) as number[]) : Uint8Array.from(head.slice(0, known));
+      if (!permit({ kind: 'file', api, path: t.path, head: sample })) return false;
+    }
+    t.head = head;
+  }
+  if (!(typeof position === 'number' && position >= 0)) t.pos = at + total;
+  return true;
+}
+
+function view(buffer: unknown, offset: unknown, length: unknown): Uint8Array {
+  const b = buffer as ArrayBufferView;
+  const off = typeof offset === 'number' ? offset : 0;
+  const len = typeof length === 'number' ? length : b.byteLength - off;
+  return new Uint8Array(b.buffer, b.byteOffset + off, Math.max(0, Math.min(len, HEAD)));
+}
+
+function encode(s: unknown, encoding: unknown): Uint8Array {
+  const str = String(s).slice(0, HEAD);
+  return apply(BufferFrom, Buffer, [str, typeof encoding === 'string' ? encoding : 'utf8']) as Uint8Array;
+}
+
+function fileRequest(api: string, path: string, extra: Partial<FileRequest> = {}): FileRequest {
+  return { kind: 'file', api, path, ...extra };
+}
+
+export function installFsHooks(): void {
+  const b = binding<Record<string, unknown>>('fs');
+  if (!b) return;
+  kUsePromises = b.kUsePromises;
+  const hook = (name: string, make: (orig: AnyFn) => AnyFn): void => {
+    const orig = b[name];
+    if (typeof orig === 'function') lock(b, name, disguise(make(orig as AnyFn), orig));
+  };
+
+  const openHook = (api: string, syscall: string) => (orig: AnyFn) => function open(this: unknown, ...a: unknown[]) {
+    const flags = a[1] as number;
+    if (typeof flags !== 'number' || (flags & O_ACCMODE) === 0) return apply(orig, this, a);
+    const path = absolute(a[0]);
+    if (path === undefined || !isWritablePath(path)) return apply(orig, this, a);
+    const mode = a[2];
+    if ((flags & O_CREAT) !== 0 && typeof mode === 'number' && (mode & EXEC_BITS) !== 0
+      && !permit(fileRequest(api, path, { mode }))) return fail(a[3], eacces(syscall, path));
+    return trackResult(apply(orig, this, a), path, a[3]);
+  };
+  hook('open', openHook('open', 'open'));
+  hook('openFileHandle', openHook('open', 'open'));
+
+  hook('close', (orig) => function close(this: unknown, ...a: unknown[]) {
+    if (tracked.size !== 0) tracked.delete(a[0] as number);
+    return apply(orig, this, a);
+  });
+  const fhProto = (b.FileHandle as { prototype?: Record<string, unknown> } | undefined)?.prototype;
+  const fhClose = fhProto?.close;
+  if (fhProto && typeof fhClose === 'function') {
+    const close = function close(this: { fd?: number }, ...a: unknown[]) {
+      if (tracked.size !== 0) try { tracked.delete(this.fd as number); } catch { /* closed already */ }
+      return apply(fhClose, this, a);
+    };
+    lock(fhProto, 'close', disguise(close, fhClose));
+  }
+
+  // writeBuffer(fd, buffer, offset, length, position, req)
+  hook('writeBuffer', (orig) => function writeBuffer(this: unknown, ...a: unknown[]) {
+    const t = tracked.size === 0 ? undefined : tracked.get(a[0] as number);
+    if (t && !writeAllowed('write', t, view(a[1], a[2], a[3]), a[4], typeof a[3] === 'number' ? a[3] : 0)) return fail(a[5], eacces('write', t.path));
+    return apply(orig, this, a);
+  });
+  // writeBuffers(fd, buffers, position, req)
+  hook('writeBuffers', (orig) => function writeBuffers(this: unknown, ...a: unknown[]) {
+    const t = tracked.size === 0 ? undefined : tracked.get(a[0] as number);
+    if (t && Array.isArray(a[1])) {
+      const bytes: number[] = [];
+      for (const chunk of a[1] as ArrayBufferView[]) {
+        const v = view(chunk, 0, chunk.byteLength);
+        for (let i = 0; i < v.length && bytes.length < HEAD; i++) bytes[bytes.length] = v[i];
+        if (bytes.length >= HEAD) break;
+      }
+      let total = 0;
+      for (const chunk of a[1] as ArrayBufferView[]) total += chunk.byteLength;
+      if (!writeAllowed('write', t, bytes, a[2], total)) return fail(a[3], eacces('write', t.path));
+    }
+    return apply(orig, this, a);
+  });
+  // writeString(fd, string, position, encoding, req)
+  hook('writeString', (orig) => function writeString(this: unknown, ...a: unknown[]) {
+    const t = tracked.size === 0 ? undefined : tracked.get(a[0] as number);
+    if (t) {
+      const bytes = encode(a[1], a[3]);
+      const total = byteLength(String(a[1]), (typeof a[3] === 'string' ? a[3] : 'utf8') as BufferEncoding);
+      if (!writeAllowed('write', t, bytes, a[2], total)) return fail(a[4], eacces('write', t.path));
+    }
+    return apply(orig, this, a);
+  });
+  // writeFileUtf8(pathOrFd, data, flags, mode): writeFileSync with a string.
+  hook('writeFileUtf8', (orig) => function writeFileUtf8(this: unknown, ...a: unknown[]) {
+    const target = a[0];
+    if (typeof target === 'number') {
+      const t = tracked.size === 0 ? undefined : tracked.get(target);
+      if (t && !writeAllowed('writeFile', t, encode(a[1], 'utf8'), null, byteLength(String(a[1])))) return fail(undefined, eacces('write', t.path));
+      return apply(orig, this, a);
+    }
+    const path = absolute(target);
+    if (path !== undefined && isWritablePath(path)) {
+      const head = encode(a[1], 'utf8');
+      const mode = typeof a[3] === 'number' && (a[3] & EXEC_BITS) !== 0 ? a[3] : undefined;
+      if ((isMagic(head, head.length) || mode !== undefined)
+        && !permit(fileRequest('writeFile', path, { head, ...(mode === undefined ? {} : { mode }) }))) {
+        return fail(undefined, eacces('open', path));
+      }
+    }
+    return apply(orig, this, a);
+  });
+
+  // copyFile(src, dest, mode, req), rename(from, to, req), link(existing, new, req),
+  // cpSyncOverrideFile(src, dest, mode, preserveTimestamps), cpSyncCopyDir(src, dest, ...)
+  const transfer = (api: string, reqIndex: number) => (orig: AnyFn) => function move(this: unknown, ...a: unknown[]) {
+    const dest = absolute(a[1]);
+    if (dest === undefined || !isWritablePath(dest)) return apply(orig, this, a);
+    const source = absolute(a[0]) ?? String(a[0]);
+    const { head, mode } = inspect(source);
+    const executableFile = mode !== undefined && (mode & EXEC_BITS) !== 0 && (mode & 0o170000) === 0o100000;
+    const suspicious = (head !== undefined && isMagic(head, head.length)) || executableFile;
+    if (suspicious && !permit(fileRequest(api, dest, { source, ...(head ? { head } : {}), ...(mode === undefined ? {} : { mode }) }))) {
+      return fail(reqIndex < 0 ? undefined : a[reqIndex], eacces(api, source, dest));
+    }
+    return apply(orig, this, a);
+  };
+  hook('copyFile', transfer('copyfile', 3));
+  hook('rename', transfer('rename', 2));
+  hook('link', transfer('link', 2));
+  hook('cpSyncOverrideFile', transfer('cp', -1));
+
+  // chmod(path, mode, req), fchmod(fd, mode, req)
+  hook('chmod', (orig) => function chmod(this: unknown, ...a: unknown[]) {
+    const mode = a[1];
+    if (typeof mode !== 'number' || (mode & EXEC_BITS) === 0) return apply(orig, this, a);
+    const path = absolute(a[0]);
+    if (path !== undefined && isWritablePath(path) && !permit(fileRequest('chmod', path, { mode }))) {
+      return fail(a[2], eacces('chmod', path));
+    }
+    return apply(orig, this, a);
+  });
+  hook('fchmod', (orig) => function fchmod(this: unknown, ...a: unknown[]) {
+    const mode = a[1];
+    if (typeof mode !== 'number' || (mode & EXEC_BITS) === 0) return apply(orig, this, a);
+    let path = tracked.get(a[0] as number)?.path;
+    if (path === undefined) {
+      try {
+        path = apply(readlinkSync, fs, [`/proc/self/fd/${a[0]}`]) as string;
+      } catch {
+        path = undefined;
+      }
+    }
+    if (path !== undefined && isWritablePath(path) && !permit(fileRequest('fchmod', path, { mode }))) {
+      return fail(a[2], eacces('fchmod', path));
+    }
+    return apply(orig, this, a);
+  });
+}
