@@ -41,6 +41,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2',
   ],
 
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'lambda-layer', 'examples'],
+    tsconfigPath: './tsconfig.dev.json',
+  },
+
   jestOptions: {
     jestConfig: {
       testTimeout: 120_000,
@@ -69,7 +75,10 @@ for (const p of ['/lambda-layer/', '/examples/', '/.ci/', '/scripts/', '/bench/'
 }
 project.testTask.prependSpawn(bundleLayer);
 
-project.eslint?.addLintPattern('lambda-layer');
+// Type-aware linting over both tsconfigs (the project service only finds files named tsconfig.json).
+project.tryFindObjectFile('.eslintrc.json')?.addOverride('parserOptions.projectService', undefined);
+project.tryFindObjectFile('.eslintrc.json')?.addOverride('parserOptions.project', ['./tsconfig.dev.json', './lambda-layer/tsconfig.json']);
+project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('lambda-layer/**/*.ts');
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addExclude('examples/**/cdk.out');

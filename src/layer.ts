@@ -44,7 +44,9 @@ export class NanoEnforcerLayer extends lambda.LayerVersion {
     }
     super(scope, id, {
       code: lambda.Code.fromAsset(assetPath),
-      compatibleRuntimes: NanoEnforcerLayer.COMPATIBLE_RUNTIME_NAMES.map(name => new lambda.Runtime(name, lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true })),
+      compatibleRuntimes: NanoEnforcerLayer.COMPATIBLE_RUNTIME_NAMES.map(
+        name => new lambda.Runtime(name, lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true }),
+      ),
       compatibleArchitectures: [lambda.Architecture.X86_64, lambda.Architecture.ARM_64],
       description: 'cdk-nano-enforcer: runtime protection for Node.js functions',
       license: 'Apache-2.0',
