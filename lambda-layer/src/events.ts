@@ -15,8 +15,8 @@ const now = Date.now;
 const rawDebug = (process as unknown as { _rawDebug?: (s: string) => void })._rawDebug;
 
 /** Burst of identical events let through, then one per REFILL_MS. */
-const BURST = 5;
-const REFILL_MS = 10_000;
+const BURST = 20;
+const REFILL_MS = 5_000;
 const MAX_BUCKETS = 256;
 
 interface Bucket { tokens: number; last: number; suppressed: number }
@@ -40,7 +40,7 @@ function write(line: string): void {
   }
 }
 
-function line(control: Control, action: Action, reason: string, detail: Record<string, unknown>): string {
+function eventLine(control: Control, action: Action, reason: string, detail: Record<string, unknown>): string {
   const requestId = currentRequestId();
   const event: Record<string, unknown> = { source: 'nano-enforcer', version: 1, control, action, reason };
   if (requestId !== undefined) event.requestId = requestId;
@@ -72,10 +72,10 @@ export function emit(control: Control, action: Action, reason: string, detail: R
     }
     b.tokens -= 1;
     if (b.suppressed > 0) {
-      write(line(control, action, reason, { suppressed: b.suppressed }));
+      write(eventLine(control, action, reason, { suppressed: b.suppressed }));
       b.suppressed = 0;
     }
-    write(line(control, action, reason, detail));
+    write(eventLine(control, action, reason, detail));
   } catch {
     // An event that cannot be written must not break the call it reports.
   }
@@ -86,7 +86,7 @@ export function flushSuppressed(): void {
   for (const [key, b] of buckets) {
     if (b.suppressed === 0) continue;
     const [control, action, reason] = key.split('\0');
-    write(line(control as Control, action as Action, reason, { suppressed: b.suppressed }));
+    write(eventLine(control as Control, action as Action, reason, { suppressed: b.suppressed }));
     b.suppressed = 0;
   }
 }

@@ -1,0 +1,164 @@
+// Every way to start a process, on real Node 20, 22 and 24: the process does
+// not run (its marker file is not created), the API fails the way it fails
+// natively, one 'process' event is logged, and the function keeps running.
+import { Batch, CheckResult, runChecks } from '../../support/enforced-node';
+import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
+
+// protectTmp off: the attack writes its own executable to /tmp first.
+const POLICY = { v: 1, t: 0 };
+
+const CHECKS = String.raw`
+const cp = require('node:child_process');
+const util = require('node:util');
+// A script written after start to /tmp that records that it ran.
+const attack = (name) => {
+  const f = TMP + '/' + name;
+  fs.writeFileSync(f, '#!/bin/sh\ntouch ' + f + '.ran\n', { mode: 0o755 });
+  return f;
+};
+const ran = (f) => exists(f + '.ran');
+const stdio = [{ type: 'pipe', readable: true, writable: false }, { type: 'pipe', readable: false, writable: true }, { type: 'pipe', readable: false, writable: true }];
+
+check('execSync', () => { const f = attack('execSync'); try { cp.execSync(f); } finally { globalThis.last = f; } });
+check('execSync ran', () => ran(globalThis.last));
+check('execFileSync', () => { const f = attack('execFileSync'); try { cp.execFileSync(f); } finally { globalThis.last = f; } });
+check('execFileSync ran', () => ran(globalThis.last));
+check('spawnSync', () => { const f = attack('spawnSync'); const r = cp.spawnSync(f); return { code: r.error && r.error.code, status: r.status, ran: ran(f) }; });
+check('spawn', async () => {
+  const f = attack('spawn');
+  const child = cp.spawn(f);
+  let sync = true;
+  const exit = exitOf(child).then((r) => ({ ...r, async: !sync }));
+  sync = false;
+  return { ...(await exit), ran: ran(f) };
+});
+check('exec', async () => { const f = attack('exec'); const e = await new Promise((r) => cp.exec(f, (err) => r(err))); return { code: e && e.code, ran: ran(f) }; });
+check('execFile', async () => { const f = attack('execFile'); const e = await new Promise((r) => cp.execFile(f, (err) => r(err))); return { code: e && e.code, ran: ran(f) }; });
+check('promisified exec', async () => { const f = attack('pexec'); try { await util.promisify(cp.exec)(f); return { resolved: true }; } catch (e) { return { code: e.code, ran: ran(f) }; } });
+check('promisified execFile', async () => { const f = attack('pexecFile'); try { await util.promisify(cp.execFile)(f); return { resolved: true }; } catch (e) { return { code: e.code, ran: ran(f) }; } });
+check('fork with execPath in /tmp', async () => { const f = attack('forkExecPath'); const r = await exitOf(cp.fork(__filename, [], { execPath: f, stdio: 'ignore' })); return { ...r, ran: ran(f) }; });
+check('fork of a script in /tmp', async () => {
+  const f = TMP + '/forked.js';
+  fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
+  const r = await exitOf(cp.fork(f, [], { stdio: 'ignore' }));
+  return { ...r, ran: ran(f) };
+});
+check('shell option naming the executable', async () => { const f = attack('shell'); const r = await exitOf(cp.spawn('echo hi', { shell: f })); return { ...r, ran: ran(f) }; });
+check('relative file resolved against the cwd option', () => { attack('relative'); const r = cp.spawnSync('./relative', { cwd: TMP }); return { code: r.error && r.error.code, ran: ran(TMP + '/relative') }; });
+check('bare name found through env.PATH', () => { attack('onpath'); const r = cp.spawnSync('onpath', { env: { PATH: TMP } }); return { code: r.error && r.error.code, ran: ran(TMP + '/onpath') }; });
+check('argv0 disguising the executable', () => { const f = attack('argv0'); const r = cp.spawnSync(f, { argv0: '/bin/ls' }); return { code: r.error && r.error.code, ran: ran(f) }; });
+check('dynamic import of node:child_process', async () => { const m = await import('node:child_process'); const f = attack('esm'); const r = m.spawnSync(f); return { code: r.error && r.error.code, ran: ran(f) }; });
+check('raw spawn_sync binding', () => {
+  const f = attack('rawSync');
+  const r = process.binding('spawn_sync').spawn({ file: f, args: [f], envPairs: [], stdio });
+  return { error: r.error, ran: ran(f) };
+});
+check('raw process_wrap binding', async () => {
+  const f = attack('rawWrap');
+  const { Process } = process.binding('process_wrap');
+  const p = new Process();
+  p.onexit = () => {};
+  const ignore = [{ type: 'ignore' }, { type: 'ignore' }, { type: 'ignore' }];
+  const err = process.versions.node.split('.')[0] >= 24
+    ? p.spawn(f, [f], undefined, [], ignore, 0, undefined, undefined)
+    : p.spawn({ file: f, args: [f], envPairs: [], stdio: ignore });
+  await sleep(200);
+  return { err, ran: ran(f) };
+});
+check('an allowed command after the refusals', () => cp.execFileSync('/bin/echo', ['still running'], { encoding: 'utf8' }).trim());
+`;
+
+function expectBlocked(r: CheckResult): void {
+  expect(r.events).toEqual([expect.objectContaining({ source: 'nano-enforcer', version: 1, control: 'process', action: 'blocked' })]);
+}
+
+describe.each(NODE_VERSIONS)('process control on Node %s', (version) => {
+  let batch: Batch;
+  beforeAll(() => {
+    batch = runChecks(nodeBinary(version), CHECKS, { policy: POLICY });
+  });
+
+  test('execSync throws EACCES, the script does not run and one event is logged', () => {
+    expect(batch.result('execSync').error).toMatchObject({ code: 'EACCES' });
+    expect(batch.result('execSync ran').value).toBe(false);
+    expectBlocked(batch.result('execSync'));
+  });
+
+  test('execFileSync throws EACCES and the file does not run', () => {
+    expect(batch.result('execFileSync').error).toMatchObject({ code: 'EACCES', syscall: expect.stringMatching(/^spawnSync /) });
+    expect(batch.result('execFileSync ran').value).toBe(false);
+    expectBlocked(batch.result('execFileSync'));
+  });
+
+  test('spawnSync returns { error: EACCES } instead of throwing', () => {
+    expect(batch.result('spawnSync').value).toEqual({ code: 'EACCES', status: null, ran: false });
+    expectBlocked(batch.result('spawnSync'));
+  });
+
+  test('spawn emits error EACCES asynchronously, like ENOENT', () => {
+    expect(batch.result('spawn').value).toEqual({ error: expect.objectContaining({ code: 'EACCES', syscall: expect.stringMatching(/^spawn /) }), async: true, ran: false });
+    expectBlocked(batch.result('spawn'));
+  });
+
+  test.each(['exec', 'execFile', 'promisified exec', 'promisified execFile'])('%s fails with EACCES and the file does not run', (name) => {
+    expect(batch.result(name).value).toEqual({ code: 'EACCES', ran: false });
+    expectBlocked(batch.result(name));
+  });
+
+  test('fork with an execPath in /tmp emits EACCES', () => {
+    expect(batch.result('fork with execPath in /tmp').value).toMatchObject({ error: { code: 'EACCES' }, ran: false });
+    expectBlocked(batch.result('fork with execPath in /tmp'));
+  });
+
+  test('fork of a script written to /tmp is refused', () => {
+    expect(batch.result('fork of a script in /tmp').value).toMatchObject({ error: { code: 'EACCES' }, ran: false });
+    expectBlocked(batch.result('fork of a script in /tmp'));
+  });
+
+  test.each([
+    'shell option naming the executable',
+    'relative file resolved against the cwd option',
+    'bare name found through env.PATH',
+    'argv0 disguising the executable',
+    'dynamic import of node:child_process',
+  ])('%s: the real file is refused', (name) => {
+    const r = batch.result(name);
+    expect(r.value).toMatchObject({ ran: false });
+    expect(r.value.code ?? r.value.error?.code).toBe('EACCES');
+    expectBlocked(r);
+  });
+
+  test('the raw spawn_sync binding returns UV_EACCES', () => {
+    expect(batch.result('raw spawn_sync binding').value).toEqual({ error: -13, ran: false });
+    expectBlocked(batch.result('raw spawn_sync binding'));
+  });
+
+  test('the raw process_wrap binding (options object on 20/22, positional on 24) returns UV_EACCES', () => {
+    expect(batch.result('raw process_wrap binding').value).toEqual({ err: -13, ran: false });
+    expectBlocked(batch.result('raw process_wrap binding'));
+  });
+
+  test('the function keeps running after every refusal', () => {
+    expect(batch.result('an allowed command after the refusals').value).toBe('still running');
+    expect(batch.result('an allowed command after the refusals').events).toEqual([]);
+    expect(batch.done).toBe(true);
+    expect(batch.status).toBe(0);
+  });
+});
+
+describe.each(NODE_VERSIONS)('ALERT mode on Node %s', (version) => {
+  let batch: Batch;
+  beforeAll(() => {
+    batch = runChecks(nodeBinary(version), CHECKS, { policy: { ...POLICY, m: 'a' } });
+  });
+
+  test('spawnSync of a file written to /tmp runs and is logged as detected', () => {
+    expect(batch.result('spawnSync').value).toEqual({ code: undefined, status: 0, ran: true });
+    expect(batch.result('spawnSync').events).toEqual([expect.objectContaining({ control: 'process', action: 'detected' })]);
+  });
+
+  test('spawn of a file written to /tmp runs and is logged as detected', () => {
+    expect(batch.result('spawn').value).toMatchObject({ code: 0, ran: true });
+    expect(batch.result('spawn').events).toEqual([expect.objectContaining({ control: 'process', action: 'detected' })]);
+  });
+});

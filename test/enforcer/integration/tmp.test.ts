@@ -1,0 +1,146 @@
+// protectTmp below the fs exports, on real Node 20, 22 and 24: executable
+// content (ELF, #!) and chmod +x are refused in /tmp through every fs path;
+// the file does not get its content, the call fails with EACCES the way that
+// API fails, and one 'tmp' event is logged. Plain data keeps working.
+import { Batch, CheckResult, runChecks } from '../../support/enforced-node';
+import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
+
+const CHECKS = String.raw`
+const fsp = require('node:fs/promises');
+const zlib = require('node:zlib');
+const ELF = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]);
+const SCRIPT = '#!/bin/sh\necho pwned\n';
+// What ended up on disk: absent, or its first bytes.
+const head = (f) => exists(f) ? fs.readFileSync(f).subarray(0, 4).toString('latin1') : null;
+const err = (e) => ({ code: e.code, errno: e.errno, syscall: e.syscall, path: e.path, message: e.message });
+const ro = __dirname + '/ro-tool';
+
+check('writeFileSync of a #! script', () => { const f = TMP + '/a.sh'; try { fs.writeFileSync(f, SCRIPT); } catch (e) { return { ...err(e), head: head(f) }; } return { head: head(f) }; });
+check('writeFileSync of an ELF buffer', () => { const f = TMP + '/elf'; try { fs.writeFileSync(f, ELF); } catch (e) { return { ...err(e), head: head(f) }; } return { head: head(f) }; });
+check('fs.writeFile callback', async () => { const f = TMP + '/cb'; const e = await new Promise((r) => fs.writeFile(f, ELF, r)); return { code: e && e.code, head: head(f) }; });
+check('write stream', async () => {
+  const f = TMP + '/stream';
+  const s = fs.createWriteStream(f);
+  const e = await new Promise((r) => { s.on('error', r); s.on('finish', () => r(null)); s.write(ELF); s.end(); });
+  return { code: e && e.code, head: head(f) };
+});
+check('ELF split over two writes', () => {
+  const f = TMP + '/split';
+  const fd = fs.openSync(f, 'w');
+  try { fs.writeSync(fd, ELF.subarray(0, 1)); fs.writeSync(fd, ELF.subarray(1)); } catch (e) { return { ...err(e), head: head(f) }; } finally { fs.closeSync(fd); }
+  return { head: head(f) };
+});
+check('fs.promises.writeFile', async () => { const f = TMP + '/pw'; try { await fsp.writeFile(f, SCRIPT); } catch (e) { return { ...err(e), head: head(f) }; } return { head: head(f) }; });
+check('FileHandle.write', async () => {
+  const f = TMP + '/fh';
+  const h = await fsp.open(f, 'w');
+  try { await h.write(ELF); } catch (e) { return { ...err(e), head: head(f) }; } finally { await h.close(); }
+  return { head: head(f) };
+});
+check('copyFileSync of an executable into /tmp', () => { const f = TMP + '/copy'; try { fs.copyFileSync('/bin/true', f); } catch (e) { return { ...err(e), head: head(f) }; } return { head: head(f) }; });
+check('fs.promises.copyFile of an executable into /tmp', async () => { const f = TMP + '/pcopy'; try { await fsp.copyFile('/bin/true', f); } catch (e) { return { ...err(e), head: head(f) }; } return { head: head(f) }; });
+check('renameSync of an ELF into /tmp', () => {
+  fs.copyFileSync('/bin/true', ro);
+  const f = TMP + '/renamed';
+  try { fs.renameSync(ro, f); } catch (e) { return { ...err(e), head: head(f) }; } return { head: head(f) };
+});
+check('linkSync of an ELF into /tmp', () => { const f = TMP + '/linked'; try { fs.linkSync(ro, f); } catch (e) { return { ...err(e), head: head(f) }; } return { head: head(f) }; });
+check('chmodSync +x in /tmp', () => {
+  const f = TMP + '/plain.txt';
+  fs.writeFileSync(f, 'echo hi\n');
+  try { fs.chmodSync(f, 0o755); } catch (e) { return { ...err(e), mode: fs.statSync(f).mode & 0o777 }; }
+  return { mode: fs.statSync(f).mode & 0o777 };
+});
+check('FileHandle.chmod +x in /tmp', async () => {
+  const f = TMP + '/plain2.txt';
+  fs.writeFileSync(f, 'echo hi\n');
+  const h = await fsp.open(f, 'r');
+  try { await h.chmod(0o700); } catch (e) { return { ...err(e), mode: fs.statSync(f).mode & 0o777 }; } finally { await h.close(); }
+  return { mode: fs.statSync(f).mode & 0o777 };
+});
+check('JSON written and read back in /tmp', () => {
+  const f = TMP + '/data.json';
+  fs.writeFileSync(f, JSON.stringify({ a: [1, 2, 3] }));
+  fs.renameSync(f, TMP + '/data2.json');
+  return JSON.parse(fs.readFileSync(TMP + '/data2.json', 'utf8'));
+});
+check('gzip stream into /tmp', async () => {
+  const f = TMP + '/data.gz';
+  await new Promise((r, j) => { const z = zlib.createGzip(); z.pipe(fs.createWriteStream(f)).on('finish', r).on('error', j); z.end('x'.repeat(100000)); });
+  return zlib.gunzipSync(fs.readFileSync(f)).length;
+});
+check('an ELF written outside the writable places', () => { fs.writeFileSync(__dirname + '/tool', ELF); return head(__dirname + '/tool'); });
+`;
+
+function expectBlocked(r: CheckResult): void {
+  expect(r.events).toEqual([expect.objectContaining({ source: 'nano-enforcer', control: 'tmp', action: 'blocked' })]);
+}
+
+const REFUSED = { code: 'EACCES', errno: -13, message: expect.stringContaining('nano-enforcer') };
+
+describe.each(NODE_VERSIONS)('/tmp protection on Node %s', (version) => {
+  let batch: Batch;
+  beforeAll(() => {
+    batch = runChecks(nodeBinary(version), CHECKS, { policy: { v: 1 } });
+  });
+
+  test.each([
+    ['writeFileSync of a #! script', 'open'],
+    ['writeFileSync of an ELF buffer', 'write'],
+    ['ELF split over two writes', 'write'],
+    ['fs.promises.writeFile', 'write'],
+    ['FileHandle.write', 'write'],
+    ['copyFileSync of an executable into /tmp', 'copyfile'],
+    ['fs.promises.copyFile of an executable into /tmp', 'copyfile'],
+    ['renameSync of an ELF into /tmp', 'rename'],
+    ['linkSync of an ELF into /tmp', 'link'],
+  ])('%s throws EACCES (syscall %s) and the executable content is not in /tmp', (name, syscall) => {
+    const r = batch.result(name);
+    expect(r.value).toMatchObject({ ...REFUSED, syscall, path: expect.any(String) });
+    expect(r.value.head ?? '').not.toMatch(/^(\x7fELF|#!)/);
+    expectBlocked(r);
+  });
+
+  test.each(['fs.writeFile callback', 'write stream'])('%s reports EACCES asynchronously and writes nothing executable', (name) => {
+    const r = batch.result(name);
+    expect(r.value.code).toBe('EACCES');
+    expect(r.value.head ?? '').not.toMatch(/^(\x7fELF|#!)/);
+    expectBlocked(r);
+  });
+
+  test.each(['chmodSync +x in /tmp', 'FileHandle.chmod +x in /tmp'])('%s is refused and the mode stays without x bits', (name) => {
+    const r = batch.result(name);
+    expect(r.value).toMatchObject({ code: 'EACCES', mode: 0o644 });
+    expectBlocked(r);
+  });
+
+  test('JSON written, renamed and read in /tmp works without an event', () => {
+    expect(batch.result('JSON written and read back in /tmp')).toEqual({ value: { a: [1, 2, 3] }, events: [] });
+  });
+
+  test('a gzip stream into /tmp works without an event', () => {
+    expect(batch.result('gzip stream into /tmp')).toEqual({ value: 100000, events: [] });
+  });
+
+  test('an executable written outside the writable places is not /tmp protection\'s business', () => {
+    expect(batch.result('an ELF written outside the writable places')).toEqual({ value: '\x7fELF', events: [] });
+  });
+
+  test('the function kept running to its end', () => {
+    expect(batch.done).toBe(true);
+    expect(batch.status).toBe(0);
+  });
+});
+
+describe.each(NODE_VERSIONS)('/tmp protection in ALERT mode on Node %s', (version) => {
+  let batch: Batch;
+  beforeAll(() => {
+    batch = runChecks(nodeBinary(version), CHECKS, { policy: { v: 1, m: 'a' } });
+  });
+
+  test('an ELF is written to /tmp and logged as detected', () => {
+    const r = batch.result('writeFileSync of an ELF buffer');
+    expect(r.value).toEqual({ head: '\x7fELF' });
+    expect(r.events).toEqual([expect.objectContaining({ control: 'tmp', action: 'detected' })]);
+  });
+});

@@ -1,0 +1,143 @@
+// Runs a batch of checks in a real `node` child process with the enforcer
+// preloaded (NODE_OPTIONS=--require assets/layer/nano-enforcer/preload.js),
+// the way Lambda starts a function, and splits its output per check.
+//
+// A check is `check(name, async () => value)` in the script; the child prints
+// `CHECK <name>`, then the events the enforcer writes while it runs, then
+// `RESULT <json>`, all with synchronous writes to fd 1, so every event lands
+// under the check that caused it. The batch ends with `DONE`, which proves the
+// function kept running after every refusal.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(__dirname, '..', '..');
+/** The built layer; `npx projen bundle:layer` makes it. */
+export const LAYER_DIR = process.env.NANO_ENFORCER_TEST_LAYER_DIR ?? join(REPO, 'assets', 'layer', 'nano-enforcer');
+export const PRELOAD = join(LAYER_DIR, 'preload.js');
+
+export interface EnforcerEvent {
+  readonly source: string;
+  readonly version: number;
+  readonly control: string;
+  readonly action: string;
+  readonly reason: string;
+  readonly requestId?: string;
+  readonly detail: Record<string, any>;
+}
+
+export interface CheckResult {
+  /** What the check returned. */
+  readonly value: any;
+  /** What it threw (or rejected with), if it did. */
+  readonly error?: { code?: string; message: string; syscall?: string; path?: string; errno?: number };
+  readonly events: EnforcerEvent[];
+}
+
+export interface Batch {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Events written before the first check (init). */
+  readonly initEvents: EnforcerEvent[];
+  /** True when the script got to its end. */
+  readonly done: boolean;
+  result(name: string): CheckResult;
+}
+
+export interface BatchOptions {
+  /** NANO_ENFORCER_POLICY as an object (JSON-encoded) or raw string; undefined: not set. */
+  readonly policy?: object | string;
+  /** More files in the function's directory (its /var/task). */
+  readonly files?: Record<string, string>;
+  readonly env?: Record<string, string>;
+  /** Extra node flags before the script. */
+  readonly nodeArgs?: string[];
+  readonly timeoutMs?: number;
+}
+
+// The checks' runtime: defined in the child, before the checks.
+const HARNESS = `
+const fs = require('fs');
+const __out = fs.writeSync.bind(fs, 1);
+const __checks = [];
+globalThis.check = (name, fn) => { __checks.push([name, fn]); };
+globalThis.TMP = fs.mkdtempSync('/tmp/ne-it-');
+globalThis.exists = (p) => fs.existsSync(p);
+globalThis.sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+globalThis.exitOf = (child) => new Promise((r) => { let err; child.on('error', (e) => { err = e; r({ error: { code: e.code, message: e.message, syscall: e.syscall, path: e.path } }); }); child.on('close', (code) => { if (!err) r({ code }); }); });
+setImmediate(async () => {
+  for (const [name, fn] of __checks) {
+    __out('CHECK ' + name + '\\n');
+    let rec;
+    try {
+      rec = { value: await fn() };
+    } catch (e) {
+      rec = { error: { code: e && e.code, message: String(e && e.message), syscall: e && e.syscall, path: e && e.path, errno: e && e.errno } };
+    }
+    __out('RESULT ' + JSON.stringify(rec === undefined ? {} : rec) + '\\n');
+  }
+  __out('DONE\\n');
+});
+`;
+
+let counter = 0;
+
+/** A fresh directory standing in for the function's code (not in /tmp: that is the writable place). */
+export function functionDir(): string {
+  const base = join(REPO, '.cache', 'integration');
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, `fn-${process.pid}-${counter++}-`));
+}
+
+export function runChecks(node: string, checks: string, options: BatchOptions = {}): Batch {
+  const dir = functionDir();
+  writeFileSync(join(dir, 'index.js'), `${HARNESS}\n${checks}\n`);
+  for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content);
+  const env: Record<string, string> = {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/root',
+    LANG: 'C.UTF-8',
+    NODE_OPTIONS: `--require ${PRELOAD}`,
+    ...options.env,
+  };
+  if (options.policy !== undefined) {
+    env.NANO_ENFORCER_POLICY = typeof options.policy === 'string' ? options.policy : JSON.stringify(options.policy);
+  }
+  const r = spawnSync(node, [...(options.nodeArgs ?? []), join(dir, 'index.js')], {
+    cwd: dir, env, encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024,
+  });
+  return parse(r.status, r.stdout ?? '', r.stderr ?? '');
+}
+
+function parse(status: number | null, stdout: string, stderr: string): Batch {
+  const results = new Map<string, CheckResult>();
+  const initEvents: EnforcerEvent[] = [];
+  let events = initEvents;
+  let name: string | undefined;
+  let done = false;
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('{"source":"nano-enforcer"')) {
+      events.push(JSON.parse(line));
+    } else if (line.startsWith('CHECK ')) {
+      name = line.slice(6);
+      events = [];
+    } else if (line.startsWith('RESULT ') && name !== undefined) {
+      results.set(name, { ...JSON.parse(line.slice(7)), events });
+    } else if (line === 'DONE') {
+      done = true;
+    }
+  }
+  return {
+    status,
+    stdout,
+    stderr,
+    initEvents,
+    done,
+    result(check: string): CheckResult {
+      const r = results.get(check);
+      if (!r) throw new Error(`check '${check}' has no result; stdout:\n${stdout}\nstderr:\n${stderr}`);
+      return r;
+    },
+  };
+}
