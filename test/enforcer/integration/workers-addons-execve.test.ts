@@ -1,0 +1,158 @@
+// The enforcer runs inside every worker thread, however it is created and
+// however worker_threads is loaded (require, ESM import, getBuiltinModule);
+// native addons from /tmp and process.execve are refused. Real Node 20/22/24.
+import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
+import { Batch, CheckResult, runChecks } from '../../support/enforced-node';
+
+// protectTmp off: the attacks write their own files to /tmp first.
+const POLICY = { v: 1, t: 0 };
+
+// Tries to run a /tmp script from wherever it is loaded, and says what happened.
+const TRY_SPAWN = String.raw`
+const fs = require('fs');
+const cp = require('child_process');
+module.exports = (tmp, name) => {
+  const f = tmp + '/' + name;
+  fs.writeFileSync(f, '#!/bin/sh\ntouch ' + f + '.ran\n', { mode: 0o755 });
+  const r = cp.spawnSync(f);
+  return { code: r.error && r.error.code, ran: fs.existsSync(f + '.ran') };
+};
+`;
+
+const WORKER = String.raw`
+const { parentPort, workerData } = require('worker_threads');
+parentPort.postMessage(require('./try-spawn.js')(workerData.tmp, workerData.name));
+`;
+
+// A fresh process that gets worker_threads only through an ESM import.
+const ESM_MAIN = String.raw`
+import { Worker } from 'node:worker_threads';
+import { writeFileSync } from 'node:fs';
+const [tmp, out] = process.argv.slice(2);
+const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: { tmp, name: 'esm' }, env: {} });
+w.on('message', (m) => writeFileSync(out, JSON.stringify(m)));
+`;
+
+// A fresh process that gets worker_threads only through process.getBuiltinModule.
+const BUILTIN_MAIN = String.raw`
+const { Worker } = process.getBuiltinModule('node:worker_threads');
+const [tmp, out] = process.argv.slice(2);
+new Worker(__dirname + '/worker.js', { workerData: { tmp, name: 'builtin' }, env: {} })
+  .on('message', (m) => require('fs').writeFileSync(out, JSON.stringify(m)));
+`;
+
+const CHECKS = String.raw`
+const cp = require('node:child_process');
+const runWorker = (file, options) => new Promise((resolve, reject) => {
+  const { Worker } = require('node:worker_threads');
+  const w = new Worker(file, options);
+  w.on('message', resolve);
+  w.on('error', reject);
+  w.on('exit', () => resolve(undefined));
+});
+const freshProcess = (script) => {
+  const out = TMP + '/' + script + '.json';
+  cp.spawnSync(process.execPath, [__dirname + '/' + script, TMP, out], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return exists(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : 'no result';
+};
+
+check('ESM import of node:worker_threads in a fresh process', () => freshProcess('esm-main.mjs'));
+check('process.getBuiltinModule in a fresh process', () => freshProcess('builtin-main.js'));
+check('worker with default options', () => runWorker(__dirname + '/worker.js', { workerData: { tmp: TMP, name: 'w1' } }));
+check('worker with env {} and execArgv []', () => runWorker(__dirname + '/worker.js', { workerData: { tmp: TMP, name: 'w2' }, env: {}, execArgv: [] }));
+check('worker with SHARE_ENV after the policy variable was changed', () => {
+  const { SHARE_ENV } = require('node:worker_threads');
+  process.env.NANO_ENFORCER_POLICY = '{"v":1,"m":"a","t":0}';
+  process.env.NODE_OPTIONS = '';
+  return runWorker(__dirname + '/worker.js', { workerData: { tmp: TMP, name: 'w3' }, env: SHARE_ENV });
+});
+check('worker from a file written to /tmp', async () => {
+  const f = TMP + '/evil-worker.js';
+  fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
+  try { await runWorker(f, {}); } catch (e) { return { code: e.code, message: e.message, ran: exists(f + '.ran') }; }
+  await sleep(100);
+  return { ran: exists(f + '.ran') };
+});
+check('eval worker', async () => {
+  const marker = TMP + '/eval.ran';
+  try { await runWorker("require('fs').writeFileSync(" + JSON.stringify(marker) + ", '')", { eval: true }); } catch (e) { return { code: e.code, ran: exists(marker) }; }
+  await sleep(100);
+  return { ran: exists(marker) };
+});
+check('require of a .node addon in /tmp', () => {
+  const f = TMP + '/evil.node';
+  fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  require(f);
+});
+check('process.dlopen of a file in /tmp', () => {
+  const f = TMP + '/evil2.node';
+  fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  process.dlopen({ exports: {} }, f);
+});
+check('process.execve', () => {
+  if (typeof process.execve !== 'function') return 'absent';
+  const f = TMP + '/execve';
+  fs.writeFileSync(f, '#!/bin/sh\ntouch ' + f + '.ran\n', { mode: 0o755 });
+  try { process.execve(f, [f]); } catch (e) { return { code: e.code, syscall: e.syscall, ran: exists(f + '.ran') }; }
+});
+check('still running', () => 'yes');
+`;
+
+function expectBlocked(r: CheckResult, control = 'process'): void {
+  expect(r.events).toEqual([expect.objectContaining({ source: 'nano-enforcer', control, action: 'blocked' })]);
+}
+
+describe.each(NODE_VERSIONS)('workers, addons and execve on Node %s', (version) => {
+  let batch: Batch;
+  beforeAll(() => {
+    batch = runChecks(nodeBinary(version), CHECKS, {
+      policy: POLICY,
+      files: { 'try-spawn.js': TRY_SPAWN, 'worker.js': WORKER, 'esm-main.mjs': ESM_MAIN, 'builtin-main.js': BUILTIN_MAIN },
+    });
+  });
+
+  test.each([
+    'ESM import of node:worker_threads in a fresh process',
+    'process.getBuiltinModule in a fresh process',
+    'worker with default options',
+    'worker with env {} and execArgv []',
+    'worker with SHARE_ENV after the policy variable was changed',
+  ])('%s: the enforcer runs inside the worker and refuses its spawn', (name) => {
+    const r = batch.result(name);
+    expect(r.value).toEqual({ code: 'EACCES', ran: false });
+    expectBlocked(r);
+  });
+
+  test('a worker from a file written to /tmp does not start', () => {
+    const r = batch.result('worker from a file written to /tmp');
+    expect(r.value).toMatchObject({ code: 'ERR_WORKER_INIT_FAILED', message: expect.stringContaining('nano-enforcer'), ran: false });
+    expectBlocked(r);
+  });
+
+  test('an eval worker is inline code and does not start', () => {
+    const r = batch.result('eval worker');
+    expect(r.value).toEqual({ code: 'ERR_WORKER_INIT_FAILED', ran: false });
+    expectBlocked(r);
+  });
+
+  test.each(['require of a .node addon in /tmp', 'process.dlopen of a file in /tmp'])('%s throws ERR_DLOPEN_FAILED before loading', (name) => {
+    const r = batch.result(name);
+    expect(r.error).toMatchObject({ code: 'ERR_DLOPEN_FAILED', message: expect.stringContaining('nano-enforcer') });
+    expectBlocked(r);
+  });
+
+  test('process.execve of a file written to /tmp throws EACCES where it exists (>= 22.15)', () => {
+    const r = batch.result('process.execve');
+    if (version.startsWith('20.')) {
+      expect(r.value).toBe('absent');
+    } else {
+      expect(r.value).toEqual({ code: 'EACCES', syscall: 'execve', ran: false });
+      expectBlocked(r);
+    }
+  });
+
+  test('the function kept running', () => {
+    expect(batch.result('still running').value).toBe('yes');
+    expect(batch.done).toBe(true);
+  });
+});
