@@ -1,8 +1,8 @@
 // The enforcer runs inside every worker thread, however it is created and
 // however worker_threads is loaded (require, ESM import, getBuiltinModule);
 // native addons from /tmp and process.execve are refused. Real Node 20/22/24.
-import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
 import { Batch, CheckResult, runChecks } from '../../support/enforced-node';
+import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
 
 // protectTmp off: the attacks write their own files to /tmp first.
 const POLICY = { v: 1, t: 0 };

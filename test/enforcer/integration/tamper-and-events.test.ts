@@ -1,0 +1,193 @@
+// Tamper resistance, internal faults and the event stream, on real Node 20,
+// 22 and 24: hooks cannot be removed or bypassed by code loaded later, look
+// like the originals, install once; a fault fails closed (or open, per
+// policy) and never hides the user's own error; each event carries the
+// request id of its own invocation; a loop cannot flood the log.
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Batch, PRELOAD, functionDir, runChecks } from '../../support/enforced-node';
+import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
+
+const POLICY = { v: 1, t: 0 };
+
+const PRELUDE = String.raw`
+const cp = require('node:child_process');
+const attack = (name) => {
+  const f = TMP + '/' + name;
+  fs.writeFileSync(f, '#!/bin/sh\ntouch ' + f + '.ran\n', { mode: 0o755 });
+  return f;
+};
+const tryRun = (name) => { const f = attack(name); const r = cp.spawnSync(f); return { code: r.error && r.error.code, ran: exists(f + '.ran') }; };
+`;
+
+const TAMPER = PRELUDE + String.raw`
+check('wrappers look like the originals', () => {
+  const { Process } = process.binding('process_wrap');
+  const fsb = process.binding('fs');
+  const { Worker } = require('node:worker_threads');
+  const d = (o, k) => { const x = Object.getOwnPropertyDescriptor(o, k); return { writable: x.writable, configurable: x.configurable }; };
+  return {
+    spawn: [Process.prototype.spawn.name, Process.prototype.spawn.length],
+    spawnSync: [process.binding('spawn_sync').spawn.name],
+    open: [fsb.open.name, fsb.open.length],
+    dlopen: [process.dlopen.name, process.dlopen.length],
+    worker: [Worker.name, Worker.length, new Worker('0', { eval: true, env: process.env }) instanceof Worker],
+    spawnDescriptor: d(Process.prototype, 'spawn'),
+  };
+});
+check('overwriting and deleting the hooks changes nothing', () => {
+  const { Process } = process.binding('process_wrap');
+  const ss = process.binding('spawn_sync');
+  const noop = function spawn() { return 0; };
+  const attempts = [
+    () => { Process.prototype.spawn = noop; },
+    () => { delete ss.spawn; },
+    () => Object.defineProperty(ss, 'spawn', { value: noop }),
+    () => { process.dlopen = noop; },
+  ].map((f) => { try { f(); return 'done'; } catch (e) { return e.constructor.name; } });
+  return { attempts, after: tryRun('overwritten') };
+});
+check('poisoning Function.prototype.call/apply and Reflect.apply changes nothing', () => {
+  const saved = [Function.prototype.call, Function.prototype.apply, Reflect.apply];
+  const pass = function () { return undefined; };
+  Function.prototype.call = pass; Function.prototype.apply = pass; Reflect.apply = pass;
+  let r;
+  try { const f = attack('poisoned'); const s = cp.spawnSync(f); r = { code: s.error && s.error.code, ran: fs.existsSync(f + '.ran') }; }
+  finally { [Function.prototype.call, Function.prototype.apply, Reflect.apply] = saved; }
+  return r;
+});
+check('loading the preload again installs nothing twice', () => { require(process.env.PRELOAD_PATH); return tryRun('twice'); });
+check('changing NANO_ENFORCER_POLICY at run time does not switch to ALERT', () => {
+  process.env.NANO_ENFORCER_POLICY = '{"v":1,"m":"a","t":0}';
+  return tryRun('envchange');
+});
+check('the user\'s own errors are unchanged', () => {
+  const r = cp.spawnSync('/nonexistent/tool');
+  let e2; try { fs.writeFileSync('/nonexistent-dir/x', 'x'); } catch (e) { e2 = e; }
+  return [r.error.code, r.error.message, e2.code, e2.message];
+});
+check('a loop of refusals', () => { for (let i = 0; i < 200; i++) cp.spawnSync(attack('loop')); return 'looped'; });
+`;
+
+const REQUEST_IDS = PRELUDE + String.raw`
+// What aws-lambda-ric >= 4 installs: globalThis.awslambda.InvokeStore, an
+// AsyncLocalStorage when several invocations share the process.
+const { AsyncLocalStorage } = require('node:async_hooks');
+const als = new AsyncLocalStorage();
+globalThis.awslambda = { InvokeStore: { getRequestId() { return als.getStore()?.requestId ?? '-'; } } };
+check('two concurrent invocations', async () => {
+  const invoke = (requestId, delay) => als.run({ requestId }, async () => { await sleep(delay); return tryRun(requestId); });
+  return Promise.all([invoke('req-A', 60), invoke('req-B', 20)]);
+});
+check('outside an invocation', () => tryRun('none'));
+`;
+
+const EVERY = String.raw`check('spawn', () => { const f = TMP + '/x'; fs.writeFileSync(f, '#!/bin/sh\ntouch ' + f + '.ran\n', { mode: 0o755 }); const r = require('child_process').spawnSync(f); return { code: r.error && r.error.code, ran: exists(f + '.ran') }; });`;
+
+describe.each(NODE_VERSIONS)('tamper resistance on Node %s', (version) => {
+  let batch: Batch;
+  beforeAll(() => {
+    batch = runChecks(nodeBinary(version), TAMPER, { policy: POLICY, env: { PRELOAD_PATH: PRELOAD } });
+  });
+
+  test('hooked functions keep their name and length, Worker keeps instanceof, and the binding property is locked', () => {
+    expect(batch.result('wrappers look like the originals').value).toEqual({
+      spawn: ['spawn', 0],
+      spawnSync: ['spawn'],
+      open: ['open', 0],
+      dlopen: ['dlopen', 0],
+      worker: ['Worker', 1, true],
+      spawnDescriptor: { writable: false, configurable: false },
+    });
+  });
+
+  test('overwriting, deleting or redefining a hook fails and the attack is still refused', () => {
+    const r = batch.result('overwriting and deleting the hooks changes nothing');
+    expect(r.value.attempts).toEqual(['done', 'done', 'TypeError', 'done']);
+    expect(r.value.after).toEqual({ code: 'EACCES', ran: false });
+    expect(r.events).toHaveLength(1);
+  });
+
+  test('poisoned Function.prototype.call/apply and Reflect.apply do not open a bypass', () => {
+    expect(batch.result('poisoning Function.prototype.call/apply and Reflect.apply changes nothing').value).toEqual({ code: 'EACCES', ran: false });
+  });
+
+  test('a second load of the preload logs one event per refusal, not two', () => {
+    const r = batch.result('loading the preload again installs nothing twice');
+    expect(r.value).toEqual({ code: 'EACCES', ran: false });
+    expect(r.events).toHaveLength(1);
+  });
+
+  test('changing NANO_ENFORCER_POLICY at run time does not switch the enforcer to ALERT', () => {
+    const r = batch.result('changing NANO_ENFORCER_POLICY at run time does not switch to ALERT');
+    expect(r.value).toEqual({ code: 'EACCES', ran: false });
+    expect(r.events).toEqual([expect.objectContaining({ action: 'blocked' })]);
+  });
+
+  test('ENOENT from spawnSync and writeFileSync reach the user unchanged', () => {
+    const [spawnCode, spawnMessage, fsCode, fsMessage] = batch.result('the user\'s own errors are unchanged').value;
+    expect([spawnCode, fsCode]).toEqual(['ENOENT', 'ENOENT']);
+    expect(spawnMessage).not.toContain('nano-enforcer');
+    expect(fsMessage).not.toContain('nano-enforcer');
+    expect(batch.result('the user\'s own errors are unchanged').events).toEqual([]);
+  });
+
+  test('200 identical refusals write at most 20 events, and a summary with the suppressed count at exit', () => {
+    const r = batch.result('a loop of refusals');
+    expect(r.value).toBe('looped');
+    expect(r.events.length).toBeLessThanOrEqual(20);
+    const summary = batch.stdout.split('\n').filter((l) => l.includes('"suppressed"')).map((l) => JSON.parse(l));
+    expect(summary).toEqual([expect.objectContaining({ control: 'process', action: 'blocked', detail: { suppressed: expect.any(Number) } })]);
+    expect(summary[0].detail.suppressed).toBeGreaterThanOrEqual(180);
+  });
+});
+
+describe.each(NODE_VERSIONS)('request ids on Node %s', (version) => {
+  let batch: Batch;
+  beforeAll(() => {
+    batch = runChecks(nodeBinary(version), REQUEST_IDS, { policy: POLICY });
+  });
+
+  test('each event carries the request id of the invocation that caused it, with two invocations in flight', () => {
+    const r = batch.result('two concurrent invocations');
+    expect(r.value).toEqual([{ code: 'EACCES', ran: false }, { code: 'EACCES', ran: false }]);
+    // req-B finishes its wait first.
+    expect(r.events.map((e) => [e.requestId, e.detail.file.split('/').pop()])).toEqual([['req-B', 'req-B'], ['req-A', 'req-A']]);
+  });
+
+  test('an event outside an invocation has no requestId', () => {
+    const [event] = batch.result('outside an invocation').events;
+    expect(event).toBeDefined();
+    expect(event).not.toHaveProperty('requestId');
+  });
+});
+
+describe.each(NODE_VERSIONS)('internal faults on Node %s', (version) => {
+  // A layer whose decision bundle is missing: every decision is an internal fault.
+  let broken: string;
+  beforeAll(() => {
+    broken = functionDir();
+    copyFileSync(PRELOAD, join(broken, 'preload.js'));
+  });
+  const run = (policy: object | string) => runChecks(nodeBinary(version), EVERY, {
+    policy, env: { NODE_OPTIONS: `--require ${join(broken, 'preload.js')}` },
+  });
+
+  test('fail closed by default: the spawn is refused and reported as tamper/blocked', () => {
+    const batch = run(POLICY);
+    expect(batch.result('spawn').value).toEqual({ code: 'EACCES', ran: false });
+    expect(batch.result('spawn').events).toEqual([expect.objectContaining({ control: 'tamper', action: 'blocked', reason: expect.stringMatching(/^internal/) })]);
+  });
+
+  test('fail open with f:"o": the spawn runs and is reported as tamper/detected', () => {
+    const batch = run({ ...POLICY, f: 'o' });
+    expect(batch.result('spawn').value).toEqual({ code: undefined, ran: true });
+    expect(batch.result('spawn').events).toEqual([expect.objectContaining({ control: 'tamper', action: 'detected' })]);
+  });
+
+  test('a policy that does not parse is reported at init and the default policy is enforced', () => {
+    const batch = runChecks(nodeBinary(version), EVERY, { policy: '{"v":1,"t":0' });
+    expect(batch.initEvents).toEqual([expect.objectContaining({ control: 'tamper', action: 'detected' })]);
+    expect(batch.done).toBe(true);
+  });
+});
