@@ -3,8 +3,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { NanoEnforcerLayer } from './layer';
 import { NanoEnforcer } from './nano-enforcer';
-import { EnforcerPolicy } from './policy';
+import { EnforcementMode, EnforcerPolicy } from './policy';
 import { AnnotationIds } from './private/annotation-ids';
+import { BundleScanner } from './private/bundle-scan';
 import { findEdgeFunctions } from './private/edge-functions';
 import { environmentSize, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './private/environment-size';
 import { mergeNodeOptions } from './private/node-options';
@@ -48,6 +49,7 @@ const MAX_LAYERS = 5;
 export class NanoEnforcerAspect implements IAspect {
   private readonly policy: EnforcerPolicy;
   private readonly strict: boolean;
+  private readonly bundles = new BundleScanner();
   private edge?: { readonly root: IConstruct; readonly functions: Set<IConstruct> };
 
   constructor(props: NanoEnforcerAspectProps = {}) {
@@ -103,7 +105,9 @@ export class NanoEnforcerAspect implements IAspect {
       return;
     }
 
-    const policyJson = encodePolicy(settings.policy ?? this.policy);
+    const policy = settings.policy ?? this.policy;
+    this.checkBundle(fn, policy);
+    const policyJson = encodePolicy(policy);
     const nodeOptions = mergeNodeOptions(environment.NODE_OPTIONS?.value, NanoEnforcer.PRELOAD_PATH);
     const variables: Record<string, string> = {};
     for (const [key, entry] of Object.entries(environment)) variables[key] = entry.value;
@@ -124,6 +128,20 @@ export class NanoEnforcerAspect implements IAspect {
     }
     fn.addEnvironment('NODE_OPTIONS', nodeOptions);
     fn.addEnvironment(NanoEnforcer.POLICY_ENVIRONMENT_VARIABLE, policyJson);
+  }
+
+  // The deny list, applied to what would ship: a forbidden binary fails synth before it is deployed.
+  private checkBundle(fn: lambda.Function, policy: EnforcerPolicy): void {
+    const blocked = policy.blockedExecutables ?? NanoEnforcer.DEFAULT_BLOCKED_EXECUTABLES;
+    for (const finding of this.bundles.scan(fn, blocked)) {
+      const message = `cdk-nano-enforcer: ${fn.node.path} bundles a blocked executable: ${finding.file} matches '${finding.entry}' in policy.blockedExecutables. `
+        + 'Remove it from the bundle, or, if it is legitimate, from blockedExecutables.';
+      if (policy.mode === EnforcementMode.ALERT) {
+        Annotations.of(fn).addWarningV2(AnnotationIds.BLOCKED_EXECUTABLE_IN_BUNDLE, message);
+      } else {
+        Annotations.of(fn).addError(message);
+      }
+    }
   }
 
   private layerFor(stack: Stack): NanoEnforcerLayer {

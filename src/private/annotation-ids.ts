@@ -11,4 +11,5 @@ export const AnnotationIds = {
   UNSUPPORTED_RUNTIME: 'cdk-nano-enforcer:unsupportedRuntime',
   UNREADABLE_FUNCTION: 'cdk-nano-enforcer:unreadableFunction',
   LAYER_REJECTED: 'cdk-nano-enforcer:layerRejected',
+  BLOCKED_EXECUTABLE_IN_BUNDLE: 'cdk-nano-enforcer:blockedExecutableInBundle',
 } as const;
