@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -43,7 +44,7 @@ describe('the deny list checked against the function bundle at synth', () => {
 
   test('finds a blocked binary by sha256 whatever its name', () => {
     const payload = Buffer.concat([ELF, Buffer.from('renamed miner')]);
-    const hash = require('crypto').createHash('sha256').update(payload).digest('hex');
+    const hash = createHash('sha256').update(payload).digest('hex');
     const dir = bundle({ 'index.js': { content: 'x' }, 'vendor/helper': { content: payload, mode: 0o755 } });
     const { errors } = synth(dir, { blockedExecutables: [`sha256:${hash}`] });
     expect(errors.map(e => e.entry.data)).toEqual([expect.stringContaining(`vendor/helper matches 'sha256:${hash}'`)]);

@@ -80,6 +80,7 @@ function scanDirectory(root: string, blocked: readonly string[]): BlockedFileFin
 }
 
 function looksExecutable(file: string): boolean {
+  // eslint-disable-next-line no-bitwise
   if ((fs.statSync(file).mode & 0o111) !== 0) return true;
   const head = Buffer.alloc(4);
   const fd = fs.openSync(file, 'r');
