@@ -132,13 +132,17 @@ describe.each(NODE_VERSIONS)('tamper resistance on Node %s', (version) => {
     expect(batch.result('the user\'s own errors are unchanged').events).toEqual([]);
   });
 
-  test('200 identical refusals write at most 20 events, and a summary with the suppressed count at exit', () => {
+  test('200 identical refusals write about 20 events, the rest counted in summary events', () => {
     const r = batch.result('a loop of refusals');
     expect(r.value).toBe('looped');
-    expect(r.events.length).toBeLessThanOrEqual(20);
-    const summary = batch.stdout.split('\n').filter((l) => l.includes('"suppressed"')).map((l) => JSON.parse(l));
-    expect(summary).toEqual([expect.objectContaining({ control: 'process', action: 'blocked', detail: { suppressed: expect.any(Number) } })]);
-    expect(summary[0].detail.suppressed).toBeGreaterThanOrEqual(180);
+    const written = r.events.filter((e) => e.detail.suppressed === undefined);
+    // A burst of 20, plus what the bucket refills (one per 5 s) while the loop runs.
+    expect(written.length).toBeGreaterThanOrEqual(20);
+    expect(written.length).toBeLessThanOrEqual(25);
+    const summaries = batch.stdout.split('\n').filter((l) => l.includes('"suppressed"')).map((l) => JSON.parse(l));
+    expect(summaries.length).toBeGreaterThanOrEqual(1);
+    expect(summaries.every((e) => e.control === 'process' && e.action === 'blocked')).toBe(true);
+    expect(written.length + summaries.reduce((n, e) => n + e.detail.suppressed, 0)).toBe(200);
   });
 });
 
