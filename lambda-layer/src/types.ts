@@ -95,4 +95,10 @@ export interface SystemView {
   isWritableLocation(path: string): boolean;
   /** Epoch ms when this process started; anything changed after it is drift. */
   readonly startTimeMs: number;
+  /** The preload that a node child's NODE_OPTIONS must --require; default /opt/nano-enforcer/preload.js. */
+  readonly preloadPath?: string;
+  /** Real path of this process's node binary: a child running it is node, whatever its name. */
+  readonly execPath?: string;
+  /** This process's NODE_OPTIONS at start: its own --require/--import entries may stay in a child's. */
+  readonly nodeOptions?: string;
 }

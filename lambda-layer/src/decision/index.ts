@@ -1,13 +1,57 @@
-// The decision half of the enforcer: pure, synchronous, no patching.
+// The decision half of the enforcer: evaluate() is pure and synchronous; it
+// patches nothing and reads the machine only through the SystemView.
+//
+// Faults: evaluate() returns a Decision for every request the hooks can
+// describe, however hostile (a line that does not parse, a name only known at
+// run time, a missing file: all are refusals, never exceptions). It throws only
+// on an internal fault (a bug here, or a SystemView that throws); the gate
+// catches that and applies policy.failOpen, reporting control 'tamper'. So a
+// fault is never silently turned into 'allow' here.
+//
+// Modes are applied by the gate; `always` marks refusals that hold in ALERT
+// mode too: commands that cannot be known statically (a dynamic command name,
+// eval, an unparseable line, code read from stdin by a shell...).
+import { showArgv, varsFromEnv } from './args';
+import { Context, Refusal } from './context';
+import { checkInvocation } from './invocation';
+import { evaluateAddon, evaluateFile, evaluateWorker } from './requests';
 import type { Decision, Policy, Request, SystemView } from '../types';
 
-/** Where the layer's preload lives on Lambda; SystemView.preloadPath overrides it. */
-export const PRELOAD_PATH = '/opt/nano-enforcer/preload.js';
+export { PRELOAD_PATH } from './environment';
+export { createSystemView } from './system-view';
+export type { SystemViewOptions } from './system-view';
 
-export function evaluate(_policy: Policy, _request: Request, _system: SystemView): Decision {
-  return { allow: true };
+export function evaluate(policy: Policy, request: Request, system: SystemView): Decision {
+  const ctx = new Context(policy, system);
+  switch (request.kind) {
+    case 'addon': return evaluateAddon(ctx, request);
+    case 'worker': return evaluateWorker(ctx, request);
+    case 'file': return evaluateFile(ctx, request);
+    case 'spawn': {
+      checkInvocation(ctx, {
+        file: request.file,
+        argv: request.args.length ? request.args : [request.file],
+        vars: varsFromEnv(request.env ?? {}),
+        cwds: [request.cwd],
+        root: '',
+        search: true,
+        depth: 0,
+      });
+      const r = ctx.result();
+      return r ? refusal(request.api, request.file, request.args, r) : { allow: true };
+    }
+    default: {
+      const kind = (request as { kind?: unknown }).kind;
+      throw new Error(`unknown request kind ${String(kind)}`);
+    }
+  }
 }
 
-export function createSystemView(startTimeMs?: number): SystemView {
-  throw new Error(`not implemented yet (${startTimeMs})`);
+function refusal(api: string, file: string, args: readonly string[], r: Refusal): Decision {
+  const detail: Record<string, unknown> = { api, file: r.file ?? file, rule: r.rule };
+  if (r.resolved !== undefined) detail.resolved = r.resolved;
+  detail.argv = showArgv(r.argv ?? args);
+  if (r.command !== undefined) detail.command = r.command.length > 200 ? r.command.slice(0, 200) + '…' : r.command;
+  return { allow: false, control: 'process', reason: r.reason, ...(r.always ? { always: true } : {}), detail };
 }
+

@@ -1,0 +1,205 @@
+// Checks one command about to run: resolve it, apply the deny list, then the
+// allowlist or drift rule, then look inside it: the program a dynamic loader
+// or a '#!' line runs, a wrapper's command, a shell's line, an interpreter's
+// inline code, and the environment it gets.
+import { Arg, basename, isStatic, normalize, SPLAT, VarValue } from './args';
+import { Context, describeDistrust, MAX_COMMANDS, MAX_DEPTH, namesOf } from './context';
+import { environmentProblem } from './environment';
+import { inspectExecutable, isDynamicLoader, loaderInvocation } from './executable';
+import { Family, familyOf, interpreterUse } from './inline';
+import { interpreterNameMatches, isHashEntry, pathEntryMatches } from './patterns';
+import { lookup, Resolution } from './resolve';
+import { analyzeShell, shellBuiltin, ShellState } from './shell-check';
+import type { ShellWord } from './shell-words';
+import { isWrapper, Unwrapped, unwrap } from './wrappers';
+
+export interface Invocation {
+  /** What is executed (a name looked up on PATH, or a path). */
+  readonly file: Arg;
+  /** argv, argv[0] included. */
+  readonly argv: readonly Arg[];
+  readonly vars: Map<string, VarValue[]>;
+  readonly cwds: readonly Arg[];
+  readonly root: string;
+  /** false for '#!' interpreters and the loader's program: no PATH search. */
+  readonly search: boolean;
+  readonly defaultPath?: boolean;
+  /** The shell command this comes from, for reports. */
+  readonly origin?: string;
+  readonly depth: number;
+  /** Set when the command runs inside a shell line: builtins and functions apply. */
+  readonly shell?: ShellState;
+  /** The shell words of argv, when it comes from a shell line. */
+  readonly words?: readonly ShellWord[];
+}
+
+const MULTICALL = new Set(['busybox', 'toybox']);
+
+export function checkInvocation(ctx: Context, inv: Invocation): void {
+  if (ctx.stopped) return;
+  const base = { argv: inv.argv, command: inv.origin, file: typeof inv.file === 'string' ? inv.file : undefined };
+  if (++ctx.commands > MAX_COMMANDS || inv.depth > MAX_DEPTH) {
+    return ctx.refuse({ ...base, reason: 'the command nests too deeply to be checked', rule: 'too-complex', always: true });
+  }
+  const file = inv.file;
+  if (!isStatic(file)) {
+    return ctx.refuse({ ...base, reason: 'the command name is only known at run time', rule: 'dynamic-command', always: true });
+  }
+  // The deny list by name holds whatever the name resolves to, even nothing.
+  const named = ctx.blockedBy(namesOf(file, inv.argv[0]), [], undefined);
+  if (named) return ctx.refuse({ ...base, reason: `${file} is on the deny list (${named})`, rule: 'blocked' });
+  if (inv.shell && !file.includes('/')) {
+    if (inv.shell.functions.has(file)) return; // its body is among the line's commands
+    if (shellBuiltin(ctx, inv, inv.shell)) return;
+  }
+  const found = lookup(ctx.system, file, { vars: inv.vars, cwds: inv.cwds, root: inv.root, search: inv.search, defaultPath: inv.defaultPath });
+  if (!found.ok) return ctx.refuse({ ...base, reason: found.unknown, rule: 'dynamic-command', always: true });
+  if (found.found.length === 0) return ctx.refuse({ ...base, reason: `${file} was not found`, rule: 'not-found' });
+  for (const r of found.found) checkResolved(ctx, inv, r);
+}
+
+function checkResolved(ctx: Context, inv: Invocation, r: Resolution): void {
+  const { system, policy } = ctx;
+  const file = inv.file as string;
+  const argv0 = inv.argv[0];
+  const real = basename(r.resolved);
+  const applet = MULTICALL.has(real) && isStatic(argv0) && !MULTICALL.has(basename(argv0)) ? basename(argv0) : undefined;
+  const base = { argv: inv.argv, command: inv.origin, file, resolved: r.resolved };
+  const refuse = (reason: string, rule: string, always?: boolean) => ctx.refuse({ ...base, reason, rule, always });
+
+  const names = namesOf(file, argv0, r.path, r.resolved);
+  const paths = [r.path, r.resolved];
+  const blocked = ctx.blockedBy(names, paths, r.resolved);
+  if (blocked) return refuse(`${applet ?? file} (${r.resolved}) is on the deny list (${blocked})`, 'blocked');
+
+  const distrust = ctx.distrust(r.resolved);
+  if (policy.allowed) {
+    let byHash = false;
+    const hit = policy.allowed.find(e => {
+      if (isHashEntry(e)) {
+        byHash = (system.sha256(r.resolved) ?? '').toLowerCase() === e.slice(7).toLowerCase();
+        return byHash;
+      }
+      if (e.startsWith('/')) return pathEntryMatches(system, e, [r.resolved]);
+      if (applet) return e === applet;
+      if (e === real) return true;
+      // The name it was found under counts only when that directory is trusted (not a symlink planted in /tmp).
+      const dir = r.path.slice(0, r.path.lastIndexOf('/')) || '/';
+      return e === basename(r.path) && ctx.distrustPath(dir + '/.') === undefined && !system.isWritableLocation(system.realpath(dir) ?? dir);
+    });
+    if (!hit) return refuse(`${applet ?? file} (${r.resolved}) is not in the allowlist`, 'allowlist');
+    if (!byHash && distrust) return refuse(describeDistrust(applet ?? file, r.resolved, distrust), distrust === 'writable' ? 'writable-location' : 'drift');
+  } else if (distrust) {
+    return refuse(describeDistrust(applet ?? file, r.resolved, distrust), distrust === 'writable' ? 'writable-location' : 'drift');
+  }
+
+  const info = inspectExecutable(system, r.resolved);
+  if (info.kind === 'elf' && info.interp) {
+    const d = ctx.distrustPath(info.interp);
+    if (d) return refuse(describeDistrust(`the ELF interpreter of ${file}`, info.interp, d), 'loader');
+  }
+  const sem = applet ?? real;
+  const family: Family | undefined = familyOf(sem) ?? (applet ? undefined : familyOf(basename(r.path)));
+  const isNode = family === 'node' || (system.execPath !== undefined && r.resolved === system.execPath);
+
+  const env = environmentProblem(ctx, inv.vars, inv.cwds, isNode ? 'node' : family, isNode);
+  if (env) ctx.refuse({ ...base, ...env });
+  if (ctx.stopped) return;
+
+  const child = (over: Partial<Invocation> & Pick<Invocation, 'file' | 'argv'>): Invocation =>
+    ({ vars: inv.vars, cwds: inv.cwds, root: inv.root, search: true, origin: inv.origin, depth: inv.depth + 1, ...over });
+
+  if (info.kind === 'script') {
+    // The kernel runs: interpreter [optional-arg] script args...; the script itself was checked above.
+    const argv: Arg[] = [info.interp, ...(info.arg !== undefined ? [info.arg] : []), r.path, ...inv.argv.slice(1)];
+    return checkInvocation(ctx, child({ file: info.interp, argv, search: false }));
+  }
+  if (isDynamicLoader(real)) {
+    const li = loaderInvocation(inv.argv);
+    if (li.unknown) return refuse(li.unknown, 'dynamic-command', true);
+    for (const lib of li.libraries) {
+      if (lib === undefined) return refuse('the dynamic loader is given a library only known at run time', 'loader', true);
+      const d = lib.includes('/') ? ctx.distrustPath(lib) : undefined;
+      if (d) return refuse(describeDistrust('the dynamic loader is given the library', lib, d), 'loader');
+    }
+    if (li.index === undefined) return;
+    return checkInvocation(ctx, child({ file: inv.argv[li.index] as Arg, argv: inv.argv.slice(li.index), search: false }));
+    return;
+  }
+  if (isWrapper(sem)) return runWrapper(ctx, inv, sem, applet ? [applet, ...inv.argv.slice(1)] : inv.argv);
+  if (family === 'shell') return analyzeShell(ctx, inv, sem, real);
+  if (family) {
+    const use = interpreterUse(family, inv.argv);
+    if (use.unknown) return refuse(use.unknown, 'dynamic-command', true);
+    if (use.inline && !policy.allowInlineCode.some(e => interpreterNameMatches(e, sem) || interpreterNameMatches(e, real))) {
+      return refuse(use.stdin
+        ? `${sem} would read its program from stdin (inline code)`
+        : `${sem} is given inline code (${use.inline})`, 'inline-code', use.stdin);
+    }
+    const files: Arg[] = use.loads.slice();
+    if ('script' in use) files.push(use.script);
+    for (const f of files) checkLoadedFile(ctx, inv, f, sem);
+  }
+}
+
+/** A script or module an interpreter reads: it must be as trusted as an executable. */
+export function checkLoadedFile(ctx: Context, inv: Invocation, f: Arg, by: string): void {
+  const base = { argv: inv.argv, command: inv.origin };
+  if (f === SPLAT) return ctx.refuse({ ...base, reason: `${by} is given a file only known at run time`, rule: 'dynamic-command', always: true });
+  if (f === undefined) return ctx.refuse({ ...base, reason: `${by} is given a file only known at run time`, rule: 'dynamic-command', always: true });
+  if (f === '') return;
+  if (!f.startsWith('/') && !f.startsWith('.') && !f.includes('/') && by === 'node' && !/\.[cm]?[jt]s$/.test(f)) return; // a package name
+  for (const c of f.startsWith('/') ? ['/'] : inv.cwds) {
+    if (typeof c !== 'string') return ctx.refuse({ ...base, reason: `${f} is relative and the working directory is only known at run time`, rule: 'dynamic-command', always: true });
+    const p = f.startsWith('/') ? f : normalize(c + '/' + f);
+    const real = ctx.system.realpath(inv.root ? inv.root + p : p);
+    if (real === undefined) continue;
+    const blocked = ctx.blockedBy(namesOf(f, real), [p, real], real);
+    if (blocked) return ctx.refuse({ ...base, file: f, resolved: real, reason: `${f} (${real}) is on the deny list (${blocked})`, rule: 'blocked' });
+    const d = ctx.distrust(real);
+    if (d) return ctx.refuse({ ...base, file: f, resolved: real, reason: describeDistrust(`${by} would run`, real, d), rule: d === 'writable' ? 'writable-location' : 'drift' });
+  }
+}
+
+/** Checks what a wrapper (env, nohup, timeout, exec, command, ...) runs. */
+export function runWrapper(ctx: Context, inv: Invocation, name: string, argv: readonly Arg[]): void {
+  const child = (over: Partial<Invocation> & Pick<Invocation, 'file' | 'argv'>): Invocation =>
+    ({ vars: inv.vars, cwds: inv.cwds, root: inv.root, search: true, origin: inv.origin, depth: inv.depth + 1, ...over });
+  const u: Unwrapped = unwrap(name, argv);
+  const base = { argv: inv.argv, command: inv.origin, file: typeof inv.file === 'string' ? inv.file : undefined };
+  switch (u.kind) {
+    case 'none': return;
+    case 'unknown': return ctx.refuse({ ...base, reason: u.why, rule: 'dynamic-command', always: true });
+    case 'stdin-shell': return checkInvocation(ctx, child({ file: '/bin/sh', argv: ['sh', '-s'] }));
+    case 'shell':
+      if (!isStatic(u.code)) return ctx.refuse({ ...base, reason: 'the command string is only known at run time', rule: 'dynamic-command', always: true });
+      return checkInvocation(ctx, child({ file: '/bin/sh', argv: ['sh', '-c', u.code] }));
+    case 'run': {
+      let vars = inv.vars;
+      if (u.env) {
+        vars = u.env.clear ? new Map() : new Map(vars);
+        for (const n of u.env.unset) vars.set(n, [null]);
+        for (const [n, v] of u.env.set) vars.set(n, [v === SPLAT ? undefined : v]);
+      }
+      let cwds = inv.cwds;
+      if ('cwd' in u) {
+        const c = u.cwd;
+        cwds = isStatic(c) ? inv.cwds.map(d => (c.startsWith('/') ? c : isStatic(d) ? normalize(d + '/' + c) : undefined)) : [undefined];
+      }
+      let root = inv.root;
+      if (u.root !== undefined) {
+        if (!isStatic(u.root)) return ctx.refuse({ ...base, reason: 'the chroot directory is only known at run time', rule: 'dynamic-command', always: true });
+        const abs = u.root.startsWith('/') ? u.root : isStatic(inv.cwds[0]) ? normalize(inv.cwds[0] + '/' + u.root) : undefined;
+        if (abs === undefined) return ctx.refuse({ ...base, reason: 'the chroot directory is only known at run time', rule: 'dynamic-command', always: true });
+        root = abs === '/' ? inv.root : (inv.root + abs);
+      }
+      const keepShell = inv.shell && ['exec', 'command', 'builtin'].includes(name);
+      for (const run of u.runs) {
+        if (run[0] === SPLAT) return ctx.refuse({ ...base, reason: 'the command name is only known at run time', rule: 'dynamic-command', always: true });
+        const shell = keepShell ? inv.shell : undefined;
+        checkInvocation(ctx, child({ file: run[0], argv: run, vars, cwds, root, defaultPath: u.defaultPath, shell }));
+      }
+      return;
+    }
+  }
+}

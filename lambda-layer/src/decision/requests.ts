@@ -1,0 +1,105 @@
+// The non-process requests: native addons, worker threads, and writes that
+// could put executable content in a writable place (protectTmp).
+import { anyExecuteBit, basename, permissionBits, showArgv } from './args';
+import { Context, describeDistrust, namesOf } from './context';
+import { isElf, isShebang } from './executable';
+import { underAny } from './patterns';
+import type { AddonRequest, Decision, FileRequest, WorkerRequest } from '../types';
+
+const CODE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
+
+function refusal(control: 'process' | 'tmp', reason: string, rule: string, detail: Record<string, unknown>, always?: boolean): Decision {
+  return { allow: false, control, reason, ...(always ? { always } : {}), detail: { ...detail, rule } };
+}
+
+/** A file this process would load as code: deny list, then writable location or drift. */
+function loadProblem(ctx: Context, p: string, what: string, control: 'process' | 'tmp', detail: Record<string, unknown>): Decision | undefined {
+  const real = ctx.system.realpath(p);
+  if (real === undefined) return undefined; // the load fails natively
+  const blocked = ctx.blockedBy(namesOf(p, real), [p, real], real);
+  if (blocked) return refusal(control, `${what} ${real} is on the deny list (${blocked})`, 'blocked', { ...detail, resolved: real });
+  const d = ctx.distrust(real);
+  if (d) return refusal(control, describeDistrust(what, real, d), d === 'writable' ? 'writable-location' : 'drift', { ...detail, resolved: real });
+  return undefined;
+}
+
+export function evaluateAddon(ctx: Context, r: AddonRequest): Decision {
+  return loadProblem(ctx, r.path, 'the native addon', 'process', { api: r.api, file: r.path }) ?? { allow: true };
+}
+
+/**
+ * Workers run in this process, so the allowlist (about executables) does not
+ * apply; what they load does: eval code is inline node code, a file must be
+ * trusted, and execArgv may not add --require/--import/--loader of an
+ * untrusted file or open the inspector. A worker's env is only its
+ * process.env view: it cannot drop the preload (NODE_OPTIONS is read once per
+ * process), so it is not checked.
+ */
+export function evaluateWorker(ctx: Context, r: WorkerRequest): Decision {
+  const detail = { api: r.api, file: r.eval ? '<inline>' : r.filename };
+  const inlineAllowed = ctx.policy.allowInlineCode.some(e => e === 'node' || e === 'nodejs');
+  const isData = !r.eval && /^data:/i.test(r.filename);
+  if ((r.eval || isData) && !inlineAllowed) {
+    return refusal('process', `a worker is given inline code (${r.eval ? 'eval: true' : 'a data: URL'})`, 'inline-code', detail);
+  }
+  const args = r.execArgv ?? [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf('=');
+    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    if (/^--inspect(-brk|-wait)?$/.test(name)) return refusal('process', `a worker's execArgv opens the inspector (${a})`, 'worker-exec-argv', { ...detail, argv: showArgv(args) });
+    if (CODE_OPTIONS.has(name)) {
+      const v = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : args[++i];
+      if (v === undefined) continue;
+      const p = v.startsWith('file:') ? decodeURIComponent(v.replace(/^file:\/\//, '')) : v;
+      if (p.startsWith('/') || p.startsWith('.')) {
+        const problem = loadProblem(ctx, p, `a worker's ${name}`, 'process', { ...detail, argv: showArgv(args) });
+        if (problem) return problem;
+      }
+    }
+  }
+  if (r.eval || isData) return { allow: true };
+  let p = r.filename;
+  if (/^file:/i.test(p)) {
+    try {
+      p = decodeURIComponent(new URL(p).pathname);
+    } catch {
+      return refusal('process', `a worker's URL cannot be read (${p.slice(0, 200)})`, 'worker', detail, true);
+    }
+  } else if (/^[a-z][a-z0-9+.-]*:/i.test(p)) {
+    return refusal('process', `a worker is loaded from a ${p.slice(0, p.indexOf(':'))}: URL`, 'worker', detail);
+  }
+  return loadProblem(ctx, p, 'the worker script', 'process', detail) ?? { allow: true };
+}
+
+/** protectTmp: no executable content or execute bits in a writable location. */
+export function evaluateFile(ctx: Context, r: FileRequest): Decision {
+  const { system, policy } = ctx;
+  if (!policy.protectTmp) return { allow: true };
+  const dir = r.path.slice(0, r.path.lastIndexOf('/')) || '/';
+  const rdir = system.realpath(dir) ?? dir;
+  const dest = system.realpath(r.path) ?? (rdir === '/' ? '' : rdir) + '/' + basename(r.path);
+  if (!system.isWritableLocation(dest) && !system.isWritableLocation(r.path)) return { allow: true };
+  if (underAny(system, policy.allowedWritablePaths, dest)) return { allow: true };
+  const detail: Record<string, unknown> = { api: r.api, path: r.path };
+  if (dest !== r.path) detail.resolved = dest;
+  if (r.source !== undefined) detail.source = r.source;
+  const kind = (h: Uint8Array | undefined) => (h && isElf(h) ? 'an ELF executable' : h && isShebang(h) ? "a '#!' script" : undefined);
+  const k = kind(r.head);
+  if (k) return refusal('tmp', `writing ${k} to ${dest}, a writable location`, 'tmp-executable-content', detail);
+  if (r.mode !== undefined && anyExecuteBit(r.mode) && !/mkdir/i.test(r.api)) {
+    return refusal('tmp', `setting execute permission (mode 0o${permissionBits(r.mode).toString(8)}) on ${dest}, a writable location`, 'tmp-executable-mode', detail);
+  }
+  if (r.source !== undefined) {
+    const sk = kind(system.readHead(r.source, 4));
+    if (sk) return refusal('tmp', `copying ${sk} (${r.source}) to ${dest}, a writable location`, 'tmp-executable-content', detail);
+    const st = system.stat(r.source);
+    if (st && st.isFile && anyExecuteBit(st.mode) && !/copy/i.test(r.api)) {
+      return refusal('tmp', `moving an executable file (${r.source}) to ${dest}, a writable location`, 'tmp-executable-mode', detail);
+    }
+    if (st && st.isFile && anyExecuteBit(st.mode)) {
+      return refusal('tmp', `copying an executable file (${r.source}) to ${dest}, a writable location`, 'tmp-executable-mode', detail);
+    }
+  }
+  return { allow: true };
+}

@@ -1,0 +1,306 @@
+// A POSIX shell parser (XCU 2.3 token recognition, 2.7 redirections incl.
+// here-documents, 2.9 grammar) reduced to what a policy needs: every simple
+// command the line could run, in source order, including those inside
+// pipelines, lists, subshells, compound commands, function bodies and
+// command/process substitutions. Not regular expressions: quoting, nesting and
+// here-docs are followed exactly, and what cannot be parsed is refused.
+import { readArithmetic, readDoubleQuoted, readWord, ShellSyntaxError, ShellWord, WordHost, WordPart } from './shell-words';
+
+export { ShellSyntaxError } from './shell-words';
+
+export interface ShellAssignment { readonly name: string; readonly value: ShellWord }
+
+export interface ShellCommand {
+  /** NAME=value words before the command name (the whole command when words is empty). */
+  readonly assignments: readonly ShellAssignment[];
+  /** The command name and its arguments; redirections removed. */
+  readonly words: readonly ShellWord[];
+  /** The source text of the command, for reports. */
+  readonly text: string;
+}
+
+export interface ParsedShell {
+  readonly commands: readonly ShellCommand[];
+  /** Names defined as shell functions anywhere in the line (their bodies are in commands). */
+  readonly functions: ReadonlySet<string>;
+}
+
+const MAX_NESTING = 24;
+const OPERATORS = [';;&', '<<<', '<<-', '&>>', ';;', ';&', '&&', '||', '|&', '<<', '<&', '<>', '<(', '>>', '>&', '>|', '>(', '&>',
+  ';', '&', '|', '<', '>', '(', ')'];
+const REDIRECTIONS = new Set(['<', '>', '>>', '<&', '>&', '<>', '>|', '<<', '<<-', '<<<', '&>', '&>>']);
+const SEPARATORS = new Set([';', '&', '\n', '&&', '||', '|', '|&', '!']);
+const CASE_ENDS = new Set([';;', ';&', ';;&']);
+export const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(\+?=)/;
+
+type Token = { readonly t: 'eof' } | { readonly t: 'op'; readonly v: string } | { readonly t: 'word'; readonly w: ShellWord };
+
+interface Shared { readonly commands: ShellCommand[]; readonly functions: Set<string> }
+
+/** Parses a shell line. Throws ShellSyntaxError when it is not valid shell (or nests too deeply). */
+export function parseShell(code: string): ParsedShell {
+  const shared: Shared = { commands: [], functions: new Set() };
+  const p = new Parser(code, 0, shared, 0);
+  p.parseList(false);
+  return shared;
+}
+
+class Parser implements WordHost {
+  pos: number;
+  private la: Token | undefined;
+  /** Where the lookahead token starts. */
+  private laStart = 0;
+  private heredocs: { delim: string; strip: boolean; expand: boolean }[] = [];
+
+  constructor(readonly src: string, start: number, private readonly shared: Shared, private readonly depth: number) {
+    if (depth > MAX_NESTING) throw new ShellSyntaxError('nested too deeply');
+    this.pos = start;
+  }
+
+  parseParenBody(): void {
+    const p = new Parser(this.src, this.pos, this.shared, this.depth + 1);
+    p.parseList(true);
+    this.pos = p.pos;
+  }
+
+  parseNested(code: string): void {
+    new Parser(code, 0, this.shared, this.depth + 1).parseList(false);
+  }
+
+  /** Parses commands up to EOF, or (inParens) through the closing ')'. */
+  parseList(inParens: boolean): void {
+    let open = 0;
+    for (;;) {
+      const t = this.peek();
+      if (t.t === 'eof') {
+        if (inParens || open > 0) throw new ShellSyntaxError("missing ')'");
+        return;
+      }
+      if (t.t === 'op' && t.v === ')') {
+        this.la = undefined;
+        if (open > 0) { open--; continue; }
+        if (inParens) return;
+        throw new ShellSyntaxError("unexpected ')'");
+      }
+      if (t.t === 'op' && t.v === '(') {
+        this.la = undefined;
+        if (this.src[this.pos] === '(') { this.pos++; readArithmetic(this); } else {open++;}
+        continue;
+      }
+      if (t.t === 'op' && (SEPARATORS.has(t.v) || CASE_ENDS.has(t.v))) {
+        if (CASE_ENDS.has(t.v)) throw new ShellSyntaxError(`unexpected '${t.v}'`);
+        this.la = undefined;
+        continue;
+      }
+      this.parseCommand();
+    }
+  }
+
+  private parseCommand(): void {
+    const t = this.peek();
+    if (t.t === 'word') {
+      switch (t.w.raw) {
+        case 'if': case 'then': case 'else': case 'elif': case 'fi': case 'do': case 'done': case 'while': case 'until':
+        case '{': case '}': case '!': case 'coproc': case 'in':
+          this.la = undefined;
+          return;
+        case 'time':
+          this.la = undefined;
+          if (this.peekWord() === '-p') this.la = undefined;
+          return;
+        case 'for': case 'select':
+          return this.parseFor();
+        case 'case':
+          return this.parseCase();
+        case 'function': {
+          this.la = undefined;
+          const name = this.next();
+          if (name.t !== 'word') throw new ShellSyntaxError('function name expected');
+          this.shared.functions.add(name.w.raw);
+          if (this.peekOp() === '(') { this.la = undefined; this.expectOp(')'); }
+          return;
+        }
+        case '[[':
+          this.la = undefined;
+          for (let u = this.next(); !(u.t === 'word' && u.w.raw === ']]'); u = this.next()) {
+            if (u.t === 'eof') throw new ShellSyntaxError("missing ']]'");
+          }
+          return;
+      }
+    }
+    this.parseSimple();
+  }
+
+  private parseFor(): void {
+    this.la = undefined;
+    if (this.peekOp() === '(') {
+      this.la = undefined;
+      if (this.src[this.pos] !== '(') throw new ShellSyntaxError('bad for loop');
+      this.pos++;
+      readArithmetic(this);
+      return;
+    }
+    if (this.next().t !== 'word') throw new ShellSyntaxError('for: name expected');
+    while (this.peekOp() === '\n') this.la = undefined;
+    if (this.peekWord() !== 'in') return;
+    this.la = undefined;
+    while (this.peek().t === 'word') this.la = undefined;
+  }
+
+  private parseCase(): void {
+    this.la = undefined;
+    if (this.next().t !== 'word') throw new ShellSyntaxError('case: word expected');
+    while (this.peekOp() === '\n') this.la = undefined;
+    if (this.peekWord() !== 'in') throw new ShellSyntaxError("case: 'in' expected");
+    this.la = undefined;
+    for (;;) {
+      while (this.peekOp() === '\n' || this.peekOp() === ';') this.la = undefined;
+      if (this.peekWord() === 'esac') { this.la = undefined; return; }
+      if (this.peekOp() === '(') this.la = undefined;
+      for (;;) {
+        const u = this.next();
+        if (u.t === 'eof') throw new ShellSyntaxError("case: ')' expected");
+        if (u.t === 'op' && u.v === ')') break;
+        if (u.t === 'op' && u.v !== '|') throw new ShellSyntaxError(`case: unexpected '${u.v}'`);
+      }
+      // The branch body, up to ;; or esac.
+      for (;;) {
+        const u = this.peek();
+        if (u.t === 'eof') throw new ShellSyntaxError("case: 'esac' expected");
+        if (u.t === 'op' && CASE_ENDS.has(u.v)) { this.la = undefined; break; }
+        if (u.t === 'word' && u.w.raw === 'esac') break;
+        if (u.t === 'op' && (SEPARATORS.has(u.v))) { this.la = undefined; continue; }
+        if (u.t === 'op' && u.v === '(') { this.la = undefined; this.parseParenBody(); continue; }
+        if (u.t === 'op' && u.v === ')') throw new ShellSyntaxError("unexpected ')'");
+        this.parseCommand();
+      }
+    }
+  }
+
+  private parseSimple(): void {
+    const start = this.peekStart();
+    const assignments: ShellAssignment[] = [];
+    const words: ShellWord[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t.t === 'eof') break;
+      if (t.t === 'op') {
+        if (REDIRECTIONS.has(t.v)) {
+          this.la = undefined;
+          const target = this.next();
+          if (target.t !== 'word') throw new ShellSyntaxError(`${t.v}: word expected`);
+          if (t.v === '<<' || t.v === '<<-') this.heredoc(target.w, t.v === '<<-');
+          continue;
+        }
+        if (t.v === '<(' || t.v === '>(') {
+          this.la = undefined;
+          this.parseParenBody();
+          words.push({ parts: [{ kind: 'dyn', quoted: true }], raw: '<(...)', glob: false });
+          continue;
+        }
+        if (t.v === '(' && words.length === 1 && assignments.length === 0) {
+          this.la = undefined;
+          this.expectOp(')');
+          this.shared.functions.add(words[0].raw);
+          return;
+        }
+        if (t.v === '(' && words.length === 0 && assignments.length > 0 && assignments[assignments.length - 1].value.raw === '') {
+          this.la = undefined; // bash array assignment a=(x y)
+          for (let u = this.next(); !(u.t === 'op' && u.v === ')'); u = this.next()) {
+            if (u.t === 'eof') throw new ShellSyntaxError("missing ')'");
+          }
+          continue;
+        }
+        break;
+      }
+      this.la = undefined;
+      const m = words.length === 0 ? ASSIGNMENT.exec(t.w.raw) : null;
+      if (m) assignments.push({ name: m[1], value: stripPrefix(t.w, m[0].length) });
+      else words.push(t.w);
+    }
+    const end = this.peekStart();
+    this.shared.commands.push({ assignments, words, text: this.src.slice(start, Math.max(start, end)).trim() });
+  }
+
+  private heredoc(w: ShellWord, strip: boolean): void {
+    const expand = !/['"\\]/.test(w.raw);
+    const delim = w.parts.map(p => (p.kind === 'lit' ? p.text : '$')).join('');
+    this.heredocs.push({ delim, strip, expand });
+  }
+
+  private readHeredocs(): void {
+    for (const d of this.heredocs.splice(0)) {
+      let body = '';
+      while (this.pos < this.src.length) {
+        let e = this.src.indexOf('\n', this.pos);
+        if (e < 0) e = this.src.length;
+        const line = this.src.slice(this.pos, e);
+        this.pos = Math.min(e + 1, this.src.length);
+        if ((d.strip ? line.replace(/^\t+/, '') : line) === d.delim) break;
+        body += line + '\n';
+      }
+      if (d.expand) {
+        const sub = new Parser(body, 0, this.shared, this.depth + 1);
+        readDoubleQuoted(sub, [], '');
+      }
+    }
+  }
+
+  private peek(): Token {
+    if (!this.la) this.la = this.lex();
+    return this.la;
+  }
+  private peekStart(): number {
+    this.peek();
+    return this.laStart;
+  }
+  private next(): Token {
+    const t = this.peek();
+    this.la = undefined;
+    return t;
+  }
+  private peekOp(): string | undefined {
+    const t = this.peek();
+    return t.t === 'op' ? t.v : undefined;
+  }
+  private peekWord(): string | undefined {
+    const t = this.peek();
+    return t.t === 'word' ? t.w.raw : undefined;
+  }
+  private expectOp(v: string): void {
+    const t = this.next();
+    if (t.t !== 'op' || t.v !== v) throw new ShellSyntaxError(`'${v}' expected`);
+  }
+
+  private lex(): Token {
+    const s = this.src;
+    for (;;) {
+      const c = s[this.pos];
+      if (c === ' ' || c === '\t') {this.pos++;} else if (c === '\\' && s[this.pos + 1] === '\n') {this.pos += 2;} else if (c === '#') { while (this.pos < s.length && s[this.pos] !== '\n') this.pos++; } else {break;}
+    }
+    this.laStart = this.pos;
+    if (this.pos >= s.length) return { t: 'eof' };
+    if (s[this.pos] === '\n') {
+      this.pos++;
+      this.readHeredocs();
+      return { t: 'op', v: '\n' };
+    }
+    for (const op of OPERATORS) {
+      if (s.startsWith(op, this.pos)) { this.pos += op.length; return { t: 'op', v: op }; }
+    }
+    // An IO_NUMBER (2>file) or {var}>file is part of the redirection, not a word.
+    const io = /^(?:[0-9]+|\{[A-Za-z_][A-Za-z0-9_]*\})(?=[<>])/.exec(s.slice(this.pos, this.pos + 40));
+    if (io) { this.pos += io[0].length; return this.lex(); }
+    return { t: 'word', w: readWord(this) };
+  }
+}
+
+export function stripPrefix(w: ShellWord, n: number): ShellWord {
+  const parts: WordPart[] = w.parts.slice();
+  const first = parts[0];
+  if (first && first.kind === 'lit') {
+    if (first.text.length > n) parts[0] = { kind: 'lit', text: first.text.slice(n) };
+    else parts.shift();
+  }
+  return { parts, raw: w.raw.slice(n), glob: w.glob };
+}

@@ -1,0 +1,356 @@
+// Command wrappers: programs whose real command is one of their arguments.
+// unwrap() says what the wrapper would run, with the environment, working
+// directory or root it changes, or that it cannot be known.
+import { Arg, SPLAT } from './args';
+import { has, OptSpec, scanOptions, Seen } from './options';
+
+export interface EnvEdit {
+  readonly clear: boolean;
+  readonly set: readonly (readonly [string, Arg])[];
+  readonly unset: readonly string[];
+}
+
+export type Unwrapped =
+  /** The wrapper runs no other command. */
+  | { readonly kind: 'none' }
+  | {
+    readonly kind: 'run';
+    readonly runs: readonly (readonly Arg[])[];
+    readonly env?: EnvEdit;
+    readonly cwd?: Arg;
+    readonly root?: Arg;
+    /** `command -p`, `sudo`: the default PATH. */
+    readonly defaultPath?: boolean;
+  }
+  /** The wrapper hands a command string to /bin/sh -c. */
+  | { readonly kind: 'shell'; readonly code: Arg }
+  /** The wrapper starts a shell that reads commands from stdin. */
+  | { readonly kind: 'stdin-shell' }
+  | { readonly kind: 'unknown'; readonly why: string };
+
+type Handler = (argv: readonly Arg[]) => Unwrapped;
+
+const unknown = (why: string): Unwrapped => ({ kind: 'unknown', why });
+
+/** Options, then `operands` fixed operands, then the command (absent: `none`). */
+function simple(tool: string, spec: OptSpec, operands = 0, stop?: (seen: readonly Seen[]) => boolean): Handler {
+  return argv => {
+    const s = scanOptions(argv, 1, spec, tool);
+    if (!s.ok) return unknown(s.why);
+    if (stop?.(s.seen)) return { kind: 'none' };
+    const i = s.index + operands;
+    return i < argv.length ? { kind: 'run', runs: [argv.slice(i)] } : { kind: 'none' };
+  };
+}
+
+function env(argv: readonly Arg[]): Unwrapped {
+  const spec: OptSpec = {
+    shortArg: 'uCSPa',
+    shortFlag: 'i0v',
+    longArg: ['unset', 'chdir', 'split-string', 'argv0'],
+    longFlag: ['ignore-environment', 'null', 'debug', 'list-signal-handling', 'help', 'version'],
+    longOptional: ['default-signal', 'ignore-signal', 'block-signal'],
+  };
+  let args = argv.slice();
+  let clear = false;
+  let cwd: Arg;
+  let cwdSet = false;
+  const set: [string, Arg][] = [];
+  const unset: string[] = [];
+  let i = 1;
+  for (;;) {
+    if (args[i] === '-') { clear = true; i++; continue; }
+    const s = scanOptions(args, i, spec, 'env');
+    if (!s.ok) return unknown(s.why);
+    let split: Arg[] | undefined;
+    for (const o of s.seen) {
+      if (o.name === 'i' || o.name === 'ignore-environment') {clear = true;} else if (o.name === 'u' || o.name === 'unset') {
+        if (typeof o.value !== 'string') return unknown('env -u is given a name only known at run time');
+        unset.push(o.value);
+      } else if (o.name === 'C' || o.name === 'chdir') { cwd = o.value; cwdSet = true; } else if (o.name === 'P') {return unknown('env -P searches an alternate path');} else if (o.name === 'S' || o.name === 'split-string') {
+        if (typeof o.value !== 'string') return unknown('env -S is given a string only known at run time');
+        const parts = splitString(o.value);
+        if (!parts) return unknown('env -S string uses ${VAR} or cannot be split');
+        split = parts;
+      }
+    }
+    if (split) {
+      // The split string takes the place of the -S option; options in it are honoured.
+      const before = args.slice(0, i);
+      args = [...before, ...split, ...args.slice(s.index)];
+      continue;
+    }
+    i = s.index;
+    if (args[i] === '-') continue;
+    break;
+  }
+  for (; i < args.length; i++) {
+    const a = args[i];
+    if (typeof a !== 'string') {
+      if (a === SPLAT) return unknown('env is given arguments only known at run time');
+      break; // a dynamic command name: reported by the caller
+    }
+    const eq = a.indexOf('=');
+    if (eq <= 0) break;
+    set.push([a.slice(0, eq), a.slice(eq + 1)]);
+  }
+  const edit = { clear, set, unset };
+  if (i >= args.length) return { kind: 'none' };
+  return { kind: 'run', runs: [args.slice(i)], env: edit, ...(cwdSet ? { cwd } : {}) };
+}
+
+/** env -S splitting (coreutils): blanks separate, quotes and backslash escapes, ${VAR} refused. */
+export function splitString(s: string): Arg[] | undefined {
+  const out: string[] = [];
+  let cur: string | undefined;
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r') {
+      if (cur !== undefined) { out.push(cur); cur = undefined; }
+      i++;
+    } else if (c === '#' && cur === undefined) {break;} else if (c === "'") {
+      const e = s.indexOf("'", i + 1);
+      if (e < 0) return undefined;
+      cur = (cur ?? '') + s.slice(i + 1, e);
+      i = e + 1;
+    } else if (c === '"') {
+      let j = i + 1;
+      let v = '';
+      for (; j < s.length && s[j] !== '"'; j++) {
+        if (s[j] === '$') return undefined;
+        if (s[j] === '\\' && j + 1 < s.length) { j++; v += unescape(s[j]); } else {v += s[j];}
+      }
+      if (j >= s.length) return undefined;
+      cur = (cur ?? '') + v;
+      i = j + 1;
+    } else if (c === '\\') {
+      const n = s[i + 1];
+      if (n === 'c') break;
+      if (n === undefined) return undefined;
+      cur = (cur ?? '') + (n === '_' ? ' ' : unescape(n));
+      i += 2;
+    } else if (c === '$') {return undefined;} else { cur = (cur ?? '') + c; i++; }
+  }
+  if (cur !== undefined) out.push(cur);
+  return out;
+}
+
+function unescape(c: string): string {
+  return ({ n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', _: ' ' } as Record<string, string>)[c] ?? c;
+}
+
+function xargs(argv: readonly Arg[]): Unwrapped {
+  const s = scanOptions(argv, 1, {
+    shortArg: 'aEdILnPs',
+    shortOptional: 'eil',
+    shortFlag: '0prtxo',
+    longArg: ['arg-file', 'delimiter', 'max-lines', 'max-args', 'max-procs', 'max-chars', 'process-slot-var'],
+    longOptional: ['eof', 'replace'],
+    longFlag: ['null', 'interactive', 'no-run-if-empty', 'verbose', 'exit', 'open-tty', 'show-limits', 'help', 'version'],
+  }, 'xargs');
+  if (!s.ok) return unknown(s.why);
+  const repl = s.seen.find(o => o.name === 'I' || o.name === 'i' || o.name === 'replace');
+  let cmd: Arg[] = argv.slice(s.index);
+  if (cmd.length === 0) cmd = ['echo'];
+  if (repl) {
+    const r = typeof repl.value === 'string' && repl.value !== '' ? repl.value : '{}';
+    cmd = cmd.map(a => (typeof a === 'string' && a.includes(r) ? undefined : a));
+  } else {
+    cmd.push(SPLAT);
+  }
+  return { kind: 'run', runs: [cmd] };
+}
+
+function flock(argv: readonly Arg[]): Unwrapped {
+  const s = scanOptions(argv, 1, {
+    shortArg: 'wEc',
+    shortFlag: 'sexnouFhV',
+    longArg: ['timeout', 'wait', 'conflict-exit-code', 'command'],
+    longFlag: ['shared', 'exclusive', 'unlock', 'nonblock', 'nb', 'close', 'no-fork', 'verbose', 'help', 'version'],
+  }, 'flock');
+  if (!s.ok) return unknown(s.why);
+  const c = s.seen.find(o => o.name === 'c' || o.name === 'command');
+  if (c) return { kind: 'shell', code: c.value };
+  const rest = argv.slice(s.index + 1);
+  if (rest[0] === '-c' || rest[0] === '--command') return { kind: 'shell', code: rest[1] };
+  return rest.length ? { kind: 'run', runs: [rest] } : { kind: 'none' };
+}
+
+function chroot(argv: readonly Arg[]): Unwrapped {
+  const s = scanOptions(argv, 1, { longArg: ['userspec', 'groups'], longFlag: ['skip-chdir', 'help', 'version'] }, 'chroot');
+  if (!s.ok) return unknown(s.why);
+  if (s.index >= argv.length) return { kind: 'none' };
+  const root = argv[s.index];
+  const rest = argv.slice(s.index + 1);
+  return rest.length ? { kind: 'run', runs: [rest], root } : { kind: 'stdin-shell' };
+}
+
+function sudo(argv: readonly Arg[]): Unwrapped {
+  const s = scanOptions(argv, 1, {
+    shortArg: 'aCcDgpRrTtUuh',
+    shortFlag: 'ABbEeHiKklNnPSsVv',
+    longArg: ['auth-type', 'close-from', 'login-class', 'chdir', 'group', 'prompt', 'chroot', 'role', 'type', 'command-timeout', 'other-user', 'user', 'host'],
+    longFlag: ['askpass', 'bell', 'background', 'preserve-env', 'edit', 'set-home', 'login', 'remove-timestamp', 'reset-timestamp', 'list', 'no-update', 'non-interactive', 'preserve-groups', 'stdin', 'shell', 'version', 'validate', 'help'],
+  }, 'sudo');
+  if (!s.ok) return unknown(s.why);
+  if (has(s.seen, 'e', 'edit', 'l', 'list', 'v', 'validate', 'k', 'K', 'V', 'version', 'help', 'reset-timestamp', 'remove-timestamp')) return { kind: 'none' };
+  let i = s.index;
+  const set: [string, Arg][] = [];
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (typeof a !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) break;
+    set.push([a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]);
+  }
+  const rest = argv.slice(i);
+  if (rest.length === 0) return has(s.seen, 'i', 's', 'login', 'shell') ? { kind: 'stdin-shell' } : { kind: 'none' };
+  return { kind: 'run', runs: [rest], env: { clear: false, set, unset: [] } };
+}
+
+function su(tool: string): Handler {
+  return argv => {
+    const s = scanOptions(argv, 1, {
+      shortArg: 'cgGsuwC',
+      shortFlag: 'flmpPT',
+      longArg: ['command', 'session-command', 'group', 'supp-group', 'shell', 'user', 'whitelist-environment'],
+      longFlag: ['fast', 'login', 'preserve-environment', 'pty', 'no-pty', 'help', 'version'],
+    }, tool);
+    if (!s.ok) return unknown(s.why);
+    const c = s.seen.find(o => o.name === 'c' || o.name === 'command' || o.name === 'C' || o.name === 'session-command');
+    if (c) return { kind: 'shell', code: c.value };
+    return { kind: 'stdin-shell' };
+  };
+}
+
+function find(argv: readonly Arg[]): Unwrapped {
+  const runs: Arg[][] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === SPLAT) return unknown('find is given arguments only known at run time');
+    if (a === '-exec' || a === '-execdir' || a === '-ok' || a === '-okdir') {
+      const cmd: Arg[] = [];
+      for (i++; i < argv.length && argv[i] !== ';' && argv[i] !== '+'; i++) {
+        const w = argv[i];
+        cmd.push(typeof w === 'string' && w.includes('{}') ? undefined : w);
+      }
+      if (cmd.length) runs.push(cmd);
+    }
+  }
+  return runs.length ? { kind: 'run', runs } : { kind: 'none' };
+}
+
+function watch(argv: readonly Arg[]): Unwrapped {
+  const s = scanOptions(argv, 1, {
+    shortArg: 'dnq',
+    shortFlag: 'bcCeEgtwxhvpr',
+    shortOptional: '',
+    longArg: ['interval', 'equexit'],
+    longOptional: ['differences'],
+    longFlag: ['beep', 'color', 'no-color', 'errexit', 'chgexit', 'exec', 'no-title', 'no-wrap', 'no-linewrap', 'precise', 'no-rerun', 'help', 'version'],
+  }, 'watch');
+  if (!s.ok) return unknown(s.why);
+  const rest = argv.slice(s.index);
+  if (rest.length === 0) return { kind: 'none' };
+  if (has(s.seen, 'x', 'exec')) return { kind: 'run', runs: [rest] };
+  if (rest.some(a => typeof a !== 'string')) return { kind: 'shell', code: undefined };
+  return { kind: 'shell', code: rest.join(' ') };
+}
+
+function script(argv: readonly Arg[]): Unwrapped {
+  const s = scanOptions(argv, 1, {
+    shortArg: 'cEIOBmT',
+    shortFlag: 'aefqthV',
+    longArg: ['command', 'echo', 'log-in', 'log-out', 'log-io', 'logging-format', 'log-timing', 'output-limit'],
+    longFlag: ['append', 'return', 'flush', 'force', 'quiet', 'timing', 'help', 'version'],
+  }, 'script');
+  if (!s.ok) return unknown(s.why);
+  const c = s.seen.find(o => o.name === 'c' || o.name === 'command');
+  return c ? { kind: 'shell', code: c.value } : { kind: 'stdin-shell' };
+}
+
+function shellBuiltin(tool: string, spec: OptSpec): Handler {
+  return argv => {
+    const s = scanOptions(argv, 1, spec, tool);
+    if (!s.ok) return unknown(s.why);
+    if (has(s.seen, 'v', 'V')) return { kind: 'none' };
+    const rest = argv.slice(s.index);
+    return rest.length ? { kind: 'run', runs: [rest], defaultPath: has(s.seen, 'p') } : { kind: 'none' };
+  };
+}
+
+function busybox(argv: readonly Arg[]): Unwrapped {
+  const rest = argv.slice(1);
+  if (rest.length === 0 || (typeof rest[0] === 'string' && rest[0].startsWith('-'))) return { kind: 'none' };
+  return { kind: 'run', runs: [rest] };
+}
+
+const HANDLERS: Record<string, Handler> = {
+  env,
+  nohup: simple('nohup', { longFlag: ['help', 'version'] }),
+  timeout: simple('timeout', { shortArg: 'ks', shortFlag: 'fpv', longArg: ['kill-after', 'signal'], longFlag: ['foreground', 'preserve-status', 'verbose', 'help', 'version'] }, 1),
+  xargs,
+  setsid: simple('setsid', { shortFlag: 'cfwhV', longFlag: ['ctty', 'fork', 'wait', 'help', 'version'] }),
+  nice: simple('nice', { shortArg: 'n', longArg: ['adjustment'], longFlag: ['help', 'version'], numeric: true }),
+  ionice: simple('ionice', { shortArg: 'cnpPu', shortFlag: 'thV', longArg: ['class', 'classdata', 'pid', 'pgid', 'uid'], longFlag: ['ignore', 'help', 'version'] }, 0,
+    seen => has(seen, 'p', 'P', 'u', 'pid', 'pgid', 'uid')),
+  stdbuf: simple('stdbuf', { shortArg: 'ioe', longArg: ['input', 'output', 'error'], longFlag: ['help', 'version'] }),
+  chroot,
+  flock,
+  time: simple('time', { shortArg: 'fo', shortFlag: 'apqvV', longArg: ['format', 'output'], longFlag: ['append', 'portability', 'quiet', 'verbose', 'help', 'version'] }),
+  command: shellBuiltin('command', { shortFlag: 'pvV' }),
+  exec: shellBuiltin('exec', { shortFlag: 'cl', shortArg: 'a' }),
+  builtin: shellBuiltin('builtin', {}),
+  busybox,
+  toybox: busybox,
+  sudo,
+  doas: simple('doas', { shortArg: 'aCu', shortFlag: 'Lns' }, 0, seen => has(seen, 'C', 'L')),
+  strace: simple('strace', {
+    shortArg: 'abeEIoOpPsSuUX',
+    shortFlag: 'AcCdDfFhikNnqrtTvVwxyYzZ',
+    longArg: ['columns', 'trace', 'env', 'output', 'attach', 'trace-path', 'string-limit', 'summary-sort-by', 'user', 'summary-columns', 'const-print-style', 'signal', 'status', 'quiet', 'decode-fds'],
+    longFlag: ['output-append-mode', 'summary-only', 'summary', 'debug', 'daemonize', 'follow-forks', 'output-separately', 'help', 'instruction-pointer', 'stack-trace', 'relative-timestamps', 'syscall-times', 'verbose', 'version', 'summary-wall-clock', 'absolute-timestamps', 'timestamps', 'seccomp-bpf'],
+  }, 0, seen => has(seen, 'p', 'attach', 'h', 'V', 'help', 'version')),
+  ltrace: simple('ltrace', {
+    shortArg: 'aAeEFlLnopsuDwxX',
+    shortFlag: 'bcCfhiIrStTV',
+    longArg: ['align', 'indent', 'library', 'output', 'demangle'],
+    longFlag: ['help', 'version', 'no-signals'],
+  }, 0, seen => has(seen, 'p', 'h', 'V', 'help', 'version')),
+  taskset: simple('taskset', { shortFlag: 'acphV', longFlag: ['all-tasks', 'cpu-list', 'pid', 'help', 'version'] }, 1, seen => has(seen, 'p', 'pid')),
+  chrt: simple('chrt', { shortArg: 'T', shortFlag: 'abdefiopPrRvhVm', longFlag: ['all-tasks', 'batch', 'deadline', 'fifo', 'idle', 'other', 'pid', 'rr', 'reset-on-fork', 'verbose', 'help', 'version', 'max'] }, 1,
+    seen => has(seen, 'p', 'pid', 'm', 'max')),
+  unshare: argv => {
+    const r = simple('unshare', {
+      shortArg: 'RwS',
+      shortFlag: 'imnpuUCTfcrhV',
+      longArg: ['root', 'wd', 'setuid', 'setgid', 'propagation', 'map-user', 'map-group', 'map-users', 'map-groups', 'kill-child', 'load-interp', 'boottime', 'monotonic'],
+      longOptional: ['ipc', 'mount', 'net', 'pid', 'uts', 'user', 'cgroup', 'time', 'kill-child'],
+      longFlag: ['fork', 'mount-proc', 'map-root-user', 'map-current-user', 'map-auto', 'keep-caps', 'help', 'version'],
+    })(argv);
+    return r.kind === 'none' ? { kind: 'stdin-shell' } : r;
+  },
+  nsenter: argv => {
+    const r = simple('nsenter', {
+      shortArg: 'tSGrwZ',
+      shortFlag: 'amuinpUCTFehV',
+      longArg: ['target', 'setuid', 'setgid', 'root', 'wd', 'env'],
+      longOptional: ['mount', 'uts', 'ipc', 'net', 'pid', 'user', 'cgroup', 'time'],
+      longFlag: ['all', 'preserve-credentials', 'no-fork', 'follow-context', 'help', 'version'],
+    })(argv);
+    return r.kind === 'none' ? { kind: 'stdin-shell' } : r;
+  },
+  su: su('su'),
+  runuser: su('runuser'),
+  script,
+  watch,
+  find,
+};
+
+export function isWrapper(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(HANDLERS, name);
+}
+
+/** What a wrapper named `name` (basename) runs, given its argv (argv[0] is the wrapper). */
+export function unwrap(name: string, argv: readonly Arg[]): Unwrapped {
+  return HANDLERS[name](argv);
+}
