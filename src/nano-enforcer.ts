@@ -13,11 +13,12 @@ export class NanoEnforcer {
    * Extend it rather than replace it: `[...NanoEnforcer.DEFAULT_BLOCKED_EXECUTABLES, 'mytool']`.
    */
   public static readonly DEFAULT_BLOCKED_EXECUTABLES: string[] = [
-    'xmrig', 'xmr-stak', 'xmr-stak-cpu', 'minerd', 'cpuminer', 'cgminer', 'bfgminer', 'ethminer',
-    't-rex', 'nbminer', 'lolminer',
-    'nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd', 'socat',
-    'nmap', 'masscan', 'zmap', 'hydra', 'chisel', 'ngrok', 'frpc',
+    'xmrig', 'xmr-stak', 'xmr-stak-cpu', 'xmr-stak-rx', 'minerd', 'cpuminer', 'cpuminer-multi',
+    'cgminer', 'bfgminer', 'ethminer', 't-rex', 'nbminer', 'lolminer', 'phoenixminer', 'nanominer',
+    'nc', 'ncat', 'netcat', 'nc.traditional', 'nc.openbsd', 'socat', 'nmap', 'masscan', 'zmap',
+    'hydra', 'chisel', 'ngrok', 'frpc',
   ];
+
 
   /** Where the layer puts the enforcer in a function's filesystem. */
   public static readonly PRELOAD_PATH = '/opt/nano-enforcer/preload.js';
