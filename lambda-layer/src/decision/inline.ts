@@ -99,7 +99,7 @@ function python(argv: readonly Arg[]): InterpreterUse {
 }
 
 /** perl and ruby: -e/-E code, clustered switches, switches with glued values. */
-function perlish(tool: string, glued: string, separate: string, inlineFlags: string, loadFlags: string): (argv: readonly Arg[]) => InterpreterUse {
+function perlish(tool: string, glued: string, separate: string, inlineFlags: string, loadFlags: string, digits: string): (argv: readonly Arg[]) => InterpreterUse {
   return argv => {
     const loads: Arg[] = [];
     for (let i = 1; i < argv.length; i++) {
@@ -111,6 +111,7 @@ function perlish(tool: string, glued: string, separate: string, inlineFlags: str
       for (let j = 1; j < a.length; j++) {
         const c = a[j];
         if (inlineFlags.includes(c)) return { inline: `-${c}`, loads };
+        if (digits.includes(c)) { while (/[0-9a-fA-Fx]/.test(a[j + 1] ?? '')) j++; continue; }
         if (separate.includes(c) && j === a.length - 1) { const v = argv[++i]; if (loadFlags.includes(c)) loads.push(v); break; }
         if (glued.includes(c) || separate.includes(c)) { if (loadFlags.includes(c)) loads.push(a.slice(j + 1)); break; }
       }
@@ -188,8 +189,8 @@ export function interpreterUse(family: Family, argv: readonly Arg[]): Interprete
   switch (family) {
     case 'node': return node(argv);
     case 'python': return python(argv);
-    case 'perl': return perlish('perl', '0CdDiIlmMx', 'IFmM', 'eE', 'mM')(argv);
-    case 'ruby': return perlish('ruby', 'CEFIKrTWx0l', 'CEFIr', 'e', 'r')(argv);
+    case 'perl': return perlish('perl', 'dDiImMx', 'IFmM', 'eE', 'mM', '0lC')(argv);
+    case 'ruby': return perlish('ruby', 'CEFIKrTWx', 'CEFIr', 'e', 'r', '0l')(argv);
     case 'php': return php(argv);
     case 'lua': return lua(argv);
     case 'awk': return awk(argv);

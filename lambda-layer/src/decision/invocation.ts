@@ -72,6 +72,9 @@ function checkResolved(ctx: Context, inv: Invocation, r: Resolution): void {
   const blocked = ctx.blockedBy(names, paths, r.resolved);
   if (blocked) return refuse(`${applet ?? file} (${r.resolved}) is on the deny list (${blocked})`, 'blocked');
 
+  // Names the program is known by: what it is, and the name it was found under in a trusted directory.
+  const pathDir = r.path.slice(0, r.path.lastIndexOf('/')) || '/';
+  const trustedAlias = !system.isWritableLocation(system.realpath(pathDir) ?? pathDir) ? basename(r.path) : undefined;
   const distrust = ctx.distrust(r.resolved);
   if (policy.allowed) {
     let byHash = false;
@@ -84,8 +87,7 @@ function checkResolved(ctx: Context, inv: Invocation, r: Resolution): void {
       if (applet) return e === applet;
       if (e === real) return true;
       // The name it was found under counts only when that directory is trusted (not a symlink planted in /tmp).
-      const dir = r.path.slice(0, r.path.lastIndexOf('/')) || '/';
-      return e === basename(r.path) && ctx.distrustPath(dir + '/.') === undefined && !system.isWritableLocation(system.realpath(dir) ?? dir);
+      return e === trustedAlias;
     });
     if (!hit) return refuse(`${applet ?? file} (${r.resolved}) is not in the allowlist`, 'allowlist');
     if (!byHash && distrust) return refuse(describeDistrust(applet ?? file, r.resolved, distrust), distrust === 'writable' ? 'writable-location' : 'drift');
@@ -99,6 +101,7 @@ function checkResolved(ctx: Context, inv: Invocation, r: Resolution): void {
     if (d) return refuse(describeDistrust(`the ELF interpreter of ${file}`, info.interp, d), 'loader');
   }
   const sem = applet ?? real;
+  const known = [sem, real, ...(trustedAlias && !applet ? [trustedAlias] : [])];
   const family: Family | undefined = familyOf(sem) ?? (applet ? undefined : familyOf(basename(r.path)));
   const isNode = family === 'node' || (system.execPath !== undefined && r.resolved === system.execPath);
 
@@ -127,11 +130,11 @@ function checkResolved(ctx: Context, inv: Invocation, r: Resolution): void {
     return;
   }
   if (isWrapper(sem)) return runWrapper(ctx, inv, sem, applet ? [applet, ...inv.argv.slice(1)] : inv.argv);
-  if (family === 'shell') return analyzeShell(ctx, inv, sem, real);
+  if (family === 'shell') return analyzeShell(ctx, inv, sem, known);
   if (family) {
     const use = interpreterUse(family, inv.argv);
     if (use.unknown) return refuse(use.unknown, 'dynamic-command', true);
-    if (use.inline && !policy.allowInlineCode.some(e => interpreterNameMatches(e, sem) || interpreterNameMatches(e, real))) {
+    if (use.inline && !policy.allowInlineCode.some(e => known.some(n => interpreterNameMatches(e, n)))) {
       return refuse(use.stdin
         ? `${sem} would read its program from stdin (inline code)`
         : `${sem} is given inline code (${use.inline})`, 'inline-code', use.stdin);

