@@ -99,7 +99,9 @@ function python(argv: readonly Arg[]): InterpreterUse {
 }
 
 /** perl and ruby: -e/-E code, clustered switches, switches with glued values. */
-function perlish(tool: string, glued: string, separate: string, inlineFlags: string, loadFlags: string, digits: string): (argv: readonly Arg[]) => InterpreterUse {
+function perlish(
+  tool: string, glued: string, separate: string, inlineFlags: string, loadFlags: string, digits: string,
+): (argv: readonly Arg[]) => InterpreterUse {
   return argv => {
     const loads: Arg[] = [];
     for (let i = 1; i < argv.length; i++) {
