@@ -1,0 +1,176 @@
+import { ELF, fakeSystem, LAMBDA_FILES } from './fake-system';
+import { evaluate } from '../../../lambda-layer/src/decision';
+import { decodePolicy } from '../../../lambda-layer/src/policy';
+import type { Decision, FileRequest, Policy, SpawnRequest, WorkerRequest } from '../../../lambda-layer/src/types';
+
+const system = fakeSystem(LAMBDA_FILES);
+const PRELOAD = '--require /opt/nano-enforcer/preload.js';
+
+function policy(json?: object): Policy {
+  return decodePolicy(json ? JSON.stringify({ v: 1, ...json }) : undefined).policy;
+}
+const DRIFT = policy();
+type Refused = Extract<Decision, { allow: false }>;
+function refused(d: Decision): Refused {
+  if (d.allow) throw new Error('expected a refusal, got allow');
+  return d;
+}
+function node(env: Record<string, string>, args = ['node', '/var/task/index.js']): SpawnRequest {
+  return { kind: 'spawn', api: 'fork', file: '/usr/local/bin/node', args, cwd: '/var/task', env: { PATH: '/usr/bin', ...env }, envExplicit: true };
+}
+
+describe('the environment of a child', () => {
+  it('allows a node child whose NODE_OPTIONS keeps the preload', () => {
+    expect(evaluate(DRIFT, node({ NODE_OPTIONS: `--enable-source-maps ${PRELOAD}` }), system)).toEqual({ allow: true });
+  });
+
+  it('refuses a node child whose NODE_OPTIONS lacks the preload, saying which', () => {
+    const d = refused(evaluate(DRIFT, node({ NODE_OPTIONS: '--enable-source-maps' }), system));
+    expect(d.reason).toBe('NODE_OPTIONS lacks --require /opt/nano-enforcer/preload.js');
+    expect(d.detail?.rule).toBe('node-options');
+  });
+
+  it('refuses a node child that has no NODE_OPTIONS at all', () => {
+    expect(refused(evaluate(DRIFT, node({}), system)).detail?.rule).toBe('node-options');
+  });
+
+  it('recognises node by its real path even under another name', () => {
+    const req = { ...node({}), file: '/usr/bin/node', args: ['renamed', '/var/task/index.js'] };
+    expect(refused(evaluate(DRIFT, req, system)).detail?.rule).toBe('node-options');
+  });
+
+  it.each([
+    ['another --require', `${PRELOAD} --require /var/task/other.js`, 'NODE_OPTIONS adds --require /var/task/other.js'],
+    ['--import', `${PRELOAD} --import=/var/task/x.mjs`, 'NODE_OPTIONS adds --import /var/task/x.mjs'],
+    ['--experimental-loader', `--experimental-loader /tmp/l.mjs ${PRELOAD}`, 'NODE_OPTIONS adds --experimental-loader /tmp/l.mjs'],
+    ['the inspector', `${PRELOAD} --inspect`, 'NODE_OPTIONS adds --inspect'],
+  ])('refuses a node child whose NODE_OPTIONS adds %s', (_name, value, reason) => {
+    expect(refused(evaluate(DRIFT, node({ NODE_OPTIONS: value }), system)).reason).toBe(reason);
+  });
+
+  it('lets a child keep a --require this process itself started with (OpenTelemetry, Datadog)', () => {
+    const sys = fakeSystem(LAMBDA_FILES, { nodeOptions: '--require /opt/wrapper.js' });
+    expect(evaluate(DRIFT, node({ NODE_OPTIONS: `--require /opt/wrapper.js ${PRELOAD}` }), sys)).toEqual({ allow: true });
+  });
+
+  it('takes the expected preload path from the SystemView', () => {
+    const sys = fakeSystem(LAMBDA_FILES, { preloadPath: '/var/task/index.js' });
+    expect(evaluate(DRIFT, node({ NODE_OPTIONS: '--require /var/task/index.js' }), sys)).toEqual({ allow: true });
+    expect(refused(evaluate(DRIFT, node({ NODE_OPTIONS: PRELOAD }), sys)).reason).toBe('NODE_OPTIONS lacks --require /var/task/index.js');
+  });
+
+  it('checks NODE_OPTIONS for a shell that could start node, and for node inside its line', () => {
+    const base = { kind: 'spawn' as const, api: 'exec', file: '/bin/sh', cwd: '/', envExplicit: true };
+    expect(refused(evaluate(DRIFT, { ...base, args: ['sh', '-c', 'ls'], env: { PATH: '/usr/bin' } }, system)).detail?.rule).toBe('node-options');
+    const d = refused(evaluate(DRIFT, { ...base, args: ['sh', '-c', 'NODE_OPTIONS= node /var/task/index.js'], env: { PATH: '/usr/bin', NODE_OPTIONS: PRELOAD } }, system));
+    expect(d.detail).toMatchObject({ rule: 'node-options', command: 'NODE_OPTIONS= node /var/task/index.js' });
+  });
+
+  it('does not require NODE_OPTIONS of a child that cannot start node (ls)', () => {
+    const req: SpawnRequest = { kind: 'spawn', api: 'spawn', file: 'ls', args: ['ls'], cwd: '/', env: { PATH: '/usr/bin' }, envExplicit: true };
+    expect(evaluate(DRIFT, req, system)).toEqual({ allow: true });
+  });
+
+  it.each([
+    ['LD_PRELOAD', { LD_PRELOAD: '/tmp/evil.so' }],
+    ['LD_AUDIT', { LD_AUDIT: '/usr/lib/x.so:/dev/shm/a.so' }],
+    ['LD_LIBRARY_PATH with an empty entry when cwd is /tmp', { LD_LIBRARY_PATH: '/usr/lib:' }],
+    ['GCONV_PATH', { GCONV_PATH: '/tmp' }],
+    ['PYTHONPATH', { PYTHONPATH: '/tmp/site' }],
+  ])('refuses %s pointing at a writable location', (name, env) => {
+    const req: SpawnRequest = { kind: 'spawn', api: 'spawn', file: 'ls', args: ['ls'], cwd: '/tmp', env: { PATH: '/usr/bin', ...env }, envExplicit: true };
+    const d = refused(evaluate(DRIFT, req, system));
+    expect(d.detail?.rule).toBe('loader-env');
+    expect(d.reason.startsWith(name.split(' ')[0])).toBe(true);
+  });
+
+  it('allows LD_LIBRARY_PATH under allowedWritablePaths', () => {
+    const req: SpawnRequest = { kind: 'spawn', api: 'spawn', file: 'ls', args: ['ls'], cwd: '/', env: { PATH: '/usr/bin', LD_LIBRARY_PATH: '/tmp/tools' }, envExplicit: true };
+    expect(evaluate(policy({ w: ['/tmp/tools'] }), req, system)).toEqual({ allow: true });
+  });
+});
+
+describe('native addons', () => {
+  const addon = (path: string) => ({ kind: 'addon' as const, api: 'dlopen', path });
+  it('allows an addon shipped with the function', () => {
+    expect(evaluate(DRIFT, addon('/var/task/addon.node'), system)).toEqual({ allow: true });
+  });
+  it('refuses an addon from /tmp with control process', () => {
+    const d = refused(evaluate(DRIFT, addon('/tmp/evil.node'), system));
+    expect(d).toMatchObject({ control: 'process', detail: { rule: 'writable-location', resolved: '/tmp/evil.node' } });
+  });
+  it('refuses an addon through an fd link to a memfd', () => {
+    expect(refused(evaluate(DRIFT, addon('/proc/self/fd/3'), system)).detail?.rule).toBe('writable-location');
+  });
+  it('allows a /tmp addon under allowedWritablePaths', () => {
+    expect(evaluate(policy({ w: ['/tmp/*.node'] }), addon('/tmp/evil.node'), system)).toEqual({ allow: true });
+  });
+  it('refuses an addon whose hash is on the deny list', () => {
+    const hash = system.sha256('/var/task/addon.node')!;
+    expect(refused(evaluate(policy({ d: [`sha256:${hash}`] }), addon('/var/task/addon.node'), system)).detail?.rule).toBe('blocked');
+  });
+});
+
+describe('workers', () => {
+  const worker = (over: Partial<WorkerRequest>): WorkerRequest => ({ kind: 'worker', api: 'Worker', filename: '/var/task/worker.js', eval: false, ...over });
+  it('allows a worker file shipped with the function, as a path or a file: URL', () => {
+    expect(evaluate(DRIFT, worker({}), system)).toEqual({ allow: true });
+    expect(evaluate(DRIFT, worker({ filename: 'file:///var/task/worker.js' }), system)).toEqual({ allow: true });
+  });
+  it('refuses eval workers as inline node code unless node may run inline code', () => {
+    expect(refused(evaluate(DRIFT, worker({ eval: true, filename: 'require("x")' }), system)).detail?.rule).toBe('inline-code');
+    expect(evaluate(policy({ i: ['node'] }), worker({ eval: true, filename: '1' }), system)).toEqual({ allow: true });
+  });
+  it('refuses a data: URL worker as inline code', () => {
+    expect(refused(evaluate(DRIFT, worker({ filename: 'data:text/javascript,1' }), system)).detail?.rule).toBe('inline-code');
+  });
+  it('refuses a worker script from /tmp', () => {
+    expect(refused(evaluate(DRIFT, worker({ filename: '/tmp/evil.js' }), system)).detail?.rule).toBe('writable-location');
+  });
+  it('refuses a worker whose execArgv requires a /tmp module', () => {
+    expect(refused(evaluate(DRIFT, worker({ execArgv: ['--require', '/tmp/evil.js'] }), system)).detail?.rule).toBe('writable-location');
+  });
+  it('refuses a worker whose execArgv opens the inspector', () => {
+    expect(refused(evaluate(DRIFT, worker({ execArgv: ['--inspect=0'] }), system)).detail?.rule).toBe('worker-exec-argv');
+  });
+  it('does not look at a worker env (it cannot drop a process-wide preload)', () => {
+    expect(evaluate(DRIFT, worker({ env: { NODE_OPTIONS: '' } }), system)).toEqual({ allow: true });
+  });
+});
+
+describe('file requests (protectTmp)', () => {
+  const file = (over: Partial<FileRequest>): FileRequest => ({ kind: 'file', api: 'writeFile', path: '/tmp/x', ...over });
+  const bytes = (s: string) => Buffer.from(s, 'latin1');
+  it.each([
+    ['an ELF header', file({ head: bytes(ELF) }), 'tmp-executable-content'],
+    ['a #! script', file({ head: bytes('#!/bin/sh\n') }), 'tmp-executable-content'],
+    ['a mode with an execute bit', file({ api: 'open', mode: 0o755 }), 'tmp-executable-mode'],
+    ['chmod +x', file({ api: 'chmod', mode: 0o100 }), 'tmp-executable-mode'],
+    ['a copy of an ELF file', file({ api: 'copyFile', source: '/usr/bin/ls' }), 'tmp-executable-content'],
+    ['a rename of an executable text file', file({ api: 'rename', source: '/var/task/bin/catdoc' }), 'tmp-executable-content'],
+    ['an ELF written to /dev/shm', file({ path: '/dev/shm/y', head: bytes(ELF) }), 'tmp-executable-content'],
+  ])('refuses %s in a writable location, with control tmp', (_name, req, rule) => {
+    const d = refused(evaluate(DRIFT, req, system));
+    expect(d.control).toBe('tmp');
+    expect(d.detail?.rule).toBe(rule);
+  });
+
+  it('allows ordinary data, a data mode and a copy of data', () => {
+    expect(evaluate(DRIFT, file({ head: bytes('{"a":1}') }), system)).toEqual({ allow: true });
+    expect(evaluate(DRIFT, file({ api: 'open', mode: 0o644 }), system)).toEqual({ allow: true });
+    expect(evaluate(DRIFT, file({ api: 'copyFile', source: '/tmp/data.txt' }), system)).toEqual({ allow: true });
+  });
+
+  it('allows executables outside writable locations and under allowedWritablePaths', () => {
+    expect(evaluate(DRIFT, file({ path: '/var/task/x', head: bytes(ELF) }), system)).toEqual({ allow: true });
+    expect(evaluate(policy({ w: ['/tmp/tools'] }), file({ path: '/tmp/tools/jq2', head: bytes(ELF) }), system)).toEqual({ allow: true });
+  });
+
+  it('allows everything when protectTmp is off', () => {
+    expect(evaluate(policy({ t: 0 }), file({ head: bytes(ELF), mode: 0o755 }), system)).toEqual({ allow: true });
+  });
+
+  it('reports the mode in octal', () => {
+    expect(refused(evaluate(DRIFT, file({ api: 'chmod', mode: 0o4755 }), system)).reason).toBe('setting execute permission (mode 0o4755) on /tmp/x, a writable location');
+  });
+});
