@@ -2,7 +2,7 @@
 // synchronously with a write function captured at load, never console (user
 // code may patch it). A token bucket per control+action+reason keeps a loop
 // from flooding the log; what it suppressed is reported in a summary event.
-import * as fs from 'fs';
+import fs = require('fs');
 import { apply } from './hooks/wrap';
 import { currentRequestId } from './request-context';
 import type { Control } from './types';

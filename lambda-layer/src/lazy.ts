@@ -2,8 +2,8 @@
 // something needs a decision, not at init: it holds the shell parser and the
 // hashing. It is read and compiled with functions captured at load, so code
 // that later patches require, Module._load or fs cannot substitute it.
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import { apply } from './hooks/wrap';
 import type { Decision, Policy, Request, SystemView } from './types';
 

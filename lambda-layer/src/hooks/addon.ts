@@ -1,7 +1,7 @@
 // Native addons: require('x.node') goes through Module._extensions['.node'],
 // which calls process.dlopen; so does every direct use. Only an addon in a
 // writable place (or reached through /proc) needs the decision.
-import * as path from 'path';
+import path = require('path');
 import { permit } from '../gate';
 import { apply, disguise, lock } from './wrap';
 import { isWritablePath } from './writable';

@@ -4,7 +4,7 @@
 // child_process looks both up at call time on the very objects that
 // process.binding returns, so patching them here covers child_process loaded
 // later, ESM imports, and attackers who call the bindings directly.
-import * as path from 'path';
+import path = require('path');
 import { permit } from '../gate';
 import type { SpawnRequest } from '../types';
 import { protectEnvPairs } from './child-env';

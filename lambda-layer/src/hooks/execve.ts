@@ -1,6 +1,6 @@
 // process.execve (Node >= 22.15 / 23.11) replaces the process image without
 // going through the spawn bindings.
-import * as path from 'path';
+import path = require('path');
 import { permit } from '../gate';
 import { protectedEnv } from './child-env';
 import { eacces } from './refusal';

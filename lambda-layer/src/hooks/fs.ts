@@ -8,8 +8,8 @@
 // its path is in a writable place; a write is looked at only on a tracked fd,
 // and only when it touches the first four bytes; the decision is asked only
 // when those bytes are a magic number (or a mode gains x bits).
-import * as fs from 'fs';
-import * as pathModule from 'path';
+import fs = require('fs');
+import pathModule = require('path');
 import { permit } from '../gate';
 import type { FileRequest } from '../types';
 import { eacces } from './refusal';

@@ -12,7 +12,7 @@
 //   then patches the exports and syncs the ESM bindings, before the
 //   importing module evaluates.
 // Once patched, the exports object holds the wrapper for every later path.
-import * as path from 'path';
+import path = require('path');
 import { permit } from '../gate';
 import type { WorkerRequest } from '../types';
 import { protectedEnv } from './child-env';
