@@ -2,6 +2,9 @@
 // synchronously with a write function captured at load, never console (user
 // code may patch it). A token bucket per control+action+reason keeps a loop
 // from flooding the log; what it suppressed is reported in a summary event.
+// `import x = require()`: esbuild turns `import * as` into a getter copy of every
+// export at init, which costs cold start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import fs = require('fs');
 import { apply } from './hooks/wrap';
 import { currentRequestId } from './request-context';

@@ -2,7 +2,11 @@
 // something needs a decision, not at init: it holds the shell parser and the
 // hashing. It is read and compiled with functions captured at load, so code
 // that later patches require, Module._load or fs cannot substitute it.
+// `import x = require()`: esbuild turns `import * as` into a getter copy of every
+// export at init, which costs cold start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import fs = require('fs');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import path = require('path');
 import { apply } from './hooks/wrap';
 import type { Decision, Policy, Request, SystemView } from './types';

@@ -1,6 +1,9 @@
 // Native addons: require('x.node') goes through Module._extensions['.node'],
 // which calls process.dlopen; so does every direct use. Only an addon in a
 // writable place (or reached through /proc) needs the decision.
+// `import x = require()`: esbuild turns `import * as` into a getter copy of every
+// export at init, which costs cold start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import path = require('path');
 import { permit } from '../gate';
 import { apply, disguise, lock } from './wrap';

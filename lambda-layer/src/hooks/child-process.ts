@@ -4,6 +4,9 @@
 // child_process looks both up at call time on the very objects that
 // process.binding returns, so patching them here covers child_process loaded
 // later, ESM imports, and attackers who call the bindings directly.
+// `import x = require()`: esbuild turns `import * as` into a getter copy of every
+// export at init, which costs cold start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import path = require('path');
 import { permit } from '../gate';
 import type { SpawnRequest } from '../types';

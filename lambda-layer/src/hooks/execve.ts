@@ -1,5 +1,8 @@
 // process.execve (Node >= 22.15 / 23.11) replaces the process image without
 // going through the spawn bindings.
+// `import x = require()`: esbuild turns `import * as` into a getter copy of every
+// export at init, which costs cold start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import path = require('path');
 import { permit } from '../gate';
 import { protectedEnv } from './child-env';

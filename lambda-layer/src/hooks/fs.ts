@@ -8,7 +8,11 @@
 // its path is in a writable place; a write is looked at only on a tracked fd,
 // and only when it touches the first four bytes; the decision is asked only
 // when those bytes are a magic number (or a mode gains x bits).
+// `import x = require()`: esbuild turns `import * as` into a getter copy of every
+// export at init, which costs cold start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import fs = require('fs');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import pathModule = require('path');
 import { permit } from '../gate';
 import type { FileRequest } from '../types';

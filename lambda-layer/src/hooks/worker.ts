@@ -12,6 +12,9 @@
 //   then patches the exports and syncs the ESM bindings, before the
 //   importing module evaluates.
 // Once patched, the exports object holds the wrapper for every later path.
+// `import x = require()`: esbuild turns `import * as` into a getter copy of every
+// export at init, which costs cold start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import path = require('path');
 import { permit } from '../gate';
 import type { WorkerRequest } from '../types';
