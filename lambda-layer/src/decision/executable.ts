@@ -2,6 +2,7 @@
 // loader), a '#!' script (its interpreter and optional argument, as the
 // kernel reads them), or anything else. Cached per file identity
 // (dev, ino, mtime, ctime) so a rewritten file is read again.
+import { baseOf } from './memo';
 import type { SystemView } from '../types';
 
 export type ExecInfo =
@@ -19,8 +20,11 @@ const caches = new WeakMap<SystemView, Map<string, ExecInfo>>();
 export function inspectExecutable(system: SystemView, path: string): ExecInfo {
   const st = system.stat(path);
   const key = st ? `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
-  let cache = caches.get(system);
-  if (!cache) { cache = new Map(); caches.set(system, cache); }
+  let cache = caches.get(baseOf(system));
+  if (!cache) {
+    cache = new Map();
+    caches.set(baseOf(system), cache);
+  }
   if (key !== undefined) {
     const hit = cache.get(key);
     if (hit) return hit;

@@ -14,6 +14,7 @@
 import { showArgv, varsFromEnv } from './args';
 import { Context, Refusal } from './context';
 import { checkInvocation } from './invocation';
+import { memoized } from './memo';
 import { evaluateAddon, evaluateFile, evaluateWorker } from './requests';
 import type { Decision, Policy, Request, SystemView } from '../types';
 
@@ -22,7 +23,7 @@ export { createSystemView } from './system-view';
 export type { SystemViewOptions } from './system-view';
 
 export function evaluate(policy: Policy, request: Request, system: SystemView): Decision {
-  const ctx = new Context(policy, system);
+  const ctx = new Context(policy, memoized(system));
   switch (request.kind) {
     case 'addon': return evaluateAddon(ctx, request);
     case 'worker': return evaluateWorker(ctx, request);
