@@ -21,7 +21,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
 });
 
 // A bare name, an absolute path or glob, or sha256:<64 hex>.
-const EXECUTABLE_ENTRY = /^(?:[^/\0]+|\/[^\0]*|sha256:[0-9a-fA-F]{64})$/;
+const EXECUTABLE_ENTRY = /^(?:sha256:[0-9a-fA-F]{64}|(?!sha256:)[^/\0]+|\/[^\0]*)$/;
 const ABSOLUTE = /^\/[^\0]*$/;
 const NAME = /^[^/\0]+$/;
 const KEYS = ['v', 'm', 'a', 'd', 't', 'w', 'i', 'f', 'h'];
