@@ -4,7 +4,6 @@
 // /run/user, ...), fd and memfd paths, deleted files, and any rw tmpfs-like
 // mount from /proc/self/mountinfo except the root mount itself, so a
 // developer machine whose root filesystem is rw still runs /usr/bin/ls.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { PRELOAD_PATH } from './environment';
 import type { SystemView } from '../types';
@@ -17,7 +16,13 @@ const readSync = fs.readSync;
 const closeSync = fs.closeSync;
 const readFileSync = fs.readFileSync;
 const existsSync = fs.existsSync;
-const createHash = crypto.createHash;
+// node:crypto costs milliseconds to load when nothing has loaded it yet: only on the first hash.
+let createHash: typeof import('node:crypto').createHash | undefined;
+function hasher(): typeof import('node:crypto').createHash {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  createHash ??= (require('node:crypto') as typeof import('node:crypto')).createHash;
+  return createHash;
+}
 
 const FIXED_WRITABLE = ['/tmp', '/var/tmp', '/dev/shm', '/run/user', '/dev/mqueue', '/run/shm', '/var/lock', '/run/lock'];
 const TMPFS_LIKE = new Set(['tmpfs', 'ramfs', 'devtmpfs', 'hugetlbfs', 'mqueue']);
@@ -118,7 +123,7 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
     let fd: number | undefined;
     try {
       fd = openSync(p, 'r');
-      const h = createHash('sha256');
+      const h = hasher()('sha256');
       const buf = Buffer.alloc(65536);
       for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
       const hex = h.digest('hex');
@@ -152,7 +157,7 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
     readHead,
     sha256,
     isWritableLocation,
-    startTimeMs: startTimeMs ?? performance.timeOrigin,
+    startTimeMs: startTimeMs ?? Date.now() - process.uptime() * 1000,
     preloadPath,
     execPath: realpath(process.execPath),
     nodeOptions,
