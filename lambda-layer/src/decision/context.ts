@@ -45,7 +45,11 @@ export class Context {
     let d = this.trustCache.get(real);
     if (d === undefined && !this.trustCache.has(real)) {
       const s = this.system;
-      if (underAny(s, this.policy.allowedWritablePaths, real)) {d = undefined;} else if (s.isWritableLocation(real)) {d = 'writable';} else {
+      if (underAny(s, this.policy.allowedWritablePaths, real)) {
+        d = undefined;
+      } else if (s.isWritableLocation(real)) {
+        d = 'writable';
+      } else {
         const st = s.stat(real);
         d = st && (st.mtimeMs > s.startTimeMs || st.ctimeMs > s.startTimeMs) ? 'drift' : undefined;
       }

@@ -197,10 +197,11 @@ export function runWrapper(ctx: Context, inv: Invocation, name: string, argv: re
         root = abs === '/' ? inv.root : (inv.root + abs);
       }
       const keepShell = inv.shell && ['exec', 'command', 'builtin'].includes(name);
-      for (const run of u.runs) {
-        if (run[0] === SPLAT) return ctx.refuse({ ...base, reason: 'the command name is only known at run time', rule: 'dynamic-command', always: true });
+      for (const [n, run] of u.runs.entries()) {
+        const file = n === 0 && 'file' in u ? u.file : run[0];
+        if (file === SPLAT || run[0] === SPLAT) return ctx.refuse({ ...base, reason: 'the command name is only known at run time', rule: 'dynamic-command', always: true });
         const shell = keepShell ? inv.shell : undefined;
-        checkInvocation(ctx, child({ file: run[0], argv: run, vars, cwds, root, defaultPath: u.defaultPath, shell }));
+        checkInvocation(ctx, child({ file, argv: run, vars, cwds, root, defaultPath: u.defaultPath, shell }));
       }
       return;
     }

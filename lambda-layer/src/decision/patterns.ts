@@ -21,8 +21,19 @@ export function globToRegExp(glob: string): RegExp {
       const c = glob[i];
       if (c === '*' && glob[i + 1] === '*') {
         i++;
-        if (glob[i + 1] === '/') { i++; src += '(?:.*/)?'; } else {src += '.*';}
-      } else if (c === '*') {src += '[^/]*';} else if (c === '?') {src += '[^/]';} else {src += c.replace(/[\\^$.|+()[\]{}]/g, '\\$&');}
+        if (glob[i + 1] === '/') {
+          i++;
+          src += '(?:.*/)?';
+        } else {
+          src += '.*';
+        }
+      } else if (c === '*') {
+        src += '[^/]*';
+      } else if (c === '?') {
+        src += '[^/]';
+      } else {
+        src += c.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+      }
     }
     re = new RegExp(src + '$');
     if (globCache.size > 512) globCache.clear();

@@ -276,7 +276,15 @@ class Parser implements WordHost {
     const s = this.src;
     for (;;) {
       const c = s[this.pos];
-      if (c === ' ' || c === '\t') {this.pos++;} else if (c === '\\' && s[this.pos + 1] === '\n') {this.pos += 2;} else if (c === '#') { while (this.pos < s.length && s[this.pos] !== '\n') this.pos++; } else {break;}
+      if (c === ' ' || c === '\t') {
+        this.pos++;
+      } else if (c === '\\' && s[this.pos + 1] === '\n') {
+        this.pos += 2;
+      } else if (c === '#') {
+        while (this.pos < s.length && s[this.pos] !== '\n') this.pos++;
+      } else {
+        break;
+      }
     }
     this.laStart = this.pos;
     if (this.pos >= s.length) return { t: 'eof' };

@@ -179,7 +179,16 @@ function readBraced(h: WordHost): void {
       const e = s.indexOf("'", h.pos + 1);
       if (e < 0) throw new ShellSyntaxError('unterminated single quote');
       h.pos = e + 1;
-    } else if (c === '"') { h.pos++; readDoubleQuoted(h, sink, '"'); } else if (c === '`') {readBackquote(h);} else if (c === '$') { if (!readDollar(h, sink, true)) h.pos++; } else {h.pos++;}
+    } else if (c === '"') {
+      h.pos++;
+      readDoubleQuoted(h, sink, '"');
+    } else if (c === '`') {
+      readBackquote(h);
+    } else if (c === '$') {
+      if (!readDollar(h, sink, true)) h.pos++;
+    } else {
+      h.pos++;
+    }
   }
   throw new ShellSyntaxError('unterminated ${');
 }
@@ -196,7 +205,21 @@ export function readArithmetic(h: WordHost): void {
       h.pos += 2;
       return;
     }
-    if (c === '(') { depth++; h.pos++; } else if (c === ')') { depth--; h.pos++; } else if (c === '\\') {h.pos += 2;} else if (c === '`') {readBackquote(h);} else if (c === '$') { if (!readDollar(h, sink, true)) h.pos++; } else if (c === '"') { h.pos++; readDoubleQuoted(h, sink, '"'); } else {h.pos++;}
+    if (c === '(' || c === ')') {
+      depth += c === '(' ? 1 : -1;
+      h.pos++;
+    } else if (c === '\\') {
+      h.pos += 2;
+    } else if (c === '`') {
+      readBackquote(h);
+    } else if (c === '$') {
+      if (!readDollar(h, sink, true)) h.pos++;
+    } else if (c === '"') {
+      h.pos++;
+      readDoubleQuoted(h, sink, '"');
+    } else {
+      h.pos++;
+    }
   }
   throw new ShellSyntaxError('unterminated arithmetic');
 }

@@ -2,6 +2,7 @@
 // unwrap() says what the wrapper would run, with the environment, working
 // directory or root it changes, or that it cannot be known.
 import { Arg, SPLAT } from './args';
+import { env } from './env-wrapper';
 import { has, OptSpec, scanOptions, Seen } from './options';
 
 export interface EnvEdit {
@@ -16,6 +17,8 @@ export type Unwrapped =
   | {
     readonly kind: 'run';
     readonly runs: readonly (readonly Arg[])[];
+    /** What is executed when argv[0] is set apart from it (exec -a, env --argv0). */
+    readonly file?: Arg;
     readonly env?: EnvEdit;
     readonly cwd?: Arg;
     readonly root?: Arg;
@@ -30,7 +33,7 @@ export type Unwrapped =
 
 type Handler = (argv: readonly Arg[]) => Unwrapped;
 
-const unknown = (why: string): Unwrapped => ({ kind: 'unknown', why });
+export const unknown = (why: string): Unwrapped => ({ kind: 'unknown', why });
 
 /** Options, then `operands` fixed operands, then the command (absent: `none`). */
 function simple(tool: string, spec: OptSpec, operands = 0, stop?: (seen: readonly Seen[]) => boolean): Handler {
@@ -41,103 +44,6 @@ function simple(tool: string, spec: OptSpec, operands = 0, stop?: (seen: readonl
     const i = s.index + operands;
     return i < argv.length ? { kind: 'run', runs: [argv.slice(i)] } : { kind: 'none' };
   };
-}
-
-function env(argv: readonly Arg[]): Unwrapped {
-  const spec: OptSpec = {
-    shortArg: 'uCSPa',
-    shortFlag: 'i0v',
-    longArg: ['unset', 'chdir', 'split-string', 'argv0'],
-    longFlag: ['ignore-environment', 'null', 'debug', 'list-signal-handling', 'help', 'version'],
-    longOptional: ['default-signal', 'ignore-signal', 'block-signal'],
-  };
-  let args = argv.slice();
-  let clear = false;
-  let cwd: Arg;
-  let cwdSet = false;
-  const set: [string, Arg][] = [];
-  const unset: string[] = [];
-  let i = 1;
-  for (;;) {
-    if (args[i] === '-') { clear = true; i++; continue; }
-    const s = scanOptions(args, i, spec, 'env');
-    if (!s.ok) return unknown(s.why);
-    let split: Arg[] | undefined;
-    for (const o of s.seen) {
-      if (o.name === 'i' || o.name === 'ignore-environment') {clear = true;} else if (o.name === 'u' || o.name === 'unset') {
-        if (typeof o.value !== 'string') return unknown('env -u is given a name only known at run time');
-        unset.push(o.value);
-      } else if (o.name === 'C' || o.name === 'chdir') { cwd = o.value; cwdSet = true; } else if (o.name === 'P') {return unknown('env -P searches an alternate path');} else if (o.name === 'S' || o.name === 'split-string') {
-        if (typeof o.value !== 'string') return unknown('env -S is given a string only known at run time');
-        const parts = splitString(o.value);
-        if (!parts) return unknown('env -S string uses ${VAR} or cannot be split');
-        split = parts;
-      }
-    }
-    if (split) {
-      // The split string takes the place of the -S option; options in it are honoured.
-      const before = args.slice(0, i);
-      args = [...before, ...split, ...args.slice(s.index)];
-      continue;
-    }
-    i = s.index;
-    if (args[i] === '-') continue;
-    break;
-  }
-  for (; i < args.length; i++) {
-    const a = args[i];
-    if (typeof a !== 'string') {
-      if (a === SPLAT) return unknown('env is given arguments only known at run time');
-      break; // a dynamic command name: reported by the caller
-    }
-    const eq = a.indexOf('=');
-    if (eq <= 0) break;
-    set.push([a.slice(0, eq), a.slice(eq + 1)]);
-  }
-  const edit = { clear, set, unset };
-  if (i >= args.length) return { kind: 'none' };
-  return { kind: 'run', runs: [args.slice(i)], env: edit, ...(cwdSet ? { cwd } : {}) };
-}
-
-/** env -S splitting (coreutils): blanks separate, quotes and backslash escapes, ${VAR} refused. */
-export function splitString(s: string): Arg[] | undefined {
-  const out: string[] = [];
-  let cur: string | undefined;
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r') {
-      if (cur !== undefined) { out.push(cur); cur = undefined; }
-      i++;
-    } else if (c === '#' && cur === undefined) {break;} else if (c === "'") {
-      const e = s.indexOf("'", i + 1);
-      if (e < 0) return undefined;
-      cur = (cur ?? '') + s.slice(i + 1, e);
-      i = e + 1;
-    } else if (c === '"') {
-      let j = i + 1;
-      let v = '';
-      for (; j < s.length && s[j] !== '"'; j++) {
-        if (s[j] === '$') return undefined;
-        if (s[j] === '\\' && j + 1 < s.length) { j++; v += unescape(s[j]); } else {v += s[j];}
-      }
-      if (j >= s.length) return undefined;
-      cur = (cur ?? '') + v;
-      i = j + 1;
-    } else if (c === '\\') {
-      const n = s[i + 1];
-      if (n === 'c') break;
-      if (n === undefined) return undefined;
-      cur = (cur ?? '') + (n === '_' ? ' ' : unescape(n));
-      i += 2;
-    } else if (c === '$') {return undefined;} else { cur = (cur ?? '') + c; i++; }
-  }
-  if (cur !== undefined) out.push(cur);
-  return out;
-}
-
-function unescape(c: string): string {
-  return ({ n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', _: ' ' } as Record<string, string>)[c] ?? c;
 }
 
 function xargs(argv: readonly Arg[]): Unwrapped {
@@ -274,7 +180,10 @@ function shellBuiltin(tool: string, spec: OptSpec): Handler {
     if (!s.ok) return unknown(s.why);
     if (has(s.seen, 'v', 'V')) return { kind: 'none' };
     const rest = argv.slice(s.index);
-    return rest.length ? { kind: 'run', runs: [rest], defaultPath: has(s.seen, 'p') } : { kind: 'none' };
+    if (!rest.length) return { kind: 'none' };
+    const argv0 = s.seen.find(o => o.name === 'a');
+    if (argv0) return { kind: 'run', runs: [[argv0.value, ...rest.slice(1)]], file: rest[0] };
+    return { kind: 'run', runs: [rest], defaultPath: has(s.seen, 'p') };
   };
 }
 

@@ -268,3 +268,19 @@ describe('inline code', () => {
     expect(evaluate(DRIFT, spawn('python3', ['python3', '-u', '/var/task/index.js']), system)).toEqual({ allow: true });
   });
 });
+
+describe('argv0 set apart from the file', () => {
+  it('checks the deny list against the argv0 that exec -a gives a multi-call binary', () => {
+    const d = refused(evaluate(DRIFT, spawn('bash', ['bash', '-c', 'exec -a nc /usr/bin/busybox -l -p 4444']), system));
+    expect(d.detail?.rule).toBe('blocked');
+  });
+
+  it('checks the deny list against env --argv0', () => {
+    expect(refused(evaluate(DRIFT, spawn('env', ['env', '--argv0=nc', '/usr/bin/busybox', '-l']), system)).detail?.rule).toBe('blocked');
+  });
+
+  it('runs the file, not argv0, for exec -a', () => {
+    expect(evaluate(DRIFT, sh('exec -a innocent /usr/bin/ls'), system)).toEqual({ allow: true });
+    expect(refused(evaluate(DRIFT, sh('exec -a ls /tmp/evil'), system)).detail?.resolved).toBe('/tmp/evil');
+  });
+});
