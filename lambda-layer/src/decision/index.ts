@@ -11,6 +11,31 @@
 // Modes are applied by the gate; `always` marks refusals that hold in ALERT
 // mode too: commands that cannot be known statically (a dynamic command name,
 // eval, an unparseable line, code read from stdin by a shell...).
+//
+// Semantics (decided here, tested in test/enforcer/decision):
+// - Trusted file: its real path is outside every writable location and it
+//   was not changed (mtime/ctime) after startTimeMs; or it is under
+//   allowedWritablePaths (which exempts both).
+// - Drift mode: every command that would run must be trusted.
+// - Strict mode: every command must match an entry AND be trusted (a
+//   sha256 entry pins the content, so it needs no trust). A bare entry
+//   `curl` matches the basename of the real path, or the name it was found
+//   under when that directory is not writable (/bin/sh -> dash matches `sh`;
+//   a /tmp/curl symlink to bash does not match `curl`). For busybox/toybox
+//   run as an applet, the applet name must be listed. Absolute and glob
+//   entries match the real path (the entry's directory is realpath'd too).
+//   Shell builtins are not executables and need no entry; wrappers (env,
+//   nohup, timeout...) and #! interpreters are executables and do. A script
+//   given to an interpreter (`sh x.sh`, `python x.py`) must be trusted but
+//   need not be listed; a #! script run directly is the executable and must.
+// - Deny list: names match the given name, argv0, the found-as name and the
+//   real basename (even when nothing is found); globs match those paths;
+//   sha256 is computed only when the list has such an entry.
+// - A command that resolves to nothing is let through (it fails natively).
+// - Inline code (node -e, python -c, ...) is refused unless allowInlineCode
+//   names the interpreter (python matches python3.12; node matches nodejs).
+//   Code read from stdin (sh with no script, node with none) is also
+//   `always`, since it cannot be known.
 import { showArgv, varsFromEnv } from './args';
 import { Context, Refusal } from './context';
 import { checkInvocation } from './invocation';

@@ -54,7 +54,8 @@ export function checkInvocation(ctx: Context, inv: Invocation): void {
   }
   const found = lookup(ctx.system, file, { vars: inv.vars, cwds: inv.cwds, root: inv.root, search: inv.search, defaultPath: inv.defaultPath });
   if (!found.ok) return ctx.refuse({ ...base, reason: found.unknown, rule: 'dynamic-command', always: true });
-  if (found.found.length === 0) return ctx.refuse({ ...base, reason: `${file} was not found`, rule: 'not-found' });
+  // Nothing would run: let the call fail natively (ENOENT, or the shell's 'not found').
+  if (found.found.length === 0) return;
   for (const r of found.found) checkResolved(ctx, inv, r);
 }
 

@@ -284,3 +284,14 @@ describe('argv0 set apart from the file', () => {
     expect(refused(evaluate(DRIFT, sh('exec -a ls /tmp/evil'), system)).detail?.resolved).toBe('/tmp/evil');
   });
 });
+
+describe('commands that do not exist', () => {
+  it('lets a missing executable through, so the call fails natively with ENOENT', () => {
+    expect(evaluate(DRIFT, spawn('/nonexistent/tool', ['tool']), system)).toEqual({ allow: true });
+    expect(evaluate(STRICT, spawn('no-such-tool', ['no-such-tool']), system)).toEqual({ allow: true });
+  });
+
+  it('lets a shell line name a missing command (the shell reports it)', () => {
+    expect(evaluate(STRICT, sh('ls; no-such-tool'), system)).toEqual({ allow: true });
+  });
+});
