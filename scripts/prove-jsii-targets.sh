@@ -36,7 +36,7 @@ M2_REPO="${M2_REPO:-$HOME/.m2/repository}"
 export JSII_PACMAK_MAVEN_LOCAL_REPOSITORY="$M2_REPO"
 # Every mvn below, including the one examples/java/cdk.json runs, uses it too.
 export MAVEN_OPTS="${MAVEN_OPTS:-} -Dmaven.repo.local=$M2_REPO"
-MVN=(mvn -B -q -ntp)
+MVN=(mvn -B -q -ntp -Dstyle.color=never)
 STACK=NanoEnforcerPolyglotExample
 INVALID_TEXT="policy.allowedExecutables[0] ('./bin/x') is a relative path"
 
@@ -98,13 +98,17 @@ prove_python() {
   local key venv
   key="$(cat examples/python/requirements.txt <(python3 --version) | sha256sum | cut -c1-16)"
   venv="$CACHE/venv-$key"
-  if [ ! -x "$venv/bin/python" ]; then
+  if [ ! -f "$venv/.installed" ]; then
     echo "  creating $venv"
-    python3 -m venv "$venv.tmp" && rm -rf "$venv" && mv "$venv.tmp" "$venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q -r examples/python/requirements.txt
+    touch "$venv/.installed"
   fi
-  "$venv/bin/pip" install -q --force-reinstall --no-deps "$WHEEL"
-  "$venv/bin/pip" install -q -r examples/python/requirements.txt "$WHEEL"
-  echo "  $("$venv/bin/pip" list 2>/dev/null | grep -E '^(aws-cdk-lib|cdk-nano-enforcer|constructs|jsii) ' | tr -s ' ' | paste -sd, -)"
+  # The wheel's version is 0.0.0 on every build: reinstall it, then its dependencies if missing.
+  "$venv/bin/python" -m pip install -q --force-reinstall --no-deps "$WHEEL"
+  "$venv/bin/python" -m pip install -q -r examples/python/requirements.txt "$WHEEL"
+  echo "  $("$venv/bin/python" -m pip list 2>/dev/null | grep -E '^(aws-cdk-lib|cdk-nano-enforcer|constructs|jsii) ' | tr -s ' ' | paste -sd ' ' -)"
   PATH="$venv/bin:$PATH" synth_and_check python
 }
 
