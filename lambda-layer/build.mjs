@@ -11,12 +11,15 @@ const outdir = join(root, 'assets', 'layer', 'nano-enforcer');
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
-// Two bundles: the preload (hooks only, loaded at start) and the decision,
-// which the preload reads lazily by a path computed at run time, so esbuild
-// never inlines it into the preload.
+// Three bundles: the preload (thin wrappers only, loaded at start; every byte
+// of it is cold start), the engine (what the wrappers do once they have
+// something to decide) and the decision; the preload reads the engine, and
+// the engine the decision, lazily by a path computed at run time, so esbuild
+// never inlines them.
 await build({
   entryPoints: {
     preload: join(root, 'lambda-layer', 'src', 'preload.ts'),
+    engine: join(root, 'lambda-layer', 'src', 'engine.ts'),
     decision: join(root, 'lambda-layer', 'src', 'decision', 'index.ts'),
   },
   outdir,

@@ -2,20 +2,11 @@
 // synchronously with a write function captured at load, never console (user
 // code may patch it). A token bucket per control+action+reason keeps a loop
 // from flooding the log; what it suppressed is reported in a summary event.
-// `import x = require()`: esbuild turns `import * as` into a getter copy of every
-// export at init, which costs cold start.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import fs = require('fs');
-import { apply } from './hooks/wrap';
+import { c } from './captured';
 import { currentRequestId } from './request-context';
 import type { Control } from './types';
 
 export type Action = 'blocked' | 'detected';
-
-const writeSync = fs.writeSync;
-const stringify = JSON.stringify;
-const now = Date.now;
-const rawDebug = (process as unknown as { _rawDebug?: (s: string) => void })._rawDebug;
 
 /** Burst of identical events let through, then one per REFILL_MS. */
 const BURST = 20;
@@ -29,7 +20,7 @@ let summaryAtExit = false;
 function write(line: string): void {
   for (let attempt = 0; attempt < 100; attempt++) {
     try {
-      apply(writeSync, fs, [1, line]);
+      c.apply(c.writeSync, c.fs, [1, line]);
       return;
     } catch (e) {
       // A non-blocking stdout pipe that is full: retry briefly.
@@ -37,7 +28,7 @@ function write(line: string): void {
     }
   }
   try {
-    if (rawDebug) apply(rawDebug, process, [line.slice(0, -1)]);
+    if (c.rawDebug) c.apply(c.rawDebug, process, [line.slice(0, -1)]);
   } catch {
     // Nowhere left to report; never fail the caller for it.
   }
@@ -48,14 +39,14 @@ function eventLine(control: Control, action: Action, reason: string, detail: Rec
   const event: Record<string, unknown> = { source: 'nano-enforcer', version: 1, control, action, reason };
   if (requestId !== undefined) event.requestId = requestId;
   event.detail = detail;
-  return stringify(event) + '\n';
+  return c.stringify(event) + '\n';
 }
 
 /** Writes one event, unless its bucket is empty (then it is counted for the summary). */
 export function emit(control: Control, action: Action, reason: string, detail: Record<string, unknown> = {}): void {
   try {
     const key = `${control}\0${action}\0${reason}`;
-    const t = now();
+    const t = c.now();
     let b = buckets.get(key);
     if (!b) {
       if (buckets.size >= MAX_BUCKETS) buckets.clear();

@@ -4,7 +4,7 @@
 // AsyncLocalStorage when one process serves several invocations at once
 // (AWS_LAMBDA_MAX_CONCURRENCY), a plain field otherwise. getRequestId()
 // returns '-' outside an invocation.
-import { apply } from './hooks/wrap';
+import { c } from './captured';
 
 interface InvokeStoreLike { getRequestId?: () => unknown }
 
@@ -14,7 +14,7 @@ export function currentRequestId(): string | undefined {
     const store = g.awslambda?.InvokeStore;
     const get = store?.getRequestId;
     if (typeof get !== 'function') return undefined;
-    const id: unknown = apply(get, store, []);
+    const id: unknown = c.apply(get, store, []);
     return typeof id === 'string' && id !== '' && id !== '-' ? id : undefined;
   } catch {
     return undefined;

@@ -4,14 +4,12 @@
 // child_process looks both up at call time on the very objects that
 // process.binding returns, so patching them here covers child_process loaded
 // later, ESM imports, and attackers who call the bindings directly.
-// `import x = require()`: esbuild turns `import * as` into a getter copy of every
-// export at init, which costs cold start.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import path = require('path');
+// The preload wraps them; these are the wrappers' bodies, in the engine.
+import { c } from '../captured';
 import { permit } from '../gate';
 import type { SpawnRequest } from '../types';
 import { protectEnvPairs } from './child-env';
-import { apply, binding, disguise, lock } from './wrap';
+import type { Handler } from './handler';
 
 const UV_EACCES = -13;
 // A refused spawn execs this instead, which the kernel refuses with EACCES
@@ -19,8 +17,6 @@ const UV_EACCES = -13;
 // 'error' event then go exactly the native way. The error names the
 // caller's file, since child_process takes it from its own options.
 const REFUSED = '/dev/null';
-const resolve = path.resolve;
-const cwdNow = process.cwd;
 
 interface SpawnOptions { file?: unknown; args?: unknown; cwd?: unknown; envPairs?: unknown }
 
@@ -42,13 +38,13 @@ function inheritedPairs(): string[] {
 
 function request(api: string, file: unknown, args: unknown, cwd: unknown, envPairs: string[]): SpawnRequest {
   const env = protectEnvPairs(envPairs);
-  const base = apply(cwdNow, process, []) as string;
+  const base = c.apply(c.cwd, process, []) as string;
   return {
     kind: 'spawn',
     api,
     file: String(file),
     args: strings(args),
-    cwd: typeof cwd === 'string' && cwd !== '' ? resolve(base, cwd) : base,
+    cwd: typeof cwd === 'string' && cwd !== '' ? c.resolve(base, cwd) : base,
     env,
     envExplicit: differsFromProcessEnv(env),
   };
@@ -67,48 +63,43 @@ function differsFromProcessEnv(env: Record<string, string>): boolean {
   return n !== m;
 }
 
-export function installChildProcessHooks(): void {
-  const processWrap = binding<{ Process?: { prototype: Record<string, unknown> } }>('process_wrap');
-  const proto = processWrap?.Process?.prototype;
-  const origSpawn = proto?.spawn;
-  if (proto && typeof origSpawn === 'function') {
-    // Node 20/22: spawn(options); Node 24: spawn(file, args, cwd, envPairs, stdio, flags, uid, gid).
-    const wrapper = function spawn(this: unknown, ...a: unknown[]): unknown {
-      if (a.length === 1 && a[0] !== null && typeof a[0] === 'object') {
-        const o = a[0] as SpawnOptions;
-        if (!Array.isArray(o.envPairs)) o.envPairs = inheritedPairs();
-        if (permit(request('spawn', o.file, o.args, o.cwd, o.envPairs as string[]))) return apply(origSpawn, this, a);
-        const { file, cwd } = o;
-        o.file = REFUSED;
-        o.cwd = '/';
-        try {
-          return apply(origSpawn, this, a);
-        } finally {
-          o.file = file;
-          o.cwd = cwd;
-        }
-      }
-      if (!Array.isArray(a[3])) a[3] = inheritedPairs();
-      if (permit(request('spawn', a[0], a[1], a[2], a[3] as string[]))) return apply(origSpawn, this, a);
-      const b = a.slice();
-      b[0] = REFUSED;
-      b[2] = '/';
-      return apply(origSpawn, this, b);
-    };
-    lock(proto, 'spawn', disguise(wrapper, origSpawn));
-  }
-
-  const spawnSync = binding<Record<string, unknown>>('spawn_sync');
-  const origSync = spawnSync?.spawn;
-  if (spawnSync && typeof origSync === 'function') {
-    const wrapper = function spawn(this: unknown, ...a: unknown[]): unknown {
-      const o = a[0] as SpawnOptions | undefined;
-      if (o === null || typeof o !== 'object') return apply(origSync, this, a);
+/** process_wrap's Process.prototype.spawn. */
+export const spawn: Handler = (origSpawn) => {
+  const apply = c.apply;
+  // Node 20/22: spawn(options); Node 24: spawn(file, args, cwd, envPairs, stdio, flags, uid, gid).
+  return function (this: unknown, a: unknown[]): unknown {
+    if (a.length === 1 && a[0] !== null && typeof a[0] === 'object') {
+      const o = a[0] as SpawnOptions;
       if (!Array.isArray(o.envPairs)) o.envPairs = inheritedPairs();
-      if (permit(request('spawnSync', o.file, o.args, o.cwd, o.envPairs as string[]))) return apply(origSync, this, a);
-      // The shape spawn_sync returns when exec fails (spawnSync gives { error }, execSync throws).
-      return { error: UV_EACCES, status: null, signal: null, output: null, pid: 0 };
-    };
-    lock(spawnSync, 'spawn', disguise(wrapper, origSync));
-  }
-}
+      if (permit(request('spawn', o.file, o.args, o.cwd, o.envPairs as string[]))) return apply(origSpawn, this, a);
+      const { file, cwd } = o;
+      o.file = REFUSED;
+      o.cwd = '/';
+      try {
+        return apply(origSpawn, this, a);
+      } finally {
+        o.file = file;
+        o.cwd = cwd;
+      }
+    }
+    if (!Array.isArray(a[3])) a[3] = inheritedPairs();
+    if (permit(request('spawn', a[0], a[1], a[2], a[3] as string[]))) return apply(origSpawn, this, a);
+    const b = a.slice();
+    b[0] = REFUSED;
+    b[2] = '/';
+    return apply(origSpawn, this, b);
+  };
+};
+
+/** spawn_sync's spawn. */
+export const spawnSync: Handler = (origSync) => {
+  const apply = c.apply;
+  return function (this: unknown, a: unknown[]): unknown {
+    const o = a[0] as SpawnOptions | undefined;
+    if (o === null || typeof o !== 'object') return apply(origSync, this, a);
+    if (!Array.isArray(o.envPairs)) o.envPairs = inheritedPairs();
+    if (permit(request('spawnSync', o.file, o.args, o.cwd, o.envPairs as string[]))) return apply(origSync, this, a);
+    // The shape spawn_sync returns when exec fails (spawnSync gives { error }, execSync throws).
+    return { error: UV_EACCES, status: null, signal: null, output: null, pid: 0 };
+  };
+};

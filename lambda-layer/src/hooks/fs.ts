@@ -8,19 +8,18 @@
 // its path is in a writable place; a write is looked at only on a tracked fd,
 // and only when it touches the first four bytes; the decision is asked only
 // when those bytes are a magic number (or a mode gains x bits).
-// `import x = require()`: esbuild turns `import * as` into a getter copy of every
-// export at init, which costs cold start.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import fs = require('fs');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import pathModule = require('path');
+// The preload wraps the binding and sends the engine only the opens in a
+// writable place (and, once the engine is loaded, every write and close);
+// these are the wrappers' bodies.
+/* eslint-disable @typescript-eslint/no-shadow */ // each body takes its wrapper's name
+import type { Stats } from 'fs';
+import { c } from '../captured';
 import { permit } from '../gate';
 import type { FileRequest } from '../types';
+import type { AnyFn, Handler } from './handler';
 import { eacces } from './refusal';
-import { apply, binding, disguise, lock } from './wrap';
 import { isWritablePath } from './writable';
 
-type AnyFn = (...a: unknown[]) => unknown;
 interface Tracked { path: string; pos: number; head: number[] }
 
 const O_ACCMODE = 3;
@@ -28,29 +27,20 @@ const O_CREAT = 0o100;
 const EXEC_BITS = 0o111;
 const HEAD = 64;
 
-const resolve = pathModule.resolve;
-const cwdNow = process.cwd;
-const nextTick = process.nextTick;
-const BufferFrom = Buffer.from;
-const byteLength = Buffer.byteLength;
-const bufToString = Buffer.prototype.toString;
-const then = Promise.prototype.then;
-const reject = Promise.reject;
-const openSync = fs.openSync;
-const readSync = fs.readSync;
-const closeSync = fs.closeSync;
-const fstatSync = fs.fstatSync;
-const readlinkSync = fs.readlinkSync;
-
 const tracked = new Map<number, Tracked>();
-let kUsePromises: unknown;
+/** The fs binding's kUsePromises marker, from the preload. */
+let kUsePromises: () => unknown = () => undefined;
+export function setUsePromises(get: () => unknown): void {
+  kUsePromises = get;
+}
+const apply = (f: Function, t: unknown, a: ArrayLike<unknown>): unknown => c.apply(f, t, a);
 
 function absolute(p: unknown): string | undefined {
   let s: string;
   if (typeof p === 'string') s = p;
-  else if (p instanceof Uint8Array) s = apply(bufToString, p, ['utf8']) as string;
+  else if (p instanceof Uint8Array) s = apply(c.bufToString, p, ['utf8']) as string;
   else return undefined;
-  return resolve(apply(cwdNow, process, []) as string, s);
+  return c.resolve(apply(c.cwd, process, []) as string, s);
 }
 
 function isMagic(b: ArrayLike<number>, n: number): boolean {
@@ -60,9 +50,9 @@ function isMagic(b: ArrayLike<number>, n: number): boolean {
 
 /** Fails the binding call the way it fails natively for this calling convention. */
 function fail(req: unknown, err: Error): unknown {
-  if (req !== undefined && req === kUsePromises) return apply(reject, Promise, [err]);
+  if (req !== undefined && req === kUsePromises()) return apply(c.reject, Promise, [err]);
   if (req !== null && typeof req === 'object' && typeof (req as { oncomplete?: unknown }).oncomplete === 'function') {
-    apply(nextTick, process, [() => apply((req as { oncomplete: AnyFn }).oncomplete, req, [err])]);
+    apply(c.nextTick, process, [() => apply((req as { oncomplete: AnyFn }).oncomplete, req, [err])]);
     return undefined;
   }
   throw err;
@@ -72,12 +62,12 @@ function fail(req: unknown, err: Error): unknown {
 function inspect(path: string): { head?: Uint8Array; mode?: number } {
   let fd = -1;
   try {
-    fd = apply(openSync, fs, [path, 'r']) as number;
-    const mode = (apply(fstatSync, fs, [fd]) as fs.Stats).mode;
+    fd = apply(c.openSync, c.fs, [path, 'r']) as number;
+    const mode = (apply(c.fstatSync, c.fs, [fd]) as Stats).mode;
     const head = new Uint8Array(HEAD);
     let n = 0;
     try {
-      n = apply(readSync, fs, [fd, head, 0, HEAD, 0]) as number;
+      n = apply(c.readSync, c.fs, [fd, head, 0, HEAD, 0]) as number;
     } catch {
       // A directory: no content.
     }
@@ -85,7 +75,7 @@ function inspect(path: string): { head?: Uint8Array; mode?: number } {
   } catch {
     return {};
   } finally {
-    if (fd >= 0) try { apply(closeSync, fs, [fd]); } catch { /* already closed */ }
+    if (fd >= 0) try { apply(c.closeSync, c.fs, [fd]); } catch { /* already closed */ }
   }
 }
 
@@ -95,7 +85,7 @@ function trackResult(result: unknown, path: string, req: unknown): unknown {
     if (typeof n === 'number' && n >= 0) tracked.set(n, { path, pos: 0, head: [-1, -1, -1, -1] });
   };
   if (typeof result === 'number') {track(result);} else if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
-    return apply(then, result, [(v: unknown) => { track(v); return v; }]);
+    return apply(c.then, result, [(v: unknown) => { track(v); return v; }]);
   } else if (req !== null && typeof req === 'object' && typeof (req as { oncomplete?: unknown }).oncomplete === 'function') {
     const done = (req as { oncomplete: AnyFn }).oncomplete;
     (req as { oncomplete: AnyFn }).oncomplete = function oncomplete(this: unknown, ...a: unknown[]) {
@@ -133,20 +123,21 @@ function view(buffer: unknown, offset: unknown, length: unknown): Uint8Array {
 
 function encode(s: unknown, encoding: unknown): Uint8Array {
   const str = String(s).slice(0, HEAD);
-  return apply(BufferFrom, Buffer, [str, typeof encoding === 'string' ? encoding : 'utf8']) as Uint8Array;
+  return apply(c.bufferFrom, Buffer, [str, typeof encoding === 'string' ? encoding : 'utf8']) as Uint8Array;
 }
 
 function fileRequest(api: string, path: string, extra: Partial<FileRequest> = {}): FileRequest {
   return { kind: 'file', api, path, ...extra };
 }
 
-export function installFsHooks(): void {
-  const b = binding<Record<string, unknown>>('fs');
-  if (!b) return;
-  kUsePromises = b.kUsePromises;
+/** The bodies of the fs binding's wrappers, by the preload's handler names. */
+export const fsHandlers: Record<string, Handler> = {};
+{
   const hook = (name: string, make: (orig: AnyFn) => AnyFn): void => {
-    const orig = b[name];
-    if (typeof orig === 'function') lock(b, name, disguise(make(orig as AnyFn), orig));
+    fsHandlers[name] = (orig) => {
+      const f = make(orig);
+      return function (this: unknown, a: unknown[]) { return apply(f, this, a); };
+    };
   };
 
   const openHook = (api: string, syscall: string) => (orig: AnyFn) => function open(this: unknown, ...a: unknown[]) {
@@ -166,15 +157,10 @@ export function installFsHooks(): void {
     if (tracked.size !== 0) tracked.delete(a[0] as number);
     return apply(orig, this, a);
   });
-  const fhProto = (b.FileHandle as { prototype?: Record<string, unknown> } | undefined)?.prototype;
-  const fhClose = fhProto?.close;
-  if (fhProto && typeof fhClose === 'function') {
-    const close = function close(this: { fd?: number }, ...a: unknown[]) {
-      if (tracked.size !== 0) try { tracked.delete(this.fd as number); } catch { /* closed already */ }
-      return apply(fhClose, this, a);
-    };
-    lock(fhProto, 'close', disguise(close, fhClose));
-  }
+  hook('fhClose', (fhClose) => function close(this: { fd?: number }, ...a: unknown[]) {
+    if (tracked.size !== 0) try { tracked.delete(this.fd as number); } catch { /* closed already */ }
+    return apply(fhClose, this, a);
+  });
 
   // writeBuffer(fd, buffer, offset, length, position, req)
   hook('writeBuffer', (orig) => function writeBuffer(this: unknown, ...a: unknown[]) {
@@ -203,7 +189,7 @@ export function installFsHooks(): void {
     const t = tracked.size === 0 ? undefined : tracked.get(a[0] as number);
     if (t) {
       const bytes = encode(a[1], a[3]);
-      const total = byteLength(String(a[1]), (typeof a[3] === 'string' ? a[3] : 'utf8') as BufferEncoding);
+      const total = c.byteLength(String(a[1]), (typeof a[3] === 'string' ? a[3] : 'utf8') as BufferEncoding);
       if (!writeAllowed('write', t, bytes, a[2], total)) return fail(a[4], eacces('write', t.path));
     }
     return apply(orig, this, a);
@@ -213,7 +199,7 @@ export function installFsHooks(): void {
     const target = a[0];
     if (typeof target === 'number') {
       const t = tracked.size === 0 ? undefined : tracked.get(target);
-      if (t && !writeAllowed('writeFile', t, encode(a[1], 'utf8'), null, byteLength(String(a[1])))) return fail(undefined, eacces('write', t.path));
+      if (t && !writeAllowed('writeFile', t, encode(a[1], 'utf8'), null, c.byteLength(String(a[1])))) return fail(undefined, eacces('write', t.path));
       return apply(orig, this, a);
     }
     const path = absolute(target);
@@ -263,7 +249,7 @@ export function installFsHooks(): void {
     let path = tracked.get(a[0] as number)?.path;
     if (path === undefined) {
       try {
-        path = apply(readlinkSync, fs, [`/proc/self/fd/${a[0]}`]) as string;
+        path = apply(c.readlinkSync, c.fs, [`/proc/self/fd/${a[0]}`]) as string;
       } catch {
         path = undefined;
       }

@@ -1,35 +1,13 @@
 // Worker threads have their own bindings, so the enforcer must run inside
 // each one. A worker runs the NODE_OPTIONS of the environment it is given
-// (env: {} drops it), so the Worker constructor is wrapped to hand every
-// worker an environment that keeps `--require <preload>` and the policy.
-//
-// worker_threads is not loaded at init (it costs milliseconds); the wrapper is
-// installed when it is first loaded:
-// - require / createRequire / module.require: Module._load;
-// - process.getBuiltinModule (does not go through Module._load);
-// - ESM `import 'node:worker_threads'`: loading internal/worker assigns
-//   process.chdir in the main thread, which an accessor sees; a microtask
-//   then patches the exports and syncs the ESM bindings, before the
-//   importing module evaluates.
-// Once patched, the exports object holds the wrapper for every later path.
-// `import x = require()`: esbuild turns `import * as` into a getter copy of every
-// export at init, which costs cold start.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import path = require('path');
+// (env: {} drops it), so every worker gets an environment that keeps
+// `--require <preload>` and the policy. The preload wraps the Worker
+// constructor when worker_threads is first loaded; this is the body.
+import { c } from '../captured';
 import { permit } from '../gate';
 import type { WorkerRequest } from '../types';
 import { protectedEnv } from './child-env';
-import { apply, construct, disguise, lock } from './wrap';
-
-type AnyFn = (...a: unknown[]) => unknown;
-interface ModuleCtor { _load: AnyFn; syncBuiltinESMExports?: () => void }
-
-let patched = false;
-let loadingRequire: NodeJS.Require;
-
-function isWorkerThreads(id: unknown): boolean {
-  return id === 'worker_threads' || id === 'node:worker_threads';
-}
+import type { AnyFn, Handler } from './handler';
 
 function filenameOf(filename: unknown): string {
   if (typeof filename === 'string') return filename;
@@ -39,21 +17,19 @@ function filenameOf(filename: unknown): string {
   return String(filename);
 }
 
-function wrapWorker(exportsObj: Record<string, unknown>): void {
-  const Original = exportsObj.Worker as new (...a: unknown[]) => object;
-  if (typeof Original !== 'function') return;
-  const SHARE_ENV = exportsObj.SHARE_ENV;
-  const cwdNow = process.cwd;
-
-  const wrapper = function Worker(this: unknown, ...a: unknown[]): object {
+export const Worker: Handler = (orig) => {
+  const Original = orig as unknown as (new (...a: unknown[]) => object) & AnyFn;
+  // The exports object: its SHARE_ENV symbol. Loaded already, since the preload wraps its Worker.
+  const SHARE_ENV = (c.requireBuiltin('worker_threads') as { SHARE_ENV?: unknown }).SHARE_ENV;
+  return function (this: unknown, a: unknown[], newTarget?: AnyFn): object {
     // Without `new`, let the original throw its own TypeError.
-    if (!new.target) return apply(Original, this, a) as object;
+    if (!newTarget) return c.apply(Original, this, a) as object;
     const [filename, options] = a;
     const opts: Record<string, unknown> = options !== null && typeof options === 'object' ? { ...(options as object) } : {};
     const isEval = opts.eval === true;
     let name = filenameOf(filename);
     if (!isEval && typeof filename === 'string' && !filename.startsWith('data:') && !filename.startsWith('file:')) {
-      name = path.resolve(apply(cwdNow, process, []) as string, filename);
+      name = c.resolve(c.apply(c.cwd, process, []) as string, filename);
     }
     if (opts.env === SHARE_ENV && SHARE_ENV !== undefined) {
       // The worker shares this process's env: make sure it still holds the enforcer.
@@ -78,70 +54,8 @@ function wrapWorker(exportsObj: Record<string, unknown>): void {
       e.code = 'ERR_WORKER_INIT_FAILED';
       throw e;
     }
-    return construct(Original, [filename, opts, ...a.slice(2)], new.target === wrapper ? Original : new.target) as object;
-  } as unknown as AnyFn & { prototype: object };
-  disguise(wrapper, Original);
-  wrapper.prototype = Original.prototype;
-  try {
-    (Original.prototype as { constructor: unknown }).constructor = wrapper;
-  } catch {
-    // Keeps working; only `w.constructor === Worker` would differ.
-  }
-  lock(exportsObj, 'Worker', wrapper);
-}
-
-function patchWorkerThreads(exportsObj: unknown): void {
-  if (patched || exportsObj === null || typeof exportsObj !== 'object') return;
-  patched = true;
-  wrapWorker(exportsObj as Record<string, unknown>);
-}
-
-export function installWorkerHooks(moduleCtor: ModuleCtor, req: NodeJS.Require): void {
-  loadingRequire = req;
-
-  // Already loaded (inside a worker, worker_threads is part of its bootstrap).
-  if ((process as unknown as { moduleLoadList?: string[] }).moduleLoadList?.includes('NativeModule worker_threads')) {
-    patchWorkerThreads(loadingRequire('worker_threads'));
-    return;
-  }
-
-  const load = moduleCtor._load;
-  const wrappedLoad = function _load(this: unknown, ...a: unknown[]): unknown {
-    const result = apply(load, this, a);
-    if (!patched && isWorkerThreads(a[0])) patchWorkerThreads(result);
-    return result;
+    // new Worker() reaches here with the preload's wrapper, whose prototype is the original's.
+    const target = (newTarget as { prototype?: unknown }).prototype === Original.prototype ? Original : newTarget;
+    return c.construct(Original, [filename, opts, ...a.slice(2)], target) as object;
   };
-  moduleCtor._load = disguise(wrappedLoad, load);
-
-  const p = process as unknown as { getBuiltinModule?: AnyFn };
-  const origGetBuiltin = p.getBuiltinModule;
-  if (typeof origGetBuiltin === 'function') {
-    const wrapped = function getBuiltinModule(this: unknown, ...a: unknown[]): unknown {
-      const result = apply(origGetBuiltin, this, a);
-      if (!patched && isWorkerThreads(a[0])) patchWorkerThreads(result);
-      return result;
-    };
-    lock(process, 'getBuiltinModule', disguise(wrapped, origGetBuiltin));
-  }
-
-  // ESM: see above. process.chdir stays a working function throughout.
-  let chdir = process.chdir;
-  const sync = moduleCtor.syncBuiltinESMExports;
-  const enqueue = queueMicrotask;
-  const d = Reflect.getOwnPropertyDescriptor(process, 'chdir');
-  if (!d || !d.configurable) return;
-  Reflect.defineProperty(process, 'chdir', {
-    configurable: true,
-    enumerable: d.enumerable,
-    get: () => chdir,
-    set: (v: typeof chdir) => {
-      chdir = v;
-      if (patched) return;
-      enqueue(() => {
-        if (patched) return;
-        patchWorkerThreads(loadingRequire('worker_threads'));
-        if (sync) apply(sync, moduleCtor, []);
-      });
-    },
-  });
-}
+};

@@ -1,0 +1,67 @@
+// The enforcer's engine (engine.js): everything the preload's wrappers need
+// once they have something to decide. The preload loads it lazily, with the
+// functions it captured before user code ran, and hands it those.
+import { setCaptured, type Captured } from './captured';
+import { emit } from './events';
+import { initGate } from './gate';
+import { dlopen } from './hooks/addon';
+import { initChildEnv } from './hooks/child-env';
+import { spawn, spawnSync } from './hooks/child-process';
+import { execve } from './hooks/execve';
+import { fsHandlers, setUsePromises } from './hooks/fs';
+import type { AnyFn, Handler } from './hooks/handler';
+import { Worker } from './hooks/worker';
+import { decodePolicy } from './policy';
+
+/** What the preload hands the engine. */
+export interface Preload {
+  readonly captured: Captured;
+  /** NANO_ENFORCER_POLICY as it was at start. */
+  readonly raw: string | undefined;
+  readonly started: number;
+  /** The preload's own path, kept in children's NODE_OPTIONS. */
+  readonly preload: string;
+  /** Installs the fs hooks (idempotent). */
+  installFs(): void;
+  /** The fs binding's kUsePromises. */
+  usePromises(): unknown;
+}
+
+export interface Engine {
+  start(preload: Preload): void;
+  /** Reports the hooks the preload could not install. */
+  initFaults(faults: readonly string[]): void;
+  /** The body of the wrapper `name`. */
+  handle(name: string, orig: AnyFn, self: unknown, args: unknown[], newTarget: AnyFn | undefined): unknown;
+}
+
+const handlers: Record<string, Handler> = { spawn, spawnSync, execve, dlopen, Worker, ...fsHandlers };
+const made = new Map<AnyFn, ReturnType<Handler>>();
+let c: Captured;
+
+export function start(p: Preload): void {
+  setCaptured(p.captured);
+  c = p.captured;
+  setUsePromises(p.usePromises);
+  const { policy, fault } = decodePolicy(p.raw);
+  initGate(policy, p.started);
+  initChildEnv(p.preload, p.raw);
+  // A policy the preload's cheap check let through may still be invalid: the default policy protects /tmp.
+  if (policy.protectTmp) p.installFs();
+  if (fault !== undefined) emit('tamper', 'detected', fault, {});
+}
+
+export function initFaults(faults: readonly string[]): void {
+  for (const f of faults) emit('tamper', 'detected', `internal: hook not installed (${f})`, {});
+}
+
+export function handle(name: string, orig: AnyFn, self: unknown, args: unknown[], newTarget: AnyFn | undefined): unknown {
+  let body = made.get(orig);
+  if (!body) {
+    const make = handlers[name];
+    if (!make) return c.apply(orig, self, args);
+    body = make(orig);
+    made.set(orig, body);
+  }
+  return c.apply(body, self, [args, newTarget]);
+}
