@@ -75,6 +75,9 @@ for (const p of ['/lambda-layer/', '/examples/', '/.ci/', '/scripts/', '/bench/'
 }
 project.testTask.prependSpawn(bundleLayer);
 
+// `npx cdk-nano-enforcer invoke ...`: run a function from cdk.out like Lambda (src/harness/).
+project.addBins({ 'cdk-nano-enforcer': 'lib/harness/cli.js' });
+
 // Type-aware linting over both tsconfigs (the project service only finds files named tsconfig.json).
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('parserOptions.projectService', undefined);
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('parserOptions.project', ['./tsconfig.dev.json', './lambda-layer/tsconfig.json']);
