@@ -1,9 +1,11 @@
 import { Annotations, IAspect, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
+import { AlertingOptions, NanoEnforcerAlerting } from './alerting';
 import { NanoEnforcerLayer } from './layer';
 import { NanoEnforcer } from './nano-enforcer';
 import { EnforcementMode, EnforcerPolicy } from './policy';
+import { validateAlerting } from './private/alerting-validation';
 import { AnnotationIds } from './private/annotation-ids';
 import { BundleScanner } from './private/bundle-scan';
 import { findEdgeFunctions } from './private/edge-functions';
@@ -25,6 +27,14 @@ export interface NanoEnforcerAspectProps {
   readonly policy?: EnforcerPolicy;
 
   /**
+   * Create the alerting pipeline in each stack: metric filters on every
+   * protected function's log group, an alarm, and an SNS topic.
+   *
+   * @default - no alerting resources; events are still written to each function's log
+   */
+  readonly alerting?: AlertingOptions;
+
+  /**
    * Fail synthesis (error annotations) instead of warning when a Node.js
    * function cannot be protected.
    *
@@ -36,6 +46,7 @@ export interface NanoEnforcerAspectProps {
 // Marks a function the aspect has dealt with, so a second synthesis changes nothing.
 const HANDLED = Symbol.for('cdk-nano-enforcer.handled');
 const LAYER_ID = 'NanoEnforcerLayer';
+const ALERTING_ID = 'NanoEnforcerAlerting';
 const MAX_LAYERS = 5;
 
 /**
@@ -49,6 +60,7 @@ const MAX_LAYERS = 5;
 export class NanoEnforcerAspect implements IAspect {
   private readonly policy: EnforcerPolicy;
   private readonly strict: boolean;
+  private readonly alerting?: AlertingOptions;
   private readonly bundles = new BundleScanner();
   private edge?: { readonly root: IConstruct; readonly functions: Set<IConstruct> };
 
@@ -56,6 +68,8 @@ export class NanoEnforcerAspect implements IAspect {
     this.policy = props.policy ?? {};
     validatePolicy(this.policy, 'NanoEnforcerAspect');
     this.strict = props.strict ?? false;
+    if (props.alerting) validateAlerting(props.alerting, 'NanoEnforcerAspect');
+    this.alerting = props.alerting;
   }
 
   public visit(node: IConstruct): void {
@@ -128,6 +142,13 @@ export class NanoEnforcerAspect implements IAspect {
     }
     fn.addEnvironment('NODE_OPTIONS', nodeOptions);
     fn.addEnvironment(NanoEnforcer.POLICY_ENVIRONMENT_VARIABLE, policyJson);
+    if (this.alerting) this.alertingFor(Stack.of(fn)).watch(fn);
+  }
+
+  private alertingFor(stack: Stack): NanoEnforcerAlerting {
+    const existing = stack.node.tryFindChild(ALERTING_ID);
+    if (existing instanceof NanoEnforcerAlerting) return existing;
+    return new NanoEnforcerAlerting(stack, ALERTING_ID, this.alerting);
   }
 
   // The deny list, applied to what would ship: a forbidden binary fails synth before it is deployed.

@@ -1,3 +1,4 @@
+export * from './alerting';
 export * from './aspect';
 export * from './layer';
 export * from './nano-enforcer';
