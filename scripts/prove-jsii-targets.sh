@@ -14,7 +14,7 @@
 #      and must fail with the same clear error on an invalid policy.
 # Needs: npm ci done, node, python3 (>= 3.10), java (>= 17), mvn. No Docker:
 # NodejsFunction bundles with the repository's esbuild, put on PATH.
-# Caches: pip's cache, ~/.m2, and a virtual environment keyed by
+# Caches: pip's cache, ~/.m2/repository (or $M2_REPO), and a virtual environment keyed by
 # examples/python/requirements.txt under $NANO_ENFORCER_CACHE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,10 +37,15 @@ export JSII_PACMAK_MAVEN_LOCAL_REPOSITORY="$M2_REPO"
 # Every mvn below, including the one examples/java/cdk.json runs, uses it too.
 export MAVEN_OPTS="${MAVEN_OPTS:-} -Dmaven.repo.local=$M2_REPO"
 MVN=(mvn -B -q -ntp -Dstyle.color=never)
-STACK=NanoEnforcerPolyglotExample
+# Node 20 is past its end of life for jsii; the banner would only repeat in every log.
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
 INVALID_TEXT="policy.allowedExecutables[0] ('./bin/x') is a relative path"
 
 step() { printf '\n== %s (%ss)\n' "$*" "$((SECONDS - started))"; }
+
+for tool in node python3 java mvn; do
+  command -v "$tool" >/dev/null || { echo "prove-jsii-targets: '$tool' is not installed (needs node, python3 >= 3.10, java >= 17, mvn)"; exit 1; }
+done
 
 step "build: layer, jsii compile, Python wheel, Java jar"
 npx projen bundle:layer
@@ -113,6 +118,8 @@ prove_python() {
 }
 
 prove_java() {
+  grep -qF "<nanoenforcer.version>$VERSION</nanoenforcer.version>" examples/java/pom.xml \
+    || { echo "  FAIL [java] examples/java/pom.xml does not use cdk-nano-enforcer $VERSION"; return 1; }
   "${MVN[@]}" install:install-file "-Dfile=$JAR" "-DpomFile=$POM"
   echo "  installed $JAR into $M2_REPO"
   (cd examples/java && "${MVN[@]}" compile)
