@@ -84,7 +84,9 @@ function describe(stack: StackTemplate, logicalId: string, r: Resource): Functio
   if (!runtime.startsWith('nodejs')) {
     throw new HarnessError(`${constructPath} is not a Node.js function (runtime: ${runtime || 'none'}). Only functions on nodejs22.x or nodejs24.x run here.`);
   }
-  const ctx: TemplateContext = { region: stack.region, account: stack.account, stackName: stack.stackName, parameters: stack.template.Parameters ?? {} };
+  const ctx: TemplateContext = {
+    region: stack.region, account: stack.account, stackName: stack.stackName, parameters: stack.template.Parameters ?? {},
+  };
   const environment: Record<string, string> = {};
   const unresolvedVariables: string[] = [];
   for (const [name, value] of Object.entries(p.Environment?.Variables ?? {})) {

@@ -178,7 +178,12 @@ export class LocalLambda {
     const { logs, events } = this.sink.end();
     if (result?.error !== undefined) error = parseError(result.error, result.errorType);
     return {
-      requestId, logs, events, cold, durationMs, initDurationMs,
+      requestId,
+      logs,
+      events,
+      cold,
+      durationMs,
+      initDurationMs,
       ...(error ? { error } : { response: parseJson(result?.response ?? 'null') }),
     };
   }
@@ -188,8 +193,13 @@ export class LocalLambda {
     this.initError = undefined;
     this.sink = new LogSink();
     this.plan = planProcess({
-      fn: this.description, enforcer: this.options.enforcer ?? true, nodeBinary: this.node, runtimeClientDir: this.ric,
-      runtimeApi: this.runtimeApi!, isolation: this.isolation, extraEnv: this.options.env,
+      fn: this.description,
+      enforcer: this.options.enforcer ?? true,
+      nodeBinary: this.node,
+      runtimeClientDir: this.ric,
+      runtimeApi: this.runtimeApi!,
+      isolation: this.isolation,
+      extraEnv: this.options.env,
     });
     const child = spawn(this.plan.command, this.plan.args, { cwd: this.plan.cwd, env: this.plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

@@ -130,7 +130,7 @@ export function planProcess(o: PlanOptions): ProcessPlan {
   const nodeArgs = ['--expose-gc', '--max-http-header-size=81920', `--max-old-space-size=${Math.floor(fn.memorySize * 0.9)}`, `${paths.runtime}/index.mjs`];
   if (mapped) return { command: o.nodeBinary, args: nodeArgs, env, cwd: fn.codeDir, cleanup };
 
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const q = (s: string) => `'${s.replace(/'/g, '\'\\\'\'')}'`;
   const optMount = layers.length === 0 ? 'mount -t tmpfs -o ro,size=1m tmpfs /opt'
     : layers.length === 1 ? `mount -o bind,ro ${q(layers[0].dir)} /opt`
       // overlayfs: the leftmost lower directory is on top, as the last layer is on Lambda.
