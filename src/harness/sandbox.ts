@@ -10,7 +10,7 @@
 // asset directories themselves, with LAMBDA_TASK_ROOT and friends pointing at
 // them and a fresh TMPDIR; '/opt/' in NODE_OPTIONS is rewritten.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FunctionDescription, LayerAsset } from './assembly';
@@ -130,25 +130,36 @@ export function planProcess(o: PlanOptions): ProcessPlan {
   const nodeArgs = ['--expose-gc', '--max-http-header-size=81920', `--max-old-space-size=${Math.floor(fn.memorySize * 0.9)}`, `${paths.runtime}/index.mjs`];
   if (mapped) return { command: o.nodeBinary, args: nodeArgs, env, cwd: fn.codeDir, cleanup };
 
-  const q = (s: string) => `'${s.replace(/'/g, '\'\\\'\'')}'`;
-  const optMount = layers.length === 0 ? 'mount -t tmpfs -o ro,size=1m tmpfs /opt'
-    : layers.length === 1 ? `mount -o bind,ro ${q(layers[0].dir)} /opt`
+  // One `mount -a` over a generated fstab: a single exec instead of one per mount.
+  const optLine = layers.length === 0 ? 'tmpfs /opt tmpfs ro,size=1m 0 0'
+    : layers.length === 1 ? `${fstabPath(layers[0].dir)} /opt none bind,ro 0 0`
       // overlayfs: the leftmost lower directory is on top, as the last layer is on Lambda.
-      : `mount -t overlay overlay -o ro,lowerdir=${q(layers.map((l) => l.dir).reverse().join(':'))} /opt`;
-  const script = [
-    'set -e',
-    'mkdir -p /var/task /var/runtime /var/lang/bin',
-    '[ -e /var/lang/bin/node ] || : > /var/lang/bin/node',
-    `mount -o bind,ro ${q(fn.codeDir)} /var/task`,
-    `mount -o bind,ro ${q(o.runtimeClientDir)} /var/runtime`,
-    `mount -o bind,ro ${q(o.nodeBinary)} /var/lang/bin/node`,
-    optMount,
+      : `overlay /opt overlay ro,lowerdir=${layers.map((l) => fstabPath(l.dir)).reverse().join(':')} 0 0`;
+  const fstab = join(fresh('nano-enforcer-mounts-'), 'fstab');
+  writeFileSync(fstab, [
+    `${fstabPath(fn.codeDir)} /var/task none bind,ro 0 0`,
+    `${fstabPath(o.runtimeClientDir)} /var/runtime none bind,ro 0 0`,
+    `${fstabPath(o.nodeBinary)} /var/lang/bin/node none bind,ro 0 0`,
+    optLine,
     // Last: the asset directories may themselves live under the host's /tmp.
-    'mount -t tmpfs -o size=512m,mode=1777 tmpfs /tmp',
-    'cd /var/task',
-    `exec /var/lang/bin/node ${nodeArgs.map(q).join(' ')}`,
-  ].join('\n');
+    'tmpfs /tmp tmpfs size=512m,mode=1777 0 0',
+    '',
+  ].join('\n'));
+  ensureMountPoints();
+  const q = (text: string) => `'${text.replace(/'/g, '\'\\\'\'')}'`;
+  const script = `mount -a -T ${q(fstab)} && cd /var/task && exec /var/lang/bin/node ${nodeArgs.map(q).join(' ')}`;
   return { command: 'unshare', args: ['-m', '--propagation', 'private', 'sh', '-c', script], env, cwd: '/', cleanup };
+}
+
+/** Empty mount points on the host, created once (as root). */
+function ensureMountPoints(): void {
+  for (const d of ['/var/task', '/var/runtime', '/var/lang/bin']) mkdirSync(d, { recursive: true });
+  if (!existsSync('/var/lang/bin/node')) writeFileSync('/var/lang/bin/node', '');
+}
+
+/** fstab(5) fields escape blanks and backslashes in octal. */
+function fstabPath(p: string): string {
+  return p.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 
 /** /opt without mounts: the only layer itself, or the layers copied in order into a fresh directory. */
