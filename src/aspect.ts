@@ -8,6 +8,7 @@ import { EnforcementMode, EnforcerPolicy } from './policy';
 import { validateAlerting } from './private/alerting-validation';
 import { AnnotationIds } from './private/annotation-ids';
 import { BundleScanner } from './private/bundle-scan';
+import { generateDecoys } from './private/decoys';
 import { findEdgeFunctions } from './private/edge-functions';
 import { environmentSize, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './private/environment-size';
 import { mergeNodeOptions } from './private/node-options';
@@ -121,10 +122,12 @@ export class NanoEnforcerAspect implements IAspect {
 
     const policy = settings.policy ?? this.policy;
     this.checkBundle(fn, policy);
-    const policyJson = encodePolicy(policy);
+    const decoys = this.decoysFor(fn, policy, environment);
+    const policyJson = encodePolicy(policy, Object.keys(decoys));
     const nodeOptions = mergeNodeOptions(environment.NODE_OPTIONS?.value, NanoEnforcer.PRELOAD_PATH);
     const variables: Record<string, string> = {};
     for (const [key, entry] of Object.entries(environment)) variables[key] = entry.value;
+    Object.assign(variables, decoys);
     variables.NODE_OPTIONS = nodeOptions;
     variables[NanoEnforcer.POLICY_ENVIRONMENT_VARIABLE] = policyJson;
     const size = environmentSize(variables);
@@ -142,6 +145,7 @@ export class NanoEnforcerAspect implements IAspect {
     }
     fn.addEnvironment('NODE_OPTIONS', nodeOptions);
     fn.addEnvironment(NanoEnforcer.POLICY_ENVIRONMENT_VARIABLE, policyJson);
+    for (const [name, value] of Object.entries(decoys)) fn.addEnvironment(name, value);
     if (this.alerting) this.alertingFor(Stack.of(fn)).watch(fn);
   }
 
@@ -149,6 +153,17 @@ export class NanoEnforcerAspect implements IAspect {
     const existing = stack.node.tryFindChild(ALERTING_ID);
     if (existing instanceof NanoEnforcerAlerting) return existing;
     return new NanoEnforcerAlerting(stack, ALERTING_ID, this.alerting);
+  }
+
+  // Decoys never replace a variable the function sets itself.
+  private decoysFor(fn: lambda.Function, policy: EnforcerPolicy, environment: Record<string, unknown>): Record<string, string> {
+    const honeypots = policy.honeypots ?? {};
+    if (honeypots.enabled === false) return {};
+    const free = (name: string) => !(name in environment);
+    const names = (honeypots.variableNames ?? NanoEnforcer.DEFAULT_DECOY_VARIABLE_NAMES).filter(free);
+    const decoys = generateDecoys(fn, names, honeypots);
+    for (const [name, value] of Object.entries(honeypots.customDecoys ?? {})) if (free(name)) decoys[name] = value;
+    return decoys;
   }
 
   // The deny list, applied to what would ship: a forbidden binary fails synth before it is deployed.

@@ -20,6 +20,18 @@ export class NanoEnforcer {
   ];
 
 
+  /**
+   * The decoy environment variables planted by default. No common library
+   * reads these names by itself, so any use of their values is a breach signal.
+   */
+  public static readonly DEFAULT_DECOY_VARIABLE_NAMES: string[] = [
+    'BACKUP_AWS_ACCESS_KEY_ID',
+    'BACKUP_AWS_SECRET_ACCESS_KEY',
+    'REPORTING_DB_PASSWORD',
+    'LEGACY_STRIPE_SECRET_KEY',
+    'DEPLOY_GITHUB_TOKEN',
+  ];
+
   /** Where the layer puts the enforcer in a function's filesystem. */
   public static readonly PRELOAD_PATH = '/opt/nano-enforcer/preload.js';
 

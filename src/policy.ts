@@ -28,6 +28,34 @@ export interface HoneypotPolicy {
    * @default true
    */
   readonly enabled?: boolean;
+
+  /**
+   * Names of the decoy environment variables to plant, with generated values.
+   * The kind of value follows the name: `*ACCESS_KEY_ID` an AWS access key id,
+   * `*SECRET_ACCESS_KEY` an AWS secret key, `*PASSWORD*` a password, `*TOKEN*`
+   * a GitHub-style token, anything else an API key. Use names no library of
+   * yours reads by itself. A name the function already sets is skipped.
+   *
+   * @default NanoEnforcer.DEFAULT_DECOY_VARIABLE_NAMES
+   */
+  readonly variableNames?: string[];
+
+  /**
+   * Extra decoy variables with values you choose (at least 12 characters, so
+   * that finding them in outbound bytes is specific).
+   *
+   * @default - none
+   */
+  readonly customDecoys?: { [name: string]: string };
+
+  /**
+   * A secret mixed into the generated values. Without it, values derive from
+   * the stack and the function's path: unique per deployment and stable across
+   * syntheses, but computable by someone who knows both.
+   *
+   * @default - derived from the stack's name, account and region
+   */
+  readonly seed?: string;
 }
 
 /**

@@ -58,10 +58,11 @@ describe('NanoEnforcerAspect', () => {
     });
     const layerId = Object.keys(template.findResources('AWS::Lambda::LayerVersion'))[0];
     expect(layersOf(template, 'Fn')).toEqual([{ Ref: layerId }]);
-    expect(envOf(template, 'Fn')).toEqual({
-      NODE_OPTIONS: PRELOAD,
-      NANO_ENFORCER_POLICY: '{"v":1}',
-    });
+    const env = envOf(template, 'Fn')!;
+    expect(env.NODE_OPTIONS).toBe(PRELOAD);
+    expect(JSON.parse(env.NANO_ENFORCER_POLICY as string)).toEqual({ v: 1, h: { n: NanoEnforcer.DEFAULT_DECOY_VARIABLE_NAMES } });
+    // The decoys the policy names are planted; nothing else is added.
+    expect(Object.keys(env).sort()).toEqual(['NANO_ENFORCER_POLICY', 'NODE_OPTIONS', ...NanoEnforcer.DEFAULT_DECOY_VARIABLE_NAMES].sort());
   });
 
   test('leaves a Python function untouched', () => {
@@ -182,6 +183,7 @@ describe('NanoEnforcerAspect', () => {
         protectTmp: false,
         allowedWritablePaths: ['/tmp/chromium/**'],
         allowInlineCode: ['python3'],
+        honeypots: { enabled: false },
       },
     });
     nodeFn(stack, 'Fn');
@@ -403,10 +405,10 @@ describe('NanoEnforcer.exclude and NanoEnforcer.overridePolicy', () => {
     const { stack } = protectedApp({ policy: { mode: EnforcementMode.BLOCK } });
     const special = nodeFn(stack, 'Special');
     nodeFn(stack, 'Normal');
-    NanoEnforcer.overridePolicy(special, { mode: EnforcementMode.ALERT, allowedExecutables: ['curl'] });
+    NanoEnforcer.overridePolicy(special, { mode: EnforcementMode.ALERT, allowedExecutables: ['curl'], honeypots: { enabled: false } });
     const template = Template.fromStack(stack);
     expect(JSON.parse(envOf(template, 'Special')?.NANO_ENFORCER_POLICY as string)).toEqual({ v: 1, m: 'a', a: ['curl'] });
-    expect(JSON.parse(envOf(template, 'Normal')?.NANO_ENFORCER_POLICY as string)).toEqual({ v: 1 });
+    expect(JSON.parse(envOf(template, 'Normal')?.NANO_ENFORCER_POLICY as string)).toEqual({ v: 1, h: { n: NanoEnforcer.DEFAULT_DECOY_VARIABLE_NAMES } });
   });
 
   test('exclude needs a reason', () => {

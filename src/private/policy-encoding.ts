@@ -58,6 +58,7 @@ export function validatePolicy(policy: EnforcerPolicy, where: string): void {
   checkList('blockedExecutables', policy.blockedExecutables, executableEntry);
   checkList('allowedWritablePaths', policy.allowedWritablePaths, absoluteEntry);
   checkList('allowInlineCode', policy.allowInlineCode, nameEntry);
+  validateHoneypots(policy, fail);
 
   const blocked = new Set(policy.blockedExecutables ?? []);
   for (const entry of policy.allowedExecutables ?? []) {
@@ -67,8 +68,38 @@ export function validatePolicy(policy: EnforcerPolicy, where: string): void {
   }
 }
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MIN_CUSTOM_DECOY_LENGTH = 12;
+
+/** True for a name Lambda or the enforcer owns, which a decoy must never shadow. */
+export function isReservedVariable(name: string): boolean {
+  return name.startsWith('AWS_') || name.startsWith('_') || name.startsWith('LAMBDA_')
+    || ['NODE_OPTIONS', 'NANO_ENFORCER_POLICY', 'TZ', 'LANG', 'PATH', 'LD_LIBRARY_PATH', 'NODE_PATH', 'NODE_EXTRA_CA_CERTS'].includes(name);
+}
+
+function validateHoneypots(policy: EnforcerPolicy, fail: (prop: string, problem: string, fix: string) => never): void {
+  const honeypots = policy.honeypots;
+  if (!honeypots) return;
+  const checkName = (prop: string, name: string) => {
+    if (typeof name !== 'string' || !ENV_NAME.test(name)) fail(prop, `('${name}') is not an environment variable name`, 'Use letters, digits and underscores, not starting with a digit.');
+    if (isReservedVariable(name)) {
+      fail(prop, `('${name}') is a name Lambda or the enforcer uses`, 'Decoys must never shadow real credentials or runtime variables: pick a name such as BACKUP_AWS_ACCESS_KEY_ID.');
+    }
+  };
+  (honeypots.variableNames ?? []).forEach((name, i) => checkName(`honeypots.variableNames[${i}]`, name));
+  for (const [name, value] of Object.entries(honeypots.customDecoys ?? {})) {
+    checkName(`honeypots.customDecoys['${name}']`, name);
+    if (typeof value !== 'string' || Token.isUnresolved(value) || value.length < MIN_CUSTOM_DECOY_LENGTH) {
+      fail(`honeypots.customDecoys['${name}']`, `must be a literal of at least ${MIN_CUSTOM_DECOY_LENGTH} characters`, 'A short decoy would match ordinary traffic; use a realistic, long value.');
+    }
+  }
+  if (honeypots.seed !== undefined && (Token.isUnresolved(honeypots.seed) || honeypots.seed.length < 8)) {
+    fail('honeypots.seed', 'must be a literal of at least 8 characters', 'Use a random string you keep out of the repository, e.g. from a CI secret at synth time.');
+  }
+}
+
 /** The compact JSON the layer reads from NANO_ENFORCER_POLICY (docs/wire-format.md). Absent keys mean defaults. */
-export function encodePolicy(policy: EnforcerPolicy): string {
+export function encodePolicy(policy: EnforcerPolicy, decoyVariables: string[] = []): string {
   const wire: Record<string, unknown> = { v: POLICY_FORMAT_VERSION };
   if (policy.mode === EnforcementMode.ALERT) wire.m = 'a';
   if (policy.allowedExecutables !== undefined) wire.a = unique(policy.allowedExecutables);
@@ -77,6 +108,7 @@ export function encodePolicy(policy: EnforcerPolicy): string {
   if (policy.allowedWritablePaths?.length) wire.w = unique(policy.allowedWritablePaths);
   if (policy.allowInlineCode?.length) wire.i = unique(policy.allowInlineCode);
   if (policy.onInternalError === InternalErrorBehavior.FAIL_OPEN) wire.f = 'o';
+  if (decoyVariables.length > 0) wire.h = { n: decoyVariables };
   return JSON.stringify(wire);
 }
 
