@@ -122,3 +122,27 @@ test('notes a stale cdk.out when the app changed after the synth', async () => {
   expect(r.out).toContain('response: "ok"');
   expect(r.code).toBe(0);
 });
+
+test('lists the functions of an assembly with their logical ids and runtimes', async () => {
+  const app = assembly({ ...fn('Orders', { Runtime: 'nodejs22.x' }), ...fn('Report', { Runtime: 'python3.12' }) }, ['asset.code']);
+  const r = await run('list', '--app', app);
+  expect(r.code).toBe(0);
+  expect(r.out).toBe('App/Orders  (Orders, nodejs22.x)\nApp/Report  (Report, python3.12)\n');
+});
+
+test('resolves pseudo parameters and joins in the environment, and marks what only deploy time knows', async () => {
+  const app = assembly(fn('Orders', {
+    Runtime: 'nodejs22.x',
+    Environment: {
+      Variables: {
+        TABLE_ARN: { 'Fn::GetAtt': ['Table', 'Arn'] },
+        WHERE: { 'Fn::Join': ['-', [{ Ref: 'AWS::Region' }, { Ref: 'AWS::AccountId' }]] },
+      },
+    },
+  }), ['asset.code']);
+  fs.writeFileSync(path.join(app, 'asset.code', 'index.js'), 'exports.handler = async () => ({ arn: process.env.TABLE_ARN, where: process.env.WHERE });');
+  const r = await run('invoke', '--app', app, '--function', 'Orders', '--json');
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.out).response).toEqual({ arn: '<unresolved Fn::GetAtt Table.Arn>', where: `${process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'}-123456789012` });
+  expect(r.err).toContain('only known at deploy time, given placeholders: TABLE_ARN');
+});

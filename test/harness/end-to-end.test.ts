@@ -52,7 +52,8 @@ describe.each(['22', '24'])('on Node %s', (major) => {
         AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
         AWS_ACCESS_KEY_ID: 'ASIANANOENFORCERFAKE',
         GREETING: 'hello',
-        REGION_SEEN: 'us-east-1',
+        // An environment-agnostic stack: the region the harness assumes.
+        REGION_SEEN: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
         PATH: '/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
       },
       requestId: r.requestId,
