@@ -2,6 +2,7 @@ import { Annotations, IAspect, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { AlertingOptions, NanoEnforcerAlerting } from './alerting';
+import { CanaryKeyOptions, NanoEnforcerCanaryKey } from './canary-key';
 import { NanoEnforcerLayer } from './layer';
 import { NanoEnforcer } from './nano-enforcer';
 import { EnforcementMode, EnforcerPolicy } from './policy';
@@ -12,7 +13,7 @@ import { generateDecoys } from './private/decoys';
 import { findEdgeFunctions } from './private/edge-functions';
 import { environmentSize, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './private/environment-size';
 import { mergeNodeOptions } from './private/node-options';
-import { encodePolicy, validatePolicy } from './private/policy-encoding';
+import { encodePolicy, isReservedVariable, validatePolicy } from './private/policy-encoding';
 import { settingsFor } from './private/scope-settings';
 
 /**
@@ -36,6 +37,15 @@ export interface NanoEnforcerAspectProps {
   readonly alerting?: AlertingOptions;
 
   /**
+   * Plant a canary AWS access key (an IAM user that may do nothing) in every
+   * protected function, and alert through `alerting` when it is used anywhere.
+   * Needs `alerting`.
+   *
+   * @default - no canary key; the decoy AWS key is generated and only checked in-process
+   */
+  readonly canaryKey?: CanaryKeyOptions;
+
+  /**
    * Fail synthesis (error annotations) instead of warning when a Node.js
    * function cannot be protected.
    *
@@ -48,6 +58,7 @@ export interface NanoEnforcerAspectProps {
 const HANDLED = Symbol.for('cdk-nano-enforcer.handled');
 const LAYER_ID = 'NanoEnforcerLayer';
 const ALERTING_ID = 'NanoEnforcerAlerting';
+const CANARY_ID = 'NanoEnforcerCanaryKey';
 const MAX_LAYERS = 5;
 
 /**
@@ -62,6 +73,7 @@ export class NanoEnforcerAspect implements IAspect {
   private readonly policy: EnforcerPolicy;
   private readonly strict: boolean;
   private readonly alerting?: AlertingOptions;
+  private readonly canaryKey?: CanaryKeyOptions;
   private readonly bundles = new BundleScanner();
   private edge?: { readonly root: IConstruct; readonly functions: Set<IConstruct> };
 
@@ -71,6 +83,15 @@ export class NanoEnforcerAspect implements IAspect {
     this.strict = props.strict ?? false;
     if (props.alerting) validateAlerting(props.alerting, 'NanoEnforcerAspect');
     this.alerting = props.alerting;
+    if (props.canaryKey && !props.alerting) {
+      throw new Error('NanoEnforcerAspect: canaryKey needs alerting, so that a use of the key reaches someone. Add alerting: { topic } or alerting: { emailAddresses: [...] }.');
+    }
+    for (const name of [props.canaryKey?.accessKeyIdVariable, props.canaryKey?.secretAccessKeyVariable]) {
+      if (name !== undefined && (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || isReservedVariable(name))) {
+        throw new Error(`NanoEnforcerAspect: canaryKey variable '${name}' is not a free environment variable name. Pick one such as BACKUP_AWS_ACCESS_KEY_ID; decoys never shadow the runtime's own variables.`);
+      }
+    }
+    this.canaryKey = props.canaryKey;
   }
 
   public visit(node: IConstruct): void {
@@ -149,6 +170,12 @@ export class NanoEnforcerAspect implements IAspect {
     if (this.alerting) this.alertingFor(Stack.of(fn)).watch(fn);
   }
 
+  private canaryFor(stack: Stack): NanoEnforcerCanaryKey {
+    const existing = stack.node.tryFindChild(CANARY_ID);
+    if (existing instanceof NanoEnforcerCanaryKey) return existing;
+    return new NanoEnforcerCanaryKey(stack, CANARY_ID, { ...this.canaryKey, topic: this.alertingFor(stack).topic });
+  }
+
   private alertingFor(stack: Stack): NanoEnforcerAlerting {
     const existing = stack.node.tryFindChild(ALERTING_ID);
     if (existing instanceof NanoEnforcerAlerting) return existing;
@@ -163,6 +190,9 @@ export class NanoEnforcerAspect implements IAspect {
     const names = (honeypots.variableNames ?? NanoEnforcer.DEFAULT_DECOY_VARIABLE_NAMES).filter(free);
     const decoys = generateDecoys(fn, names, honeypots);
     for (const [name, value] of Object.entries(honeypots.customDecoys ?? {})) if (free(name)) decoys[name] = value;
+    if (this.canaryKey) {
+      for (const [name, value] of Object.entries(this.canaryFor(Stack.of(fn)).decoyVariables())) if (free(name)) decoys[name] = value;
+    }
     return decoys;
   }
 
