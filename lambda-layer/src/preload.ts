@@ -146,16 +146,19 @@ type Test = (a: unknown[]) => unknown;
 function hook(obj: Record<string, unknown> | undefined, key: string, name: string, needs: Test, refuse: Test): void {
   const orig = obj?.[key] as AnyFn;
   if (typeof orig !== 'function') return;
-  const wrapper = function (this: unknown, ...a: unknown[]): unknown {
-    if (!engine && !needs(a)) return apply(orig, this, a);
-    let e: Engine;
-    try {
-      e = load();
-    } catch (x) {
-      return fault(x, name) ? apply(orig, this, a) : refuse(a);
-    }
-    return e.handle(name, orig, this, a, new.target);
-  };
+  // Named by the computed key, so that disguise() has nothing to redefine.
+  const wrapper = {
+    [key]: function (this: unknown, ...a: unknown[]): unknown {
+      if (!engine && !needs(a)) return apply(orig, this, a);
+      let e: Engine;
+      try {
+        e = load();
+      } catch (x) {
+        return fault(x, name) ? apply(orig, this, a) : refuse(a);
+      }
+      return e.handle(name, orig, this, a, new.target);
+    },
+  }[key]!;
   lock(obj!, key, disguise(wrapper, orig));
 }
 
@@ -229,13 +232,15 @@ function installWorkerHooks(moduleCtor: ModuleCtor): void {
   const isWorkerThreads = (id: unknown): boolean => id === 'worker_threads' || id === 'node:worker_threads';
   // Inside a worker, worker_threads is part of its bootstrap.
   if ((proc.moduleLoadList as unknown as string[] | undefined)?.includes('NativeModule worker_threads')) return patchWorkerThreads(nativeRequire('worker_threads'));
-  const watch = (orig: AnyFn) => function (this: unknown, ...a: unknown[]): unknown {
-    const result = apply(orig, this, a);
-    if (!workerPatched && isWorkerThreads(a[0])) patchWorkerThreads(result);
-    return result;
-  };
-  moduleCtor._load = disguise(watch(moduleCtor._load), moduleCtor._load);
-  if (typeof getBuiltin === 'function') lock(proc, 'getBuiltinModule', disguise(watch(getBuiltin), getBuiltin));
+  const watch = (orig: AnyFn, key: string) => disguise({
+    [key]: function (this: unknown, ...a: unknown[]): unknown {
+      const result = apply(orig, this, a);
+      if (!workerPatched && isWorkerThreads(a[0])) patchWorkerThreads(result);
+      return result;
+    },
+  }[key]!, orig);
+  moduleCtor._load = watch(moduleCtor._load, '_load');
+  if (typeof getBuiltin === 'function') lock(proc, 'getBuiltinModule', watch(getBuiltin, 'getBuiltinModule'));
 
   let chdir = proc.chdir;
   const d = Reflect.getOwnPropertyDescriptor(proc, 'chdir');

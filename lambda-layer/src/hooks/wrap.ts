@@ -9,24 +9,36 @@ const ownKeys = Reflect.ownKeys;
 const getPrototypeOf = Reflect.getPrototypeOf;
 const setPrototypeOf = Reflect.setPrototypeOf;
 
-const HIDDEN = new Set<PropertyKey>(['length', 'name', 'prototype', 'arguments', 'caller']);
-
 /**
  * Makes `wrapper` look like `original`: same name, length, prototype chain and
- * own properties (util.promisify.custom, __promisify__, statics).
+ * own properties (util.promisify.custom, __promisify__, statics). Wrappers
+ * are named in source (a computed key), so usually nothing is redefined:
+ * redefining a function's name or length costs cold start.
  */
 export function disguise<T extends Function>(wrapper: T, original: Function): T {
-  for (const key of ['name', 'length']) {
-    const d = getOwnPropertyDescriptor(original, key);
-    if (d) defineProperty(wrapper, key, d);
+  // The common case (a binding function wrapped under its own name) stays tiny:
+  // code that runs for every hook at init is compiled again by Sparkplug.
+  if (wrapper.name === original.name && wrapper.length === original.length && ownKeys(original).length === 2
+    && getPrototypeOf(wrapper) === getPrototypeOf(original)) return wrapper;
+  return copyAll(wrapper, original);
+}
+
+function copyAll<T extends Function>(wrapper: T, original: Function): T {
+  if (wrapper.name !== original.name) copy(wrapper, original, 'name');
+  if (wrapper.length !== original.length) copy(wrapper, original, 'length');
+  const keys = ownKeys(original);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key !== 'length' && key !== 'name' && key !== 'prototype' && key !== 'arguments' && key !== 'caller') copy(wrapper, original, key);
   }
-  for (const key of ownKeys(original)) {
-    if (HIDDEN.has(key)) continue;
-    const d = getOwnPropertyDescriptor(original, key);
-    if (d) defineProperty(wrapper, key, d);
-  }
-  setPrototypeOf(wrapper, getPrototypeOf(original));
+  const proto = getPrototypeOf(original);
+  if (getPrototypeOf(wrapper) !== proto) setPrototypeOf(wrapper, proto);
   return wrapper;
+}
+
+function copy(to: object, from: object, key: PropertyKey): void {
+  const d = getOwnPropertyDescriptor(from, key);
+  if (d) defineProperty(to, key, d);
 }
 
 /**
