@@ -1,5 +1,5 @@
 // Several layers merge at /opt the way Lambda extracts them: later layers
-// over earlier ones. A hand-written cloud assembly, run by the real runtime client.
+// over earlier ones; init errors. A hand-written cloud assembly, run by the real runtime client.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -33,6 +33,11 @@ exports.handler = async () => ({ a: opt('a.txt'), b: opt('b.txt'), lib: require(
         Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Layers: [{ Ref: 'First' }, { Ref: 'Second' }] },
         Metadata: { 'aws:cdk:path': 'App/Fn/Resource', 'aws:asset:path': 'asset.code' },
       },
+      Broken: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Runtime: 'nodejs22.x', Handler: 'missing.handler' },
+        Metadata: { 'aws:cdk:path': 'App/Broken/Resource', 'aws:asset:path': 'asset.code' },
+      },
     },
   }));
   write('manifest.json', JSON.stringify({ version: '38.0.1', artifacts: { App: { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region', properties: { templateFile: 'App.template.json' } } } }));
@@ -52,6 +57,19 @@ test.each(isolations)('puts later layers over earlier ones at /opt (%s)', async 
     } else {
       expect(r.response).toEqual({ a: 'second', b: 'first', lib: 'second' });
     }
+  } finally {
+    await fn.stop();
+  }
+});
+
+test('reports an init error (a handler module that does not exist) as the invocation\'s error, and starts cold again', async () => {
+  const fn = await LocalLambda.fromAssembly({ assemblyDir: dir, functionId: 'Broken' });
+  try {
+    const first = await fn.invoke({});
+    const second = await fn.invoke({});
+    expect(first.error?.errorType).toBe('Runtime.ImportModuleError');
+    expect(first.error?.errorMessage).toContain('missing');
+    expect(second.cold).toBe(true);
   } finally {
     await fn.stop();
   }
