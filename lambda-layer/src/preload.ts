@@ -7,12 +7,6 @@
 // prefilter. The first time a wrapper has something to decide it loads
 // engine.js (gate, events, requests, write analysis) with functions
 // captured here, so code loaded later cannot substitute it.
-// `import x = require()`: esbuild turns `import * as` into a getter copy of every
-// export at init, which costs cold start.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import fs = require('fs');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-import path = require('path');
 import type { Captured } from './captured';
 import type { Engine, Preload } from './engine';
 import { apply, binding, construct, disguise, lock, mark } from './hooks/wrap';
@@ -22,11 +16,14 @@ type AnyFn = (...a: unknown[]) => unknown;
 interface ModuleCtor { _load: AnyFn; syncBuiltinESMExports?: () => void }
 
 const proc = process as unknown as Record<string, AnyFn> & NodeJS.Process;
+const getBuiltin = proc.getBuiltinModule;
+const nativeRequire = require;
+// getBuiltinModule costs less than require() (no Module._load); Node < 20.16 has only require.
+const fs = (getBuiltin ? apply(getBuiltin, proc, ['fs']) : nativeRequire('fs')) as typeof import('fs');
+const path = (getBuiltin ? apply(getBuiltin, proc, ['path']) : nativeRequire('path')) as typeof import('path');
 const cwd = proc.cwd;
 const resolve = path.resolve;
-const getBuiltin = proc.getBuiltinModule;
 const FunctionCtor = Function;
-const nativeRequire = require;
 const enqueue = queueMicrotask;
 const raw = proc.env.NANO_ENFORCER_POLICY;
 const started = Date.now();
@@ -267,11 +264,13 @@ function installWorkerHooks(moduleCtor: ModuleCtor): void {
  * keys is decoded (and reported) by the engine at init. Its list entries are
  * checked when the engine first loads.
  */
+const KEYS = 'vmadtwifh';
 function plausible(): boolean {
   try {
     const o: unknown = JSON.parse(raw!);
     if (o === null || typeof o !== 'object' || (o as { v?: unknown }).v !== 1) return false;
-    for (const k of Object.keys(o)) if (!/^[vmadtwifh]$/.test(k)) return false;
+    // A JSON object has only own enumerable keys.
+    for (const k in o) if (k.length !== 1 || KEYS.indexOf(k) < 0) return false;
     parsed = o as Record<string, unknown>;
     return true;
   } catch {

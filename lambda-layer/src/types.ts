@@ -83,16 +83,6 @@ export type Decision =
  * table tests pass a fixed one. Every method is synchronous.
  */
 export interface SystemView {
-  /** Resolve symlinks, `..`, /proc/self/root, /proc/<pid>/fd/<n>; undefined if it does not exist. */
-  realpath(path: string): string | undefined;
-  /** undefined if it does not exist. */
-  stat(path: string): { readonly isFile: boolean; readonly mode: number; readonly ctimeMs: number; readonly mtimeMs: number; readonly dev: number; readonly ino: number } | undefined;
-  /** The first bytes of a file (shebang, ELF header, PT_INTERP). */
-  readHead(path: string, length: number): Uint8Array | undefined;
-  /** sha256 hex of a file's content; may be cached by (dev, ino, mtime, size). */
-  sha256(path: string): string | undefined;
-  /** True when the path is in a writable location (/tmp, /dev/shm, a writable mount...). */
-  isWritableLocation(path: string): boolean;
   /** Epoch ms when this process started; anything changed after it is drift. */
   readonly startTimeMs: number;
   /** The preload that a node child's NODE_OPTIONS must --require; default /opt/nano-enforcer/preload.js. */
@@ -101,4 +91,25 @@ export interface SystemView {
   readonly execPath?: string;
   /** This process's NODE_OPTIONS at start: its own --require/--import entries may stay in a child's. */
   readonly nodeOptions?: string;
+  /** Resolve symlinks, `..`, /proc/self/root, /proc/<pid>/fd/<n>; undefined if it does not exist. */
+  realpath(path: string): string | undefined;
+  /** undefined if it does not exist. */
+  stat(path: string): FileStat | undefined;
+  /** The first bytes of a file (shebang, ELF header, PT_INTERP). */
+  readHead(path: string, length: number): Uint8Array | undefined;
+  /** sha256 hex of a file's content; may be cached by (dev, ino, mtime, size). */
+  sha256(path: string): string | undefined;
+  /** True when the path is in a writable location (/tmp, /dev/shm, a writable mount...). */
+  isWritableLocation(path: string): boolean;
 }
+
+/** What SystemView.stat() returns. */
+export interface FileStat {
+  readonly isFile: boolean;
+  readonly mode: number;
+  readonly ctimeMs: number;
+  readonly mtimeMs: number;
+  readonly dev: number;
+  readonly ino: number;
+}
+
