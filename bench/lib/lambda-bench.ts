@@ -1,0 +1,96 @@
+// Cold starts, warm round trips and RSS through the local Lambda harness
+// (real aws-lambda-ric on real Node 22/24, Lambda's layout in a mount namespace).
+import { readFileSync, readdirSync } from 'node:fs';
+import { LocalLambda } from '../../src/harness';
+import { CONFIGS, ConfigId, harnessConfig } from './configs';
+import { Summary, rotated, summarize } from './stats';
+
+export interface LambdaFigures {
+  readonly initMs: Summary;
+  readonly warmUs: Summary;
+  readonly rssMb: Summary;
+}
+
+export interface LambdaRunOptions {
+  readonly assemblyDir: string;
+  readonly nodeVersion: string;
+  readonly handler: string;
+  readonly coldStarts: number;
+  readonly warmInvocations: number;
+  readonly log: (m: string) => void;
+}
+
+const BLOCK = 100;
+
+export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId, LambdaFigures>> {
+  const fns = new Map<ConfigId, { fn: LocalLambda; tag: string }>();
+  for (const c of CONFIGS) {
+    const h = harnessConfig(c.id, o.handler);
+    const fn = await LocalLambda.fromAssembly({ assemblyDir: o.assemblyDir, functionId: h.functionId, enforcer: h.enforcer, env: h.env, nodeVersion: o.nodeVersion, isolation: 'namespace' });
+    fns.set(c.id, { fn, tag: h.tag });
+  }
+  const ids = CONFIGS.map((c) => c.id);
+  const init = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
+  const warm = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
+  const rss = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
+  try {
+    for (let round = 0; round < o.coldStarts; round++) {
+      for (const id of rotated(ids, round)) {
+        const { fn } = fns.get(id)!;
+        const r = await fn.invoke({ round });
+        check(r, id, o);
+        if (!r.cold || r.initDurationMs === undefined) throw new Error(`${id}: expected a cold start`);
+        init.get(id)!.push(r.initDurationMs);
+        await fn.stop(false);
+      }
+    }
+    o.log(`  ${o.handler} on Node ${o.nodeVersion}: ${o.coldStarts} cold starts per config done`);
+    // Warm: one process per config, warmed up, then blocks of invocations in rotating order.
+    for (const id of ids) {
+      for (let i = 0; i < 50; i++) check(await fns.get(id)!.fn.invoke({ warmup: i }), id, o);
+    }
+    const blocks = Math.ceil(o.warmInvocations / BLOCK);
+    for (let b = 0; b < blocks; b++) {
+      for (const id of rotated(ids, b)) {
+        const { fn } = fns.get(id)!;
+        for (let i = 0; i < BLOCK; i++) {
+          const r = await fn.invoke({ i });
+          check(r, id, o);
+          if (r.cold) throw new Error(`${id}: a warm invocation came back cold`);
+          warm.get(id)!.push(r.durationMs * 1000);
+        }
+        // RSS after each block of the second half of the warm run.
+        if (b >= blocks / 2) rss.get(id)!.push(rssMb(fns.get(id)!.tag));
+      }
+    }
+    o.log(`  ${o.handler} on Node ${o.nodeVersion}: ${blocks * BLOCK} warm invocations per config done`);
+  } finally {
+    await Promise.all([...fns.values()].map(({ fn }) => fn.stop()));
+  }
+  const out = {} as Record<ConfigId, LambdaFigures>;
+  for (const id of ids) out[id] = { initMs: summarize(init.get(id)!), warmUs: summarize(warm.get(id)!, true), rssMb: summarize(rss.get(id)!) };
+  return out;
+}
+
+function check(r: { error?: { errorType: string; errorMessage: string }; response?: unknown; logs: string[] }, id: ConfigId, o: LambdaRunOptions): void {
+  if (r.error) throw new Error(`${id} ${o.handler} on Node ${o.nodeVersion} failed: ${r.error.errorType}: ${r.error.errorMessage}\n${r.logs.join('\n')}`);
+  const res = r.response as { status?: number; error?: string } | undefined;
+  if (o.handler === 'realistic' && res?.status !== 0) throw new Error(`${id}: the realistic handler's allowed spawn did not run: ${JSON.stringify(res)}`);
+}
+
+/** VmRSS of the runtime process, found by the tag in its environment (the harness does not expose the pid). */
+export function rssMb(tag: string): number {
+  let best = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`BENCH_TAG=${tag}`)) continue;
+      // The runtime itself (unshare and sh exec into it); a passing child of the handler is far smaller.
+      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (kb) best = Math.max(best, Number(kb) / 1024);
+    } catch {
+      // The process ended between readdir and read.
+    }
+  }
+  if (!best) throw new Error(`no runtime process with BENCH_TAG=${tag}`);
+  return best;
+}
