@@ -144,19 +144,3 @@ describe('writableMounts', () => {
     expect(writableMounts(info)).toEqual(['/dev/shm', '/mnt/with space']);
   });
 });
-
-describe('performance', () => {
-  it('costs well under a millisecond per allowed spawn once warm', () => {
-    const view = createSystemView();
-    const reqs = [spawn('ls', ['ls', '-l']), spawn('/bin/sh', ['/bin/sh', '-c', 'ls -l | grep x && cat /etc/hostname > /dev/null'])];
-    for (let i = 0; i < 50; i++) for (const r of reqs) evaluate(DRIFT, r, view);
-    const times: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const t = process.hrtime.bigint();
-      for (const r of reqs) expect(evaluate(DRIFT, r, view).allow).toBe(true);
-      times.push(Number(process.hrtime.bigint() - t) / 2000);
-    }
-    times.sort((a, b) => a - b);
-    expect(times[100]).toBeLessThan(400); // microseconds, median per request
-  });
-});
