@@ -76,6 +76,15 @@ for (const p of ['/lambda-layer/', '/examples/', '/.ci/', '/scripts/', '/bench/'
 project.testTask.prependSpawn(bundleLayer);
 
 // `npx cdk-nano-enforcer invoke ...`: run a function from cdk.out like Lambda (src/harness/).
+// The README's first command: attacks on two vulnerable functions, without and with the layer.
+project.addTask('demo', {
+  description: 'Synthesize examples/demo and attack its functions through the local Lambda harness, without and with the layer',
+  steps: [
+    { spawn: bundleLayer.name },
+    { exec: 'ts-node --transpile-only examples/demo/run-demo.ts' },
+  ],
+});
+
 project.addBins({ 'cdk-nano-enforcer': 'lib/harness/cli.js' });
 
 // Type-aware linting over both tsconfigs (the project service only finds files named tsconfig.json).

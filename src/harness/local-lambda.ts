@@ -128,6 +128,17 @@ export class LocalLambda {
     return run;
   }
 
+  /**
+   * What the function logged after its last invocation ended: the output of
+   * work it left running (on Lambda, such work runs only while a later
+   * invocation thaws the environment, and its lines land in that invocation).
+   */
+  async lateOutput(): Promise<{ logs: string[]; events: EnforcerEvent[] }> {
+    await this.chain;
+    if (this.child) await this.settleLogs();
+    return this.sink.end();
+  }
+
   /** Stops the runtime process (the next invocation is cold) and, with `final`, the Runtime API server. */
   async stop(final = true): Promise<void> {
     await this.chain;
