@@ -43,7 +43,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'lambda-layer', 'examples'],
+    devdirs: ['test', 'lambda-layer', 'examples', 'bench'],
     tsconfigPath: './tsconfig.dev.json',
   },
 
@@ -56,7 +56,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['/assets/layer/', '/.cache/', 'cdk.out/', '/examples/**/cdk.out/'],
+  gitignore: ['/assets/layer/', '/.cache/', 'cdk.out/', '/examples/**/cdk.out/', '/bench/results.json'],
 });
 
 // The enforcer is TypeScript in lambda-layer/, type-checked with its own
@@ -74,6 +74,15 @@ for (const p of ['/lambda-layer/', '/examples/', '/.ci/', '/scripts/', '/bench/'
   project.addPackageIgnore(p);
 }
 project.testTask.prependSpawn(bundleLayer);
+
+// `npm run bench [-- --smoke]`: the enforcer's cost against the same function without it (bench/run.ts, issue 6).
+const bench = project.addTask('bench', {
+  description: 'Benchmark the enforcer against no layer and node --permission; --smoke for a short run without verdicts',
+  steps: [{ spawn: bundleLayer.name }, { exec: 'ts-node --transpile-only --project tsconfig.dev.json bench/run.ts', receiveArgs: true }],
+});
+project.addScripts({ bench: `projen ${bench.name}` });
+project.tsconfigDev.addInclude('bench/**/*.ts');
+project.tsconfigDev.addExclude('bench/**/cdk.out');
 
 // `npx cdk-nano-enforcer invoke ...`: run a function from cdk.out like Lambda (src/harness/).
 // The README's first command: attacks on two vulnerable functions, without and with the layer.

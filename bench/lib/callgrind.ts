@@ -5,9 +5,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { HarnessConfig } from './configs';
 import { RuntimeApiServer, describeFunction, nodeBinary, nodeVersionForMajor, runtimeClientDir } from '../../src/harness';
 import { planProcess } from '../../src/harness/sandbox';
-import { HarnessConfig } from './configs';
 
 export function valgrindPath(): string | undefined {
   try {

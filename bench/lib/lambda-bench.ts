@@ -1,9 +1,9 @@
 // Cold starts, warm round trips and RSS through the local Lambda harness
 // (real aws-lambda-ric on real Node 22/24, Lambda's layout in a mount namespace).
 import { readFileSync, readdirSync } from 'node:fs';
-import { LocalLambda } from '../../src/harness';
 import { CONFIGS, ConfigId, harnessConfig } from './configs';
 import { Summary, rotated, summarize } from './stats';
+import { LocalLambda } from '../../src/harness';
 
 export interface LambdaFigures {
   readonly initMs: Summary;
@@ -72,7 +72,9 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
   return out;
 }
 
-function check(r: { error?: { errorType: string; errorMessage: string }; response?: unknown; logs: string[] }, id: ConfigId, o: LambdaRunOptions): void {
+type Outcome = { error?: { errorType: string; errorMessage: string }; response?: unknown; logs: string[] };
+
+function check(r: Outcome, id: ConfigId, o: LambdaRunOptions): void {
   if (r.error) throw new Error(`${id} ${o.handler} on Node ${o.nodeVersion} failed: ${r.error.errorType}: ${r.error.errorMessage}\n${r.logs.join('\n')}`);
   const res = r.response as { status?: number; error?: string } | undefined;
   if (o.handler === 'realistic' && res?.status !== 0) throw new Error(`${id}: the realistic handler's allowed spawn did not run: ${JSON.stringify(res)}`);

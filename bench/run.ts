@@ -1,0 +1,228 @@
+// `npm run bench`: the cost of the enforcer against the same function without
+// it, in one run, with budget verdicts (docs: ../../shared design
+// architecture.md, issue 6). `npm run bench -- --smoke` (or BENCH_SMOKE=1):
+// few iterations, no verdicts, for CI.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { detectIsolation, nodeBinary, nodeVersionForMajor, runtimeClientDir } from '../src/harness';
+import { countInstructions, valgrindPath } from './lib/callgrind';
+import { CONFIGS, ConfigId, harnessConfig, permissionFlags } from './lib/configs';
+import { IN_PROCESS_CONFIGS, PRELOAD, benchSpawn, benchUpload } from './lib/in-process';
+import { LambdaFigures, benchLambda } from './lib/lambda-bench';
+import { Row, compare, table } from './lib/report';
+import { summarize } from './lib/stats';
+import { benchSynth } from './lib/synth';
+
+const REPO = join(__dirname, '..');
+const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+const P = smoke
+  ? { cold: 1, warm: 100, cgTrivial: 1, cgRealistic: 0, cgNodes: ['24'], spawnRounds: 1, spawnPer: 20, uploadRounds: 1, uploadMb: 10, synthFunctions: 5, synthRuns: 1 }
+  : { cold: 20, warm: 2000, cgTrivial: 3, cgRealistic: 2, cgNodes: ['22', '24'], spawnRounds: 30, spawnPer: 100, uploadRounds: 7, uploadMb: 100, synthFunctions: 500, synthRuns: 3 };
+const NODES = ['22', '24'];
+const HANDLERS = ['trivial', 'realistic'];
+const LABEL = Object.fromEntries(CONFIGS.map((c) => [c.id, c.label])) as Record<ConfigId, string>;
+const SCAN_NOTE = 'the honeypot scan of outbound bytes is not implemented in the layer yet: this is the layer with honeypots configured, without a scan';
+
+const log = (m: string) => process.stderr.write(`${m}\n`);
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+
+function verdict(ok: boolean): 'PASS' | 'MISS' | undefined {
+  return smoke ? undefined : ok ? 'PASS' : 'MISS';
+}
+
+async function main(): Promise<void> {
+  if (detectIsolation().isolation !== 'namespace') throw new Error(`the bench needs Lambda's exact layout (root on Linux, unshare -m): ${detectIsolation().reason}`);
+  const valgrind = valgrindPath();
+  if (!valgrind) throw new Error('valgrind is not installed (apt-get install valgrind): the init verdict rests on its instruction counts');
+  const machine = {
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    kernel: os.release(),
+    memoryGb: +(os.totalmem() / 2 ** 30).toFixed(1),
+    loadAverageAtStart: os.loadavg(),
+    date: new Date().toISOString(),
+    nodes: Object.fromEntries(NODES.map((m) => [m, nodeVersionForMajor(m)])),
+    benchRunner: process.version,
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    layerSourceDirty: git(['status', '--porcelain', '--', 'lambda-layer']) !== '',
+  };
+  log(`${smoke ? 'SMOKE run' : 'full run'} on ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`);
+  runtimeClientDir({ log });
+
+  const assemblyDir = mkdtempSync(join(os.tmpdir(), 'nano-enforcer-bench-'));
+  const rows: Row[] = [];
+  const raw: Record<string, unknown> = {};
+  try {
+    log(`[${elapsed()}] cdk synth of the bench app`);
+    const s = spawnSync(join(REPO, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--no-notices', '--output', assemblyDir, '--app', 'npx ts-node --transpile-only --prefer-ts-exts bench/app/app.ts'], { cwd: REPO, encoding: 'utf8' });
+    if (s.status !== 0) throw new Error(`cdk synth of bench/app failed: ${s.stdout}${s.stderr}`);
+
+    // 1. Cold starts, warm round trips, RSS: harness, every config, both handlers, both nodes.
+    const lambda: Record<string, Record<ConfigId, LambdaFigures>> = {};
+    for (const node of NODES) {
+      for (const handler of HANDLERS) {
+        log(`[${elapsed()}] harness: ${handler} on Node ${node} (${P.cold} cold starts, ${P.warm} warm invocations per config)`);
+        lambda[`${node}/${handler}`] = await benchLambda({ assemblyDir, nodeVersion: node, handler, coldStarts: P.cold, warmInvocations: P.warm, log });
+      }
+    }
+    raw.lambda = lambda;
+
+    // 2. Instruction counts for init + one invocation (the init verdict).
+    const counts: Record<string, Partial<Record<ConfigId, number[]>>> = {};
+    for (const node of P.cgNodes) {
+      for (const handler of HANDLERS) {
+        const runs = handler === 'trivial' ? P.cgTrivial : P.cgRealistic;
+        if (!runs) continue;
+        const c: Partial<Record<ConfigId, number[]>> = { none: [], layer: [], ...(smoke ? {} : { strict: [] }) };
+        for (let i = 0; i < runs; i++) {
+          for (const id of (smoke ? ['none', 'layer'] : ['none', 'layer', 'strict']) as ConfigId[]) {
+            log(`[${elapsed()}] callgrind: ${handler} on Node ${node}, ${id}, run ${i + 1}/${runs}`);
+            c[id]!.push(await countInstructions(assemblyDir, node, harnessConfig(id, handler), valgrind));
+          }
+        }
+        counts[`${node}/${handler}`] = c;
+      }
+    }
+    raw.instructions = counts;
+
+    for (const node of NODES) {
+      for (const handler of HANDLERS) {
+        const f = lambda[`${node}/${handler}`];
+        const cg = counts[`${node}/${handler}`];
+        const baseInit = f.none.initMs;
+        for (const c of CONFIGS) {
+          const id = c.id;
+          const cmp: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(f[id].initMs, baseInit);
+          rows.push({ what: 'init, wall clock (spawn to first next)', node, subject: handler, config: LABEL[id], unit: 'ms', value: f[id].initMs, ...cmp, note: 'noisy: the verdict uses instruction counts' });
+        }
+        if (cg) {
+          const base = summarize(cg.none!);
+          rows.push({ what: 'init + 1 invocation, instructions', node, subject: handler, config: LABEL.none, unit: 'Minstr', value: scale(base, 1e-6) });
+          for (const id of (['layer', 'strict'] as ConfigId[]).filter((x) => cg[x])) {
+            const v = summarize(cg[id]!);
+            const ratio = v.median / base.median;
+            const addedMs = (ratio - 1) * baseInit.median;
+            rows.push({ what: 'init + 1 invocation, instructions', node, subject: handler, config: LABEL[id], unit: 'Minstr', value: scale(v, 1e-6), delta: (v.median - base.median) / 1e6, ratio });
+            rows.push({
+              what: 'init added = (ratio-1) x median wall init (1)',
+              node,
+              subject: handler,
+              config: LABEL[id],
+              unit: 'ms',
+              value: { n: 1, median: addedMs, min: addedMs, max: addedMs },
+              delta: addedMs,
+              budget: '<= 1 ms',
+              verdict: verdict(addedMs <= 1),
+            });
+          }
+        }
+        for (const id of CONFIGS.map((x) => x.id)) {
+          const budgeted = id === 'layer' || id === 'strict';
+          const p50: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(f[id].warmUs, f.none.warmUs);
+          rows.push({ what: 'warm round trip', node, subject: handler, config: LABEL[id], unit: 'µs', value: f[id].warmUs, ...p50, ...(budgeted ? { budget: '<= +10 µs at p50', verdict: verdict(p50.delta! <= 10) } : {}) });
+          if (id !== 'none') rows.push({ what: 'warm round trip, p99', node, subject: handler, config: LABEL[id], unit: 'µs', value: f[id].warmUs, stat: 'p99', ...compare(f[id].warmUs, f.none.warmUs, 'p99') });
+        }
+        for (const id of CONFIGS.map((x) => x.id)) {
+          const budgeted = id === 'layer' || id === 'strict';
+          const cmp: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(f[id].rssMb, f.none.rssMb);
+          rows.push({ what: 'RSS after the warm run', node, subject: handler, config: LABEL[id], unit: 'MB', value: f[id].rssMb, ...cmp, ...(budgeted ? { budget: '<= +1 MB', verdict: verdict(cmp.delta! <= 1) } : {}) });
+        }
+      }
+    }
+
+    // 3. One allowed spawn, in process, on the real binaries.
+    const spawn: Record<string, unknown> = {};
+    const upload: Record<string, unknown> = {};
+    for (const node of NODES) {
+      const bin = nodeBinary(nodeVersionForMajor(node));
+      log(`[${elapsed()}] spawnSync('/bin/true') on Node ${node}: ${P.spawnRounds} rounds x ${P.spawnPer} per config`);
+      const sp = benchSpawn(assemblyDir, bin, P.spawnRounds, P.spawnPer);
+      spawn[node] = sp;
+      for (const id of IN_PROCESS_CONFIGS) {
+        const cmp: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(sp[id].perSpawnUs, sp.none.perSpawnUs);
+        rows.push({ what: 'allowed spawnSync(/bin/true), per call', node, subject: 'in process', config: LABEL[id], unit: 'µs', value: sp[id].perSpawnUs, ...cmp, ...(id === 'none' ? {} : { budget: '<= 2 % slower', verdict: verdict(cmp.ratio! <= 1.02) }) });
+      }
+      for (const id of IN_PROCESS_CONFIGS) {
+        const cmp: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(sp[id].firstUs, sp.none.firstUs);
+        rows.push({ what: 'first spawn in a process (lazy decision load)', node, subject: 'in process', config: LABEL[id], unit: 'µs', value: sp[id].firstUs, ...cmp });
+      }
+      log(`[${elapsed()}] upload of ${P.uploadMb} MB to 127.0.0.1 on Node ${node}: ${P.uploadRounds} rounds per config`);
+      const up = await benchUpload(assemblyDir, bin, P.uploadRounds, P.uploadMb);
+      upload[node] = up;
+      for (const id of IN_PROCESS_CONFIGS) {
+        const cmp: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(up[id].ms, up.none.ms);
+        rows.push({
+          what: `upload ${P.uploadMb} MB to 127.0.0.1, time`,
+          node,
+          subject: 'in process',
+          config: LABEL[id],
+          unit: 'ms',
+          value: up[id].ms,
+          ...cmp,
+          ...(id === 'strict' ? { budget: '<= 5 % slower (scan)', verdict: verdict(cmp.ratio! <= 1.05), note: SCAN_NOTE } : {}),
+        });
+      }
+    }
+    raw.spawn = spawn;
+    raw.upload = upload;
+
+    // 4. cdk synth of many functions, with and without the aspect.
+    log(`[${elapsed()}] cdk synth of ${P.synthFunctions} functions, ${P.synthRuns} runs each way`);
+    const sy = benchSynth(P.synthFunctions, P.synthRuns);
+    raw.synth = sy;
+    const cmp = compare(sy.with, sy.without);
+    rows.push({ what: `cdk synth, ${P.synthFunctions} Node functions`, node: process.versions.node.split('.')[0], subject: 'cdk CLI', config: 'without the aspect', unit: 'ms', value: sy.without });
+    rows.push({ what: `cdk synth, ${P.synthFunctions} Node functions`, node: process.versions.node.split('.')[0], subject: 'cdk CLI', config: 'with the aspect', unit: 'ms', value: sy.with, ...cmp, budget: '<= 10 % added', verdict: verdict(cmp.ratio <= 1.1) });
+  } finally {
+    rmSync(assemblyDir, { recursive: true, force: true });
+  }
+
+  const out = {
+    mode: smoke ? 'smoke' : 'full',
+    machine: { ...machine, loadAverageAtEnd: os.loadavg() },
+    durationS: (Date.now() - started) / 1000,
+    parameters: P,
+    preload: PRELOAD,
+    permissionFlags: { trivial: permissionFlags(false), realistic: permissionFlags(true) },
+    notes: [SCAN_NOTE, 'config (2) uses the default policy, which plants honeypot decoys too (honeypots.enabled defaults to true); (3) adds the strict allowlist [\'true\']'],
+    rows,
+    raw,
+  };
+  writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
+  process.stdout.write(`\n${table(rows)}\n\n`);
+  process.stdout.write(`machine: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')} -> ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; Node ${Object.values(machine.nodes).join(', ')}; ${machine.date}; commit ${machine.commit}, preload.js sha256 ${machine.preloadSha256}${machine.layerSourceDirty ? ' (lambda-layer/ had uncommitted changes)' : ''}\n`);
+  process.stdout.write(`note: ${SCAN_NOTE}.\n`);
+  process.stdout.write(`Node --permission flags: ${permissionFlags(true)} (--allow-child-process only for the realistic handler)\n`);
+  if (smoke) {
+    process.stdout.write(`smoke run: few iterations, no budget verdicts (${elapsed()}). bench/results.json written.\n`);
+    return;
+  }
+  const verdicts = rows.filter((r) => r.verdict);
+  const missed = verdicts.filter((r) => r.verdict === 'MISS');
+  process.stdout.write('\nbudgets:\n');
+  for (const r of verdicts) {
+    process.stdout.write(`${r.verdict} ${r.what} | Node ${r.node} | ${r.subject} | ${r.config}: ${r.stat === 'p99' ? 'p99' : 'Δ'} ${r.delta! >= 0 ? '+' : ''}${r.delta!.toFixed(3)} ${r.unit}, ratio ${r.ratio?.toFixed(3) ?? '-'} (budget ${r.budget})\n`);
+  }
+  process.stdout.write(`\n${missed.length === 0 ? 'every figure is within its budget' : `${missed.length} of ${verdicts.length} figures MISS their budget`} (${elapsed()}). bench/results.json written.\n`);
+}
+
+function scale(s: { n: number; median: number; min: number; max: number }, k: number) {
+  return { n: s.n, median: s.median * k, min: s.min * k, max: s.max * k };
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: REPO, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : e}\n`);
+  process.exit(1);
+});
