@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     nodes: Object.fromEntries(NODES.map((m) => [m, nodeVersionForMajor(m)])),
     benchRunner: process.version,
     commit: git(['rev-parse', '--short', 'HEAD']),
+    preloadSha256: createHash('sha256').update(readFileSync(PRELOAD)).digest('hex').slice(0, 16),
     layerSourceDirty: git(['status', '--porcelain', '--', 'lambda-layer']) !== '',
   };
   log(`${smoke ? 'SMOKE run' : 'full run'} on ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`);
