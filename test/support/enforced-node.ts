@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { cacheDir } from '../../src/harness/node-binaries';
 
 export const REPO = resolve(__dirname, '..', '..');
 /** The built layer; `npx projen bundle:layer` makes it. */
@@ -83,9 +84,12 @@ setImmediate(async () => {
 
 let counter = 0;
 
-/** A fresh directory standing in for the function's code (not in /tmp: that is the writable place). */
+/**
+ * A fresh directory standing in for the function's code. Not in /tmp (the
+ * writable place), and not in the checkout either, which CI may clone under /tmp.
+ */
 export function functionDir(): string {
-  const base = join(REPO, '.cache', 'integration');
+  const base = join(cacheDir(), 'integration');
   mkdirSync(base, { recursive: true });
   return mkdtempSync(join(base, `fn-${process.pid}-${counter++}-`));
 }

@@ -7,6 +7,7 @@ import { inspectExecutable } from '../../../lambda-layer/src/decision/executable
 import { writableMounts } from '../../../lambda-layer/src/decision/system-view';
 import { decodePolicy } from '../../../lambda-layer/src/policy';
 import type { SpawnRequest } from '../../../lambda-layer/src/types';
+import { cacheDir } from '../../../src/harness/node-binaries';
 
 const DRIFT = decodePolicy(undefined).policy;
 const TRUE = fs.realpathSync('/bin/true');
@@ -16,7 +17,8 @@ let stable: string;
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nano-decision-'));
-  const cache = path.join(__dirname, '..', '..', '..', 'node_modules', '.cache');
+  // Not in the checkout: CI may clone it under /tmp, a writable location.
+  const cache = path.join(cacheDir(), 'decision-tests');
   fs.mkdirSync(cache, { recursive: true });
   stable = fs.mkdtempSync(path.join(cache, 'nano-decision-'));
 });
