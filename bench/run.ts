@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { detectIsolation, nodeBinary, nodeVersionForMajor, runtimeClientDir } from '../src/harness';
 import { countInstructions, valgrindPath } from './lib/callgrind';
 import { CONFIGS, ConfigId, harnessConfig, permissionFlags } from './lib/configs';
-import { IN_PROCESS_CONFIGS, PRELOAD, benchSpawn, benchUpload } from './lib/in-process';
+import { IN_PROCESS_CONFIGS, assemblyPreload, benchSpawn, benchUpload } from './lib/in-process';
 import { LambdaFigures, benchLambda } from './lib/lambda-bench';
 import { Row, compare, table } from './lib/report';
 import { summarize } from './lib/stats';
@@ -48,7 +48,6 @@ async function main(): Promise<void> {
     nodes: Object.fromEntries(NODES.map((m) => [m, nodeVersionForMajor(m)])),
     benchRunner: process.version,
     commit: git(['rev-parse', '--short', 'HEAD']),
-    preloadSha256: createHash('sha256').update(readFileSync(PRELOAD)).digest('hex').slice(0, 16),
     layerSourceDirty: git(['status', '--porcelain', '--', 'lambda-layer']) !== '',
   };
   log(`${smoke ? 'SMOKE run' : 'full run'} on ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`);
@@ -56,11 +55,15 @@ async function main(): Promise<void> {
 
   const assemblyDir = mkdtempSync(join(os.tmpdir(), 'nano-enforcer-bench-'));
   const rows: Row[] = [];
+  const preload = { path: '', sha256: '' };
   const raw: Record<string, unknown> = {};
   try {
     log(`[${elapsed()}] cdk synth of the bench app`);
     const s = spawnSync(join(REPO, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--no-notices', '--output', assemblyDir, '--app', 'npx ts-node --transpile-only --prefer-ts-exts bench/app/app.ts'], { cwd: REPO, encoding: 'utf8' });
     if (s.status !== 0) throw new Error(`cdk synth of bench/app failed: ${s.stdout}${s.stderr}`);
+    // Everything below runs the layer as synthesized here, whatever later builds do to assets/layer/.
+    preload.path = assemblyPreload(assemblyDir);
+    preload.sha256 = createHash('sha256').update(readFileSync(preload.path)).digest('hex').slice(0, 16);
 
     // 1. Cold starts, warm round trips, RSS: harness, every config, both handlers, both nodes.
     const lambda: Record<string, Record<ConfigId, LambdaFigures>> = {};
@@ -187,7 +190,7 @@ async function main(): Promise<void> {
     machine: { ...machine, loadAverageAtEnd: os.loadavg() },
     durationS: (Date.now() - started) / 1000,
     parameters: P,
-    preload: PRELOAD,
+    preload,
     permissionFlags: { trivial: permissionFlags(false), realistic: permissionFlags(true) },
     notes: [SCAN_NOTE, 'config (2) uses the default policy, which plants honeypot decoys too (honeypots.enabled defaults to true); (3) adds the strict allowlist [\'true\']'],
     rows,
@@ -195,7 +198,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
   process.stdout.write(`\n${table(rows)}\n\n`);
-  process.stdout.write(`machine: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')} -> ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; Node ${Object.values(machine.nodes).join(', ')}; ${machine.date}; commit ${machine.commit}, preload.js sha256 ${machine.preloadSha256}${machine.layerSourceDirty ? ' (lambda-layer/ had uncommitted changes)' : ''}\n`);
+  process.stdout.write(`machine: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')} -> ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; Node ${Object.values(machine.nodes).join(', ')}; ${machine.date}; commit ${machine.commit}, preload.js sha256 ${preload.sha256}${machine.layerSourceDirty ? ' (lambda-layer/ had uncommitted changes)' : ''}\n`);
   process.stdout.write(`note: ${SCAN_NOTE}.\n`);
   process.stdout.write(`Node --permission flags: ${permissionFlags(true)} (--allow-child-process only for the realistic handler)\n`);
   if (smoke) {

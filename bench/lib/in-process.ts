@@ -5,8 +5,6 @@ import { join } from 'node:path';
 import { Summary, rotated, summarize } from './stats';
 import { describeFunction } from '../../src/harness';
 
-const REPO = join(__dirname, '..', '..');
-export const PRELOAD = join(REPO, 'assets', 'layer', 'nano-enforcer', 'preload.js');
 const SCRIPTS = join(__dirname, '..', 'scripts');
 
 export type InProcessConfig = 'none' | 'layer' | 'strict';
@@ -17,7 +15,14 @@ export function processEnv(assemblyDir: string, c: InProcessConfig): NodeJS.Proc
   const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', LANG: 'C.UTF-8' };
   if (c === 'none') return base;
   const fn = describeFunction(assemblyDir, c === 'layer' ? 'Bench/Default/realistic' : 'Bench/Strict/realistic');
-  return { ...base, ...fn.environment, NODE_OPTIONS: `--require ${PRELOAD}` };
+  return { ...base, ...fn.environment, NODE_OPTIONS: `--require ${assemblyPreload(assemblyDir)}` };
+}
+
+/** The preload as synthesized into the assembly: a snapshot, unlike assets/layer/, which a concurrent build may replace mid-run. */
+export function assemblyPreload(assemblyDir: string): string {
+  const layer = describeFunction(assemblyDir, 'Bench/Default/realistic').layers.find((l) => l.isEnforcer);
+  if (!layer) throw new Error('the bench app has no enforcer layer');
+  return join(layer.dir, 'nano-enforcer', 'preload.js');
 }
 
 function runJson(node: string, args: string[], env: NodeJS.ProcessEnv): any {
