@@ -24,7 +24,7 @@ const P = smoke
 const NODES = ['22', '24'];
 const HANDLERS = ['trivial', 'realistic'];
 const LABEL = Object.fromEntries(CONFIGS.map((c) => [c.id, c.label])) as Record<ConfigId, string>;
-const SCAN_NOTE = 'the honeypot scan of outbound bytes did not exist in the layer when this bench was written; the upload rows are the layer with honeypots configured, and include a scan only if the measured layer has one'
+const SCAN_NOTE = 'the honeypot scan of outbound bytes did not exist in the layer when this bench was written; the upload rows are the layer with honeypots configured, and include a scan only if the measured layer has one';
 
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const started = Date.now();
