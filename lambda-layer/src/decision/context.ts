@@ -69,6 +69,29 @@ export class Context {
     return this.system.isWritableLocation(where) ? 'writable' : undefined;
   }
 
+  /**
+   * Where the file at a path could still be created or replaced before it is
+   * used: the first directory on the path's way (walked as the kernel walks
+   * it: '..' after symlinks) that is a writable location, not under
+   * allowedWritablePaths. undefined when every step is fixed, or the way
+   * stops at a step that does not exist in a fixed directory (the use then
+   * fails natively, whatever a line does before it).
+   */
+  writableOnWay(p: string): string | undefined {
+    const s = this.system;
+    let cur = '/';
+    for (const c of p.split('/')) {
+      if (c === '' || c === '.') continue;
+      if (c === '..') { cur = cur.slice(0, cur.lastIndexOf('/')) || '/'; continue; }
+      const next = (cur === '/' ? '' : cur) + '/' + c;
+      if (s.isWritableLocation(cur) && !underAny(s, this.policy.allowedWritablePaths, next)) return cur;
+      const r = s.realpath(next);
+      if (r === undefined) return undefined;
+      cur = r;
+    }
+    return undefined;
+  }
+
   /** The deny-list entry that names this file, if any. */
   blockedBy(names: readonly string[], paths: readonly string[], real: string | undefined): string | undefined {
     let hash: string | undefined | null = null;

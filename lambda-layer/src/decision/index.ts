@@ -31,7 +31,24 @@
 // - Deny list: names match the given name, argv0, the found-as name and the
 //   real basename (even when nothing is found); globs match those paths;
 //   sha256 is computed only when the list has such an entry.
-// - A command that resolves to nothing is let through (it fails natively).
+// - A command that resolves to nothing is let through (it fails natively),
+//   unless a program could be put where it is looked for before it runs: a
+//   path whose way (walked as the kernel walks it, '..' after symlinks)
+//   reaches a writable location, or a PATH directory in one. That is a
+//   'writable-location' refusal, like a program already there; a top-level
+//   spawn of a missing path outside writable locations still gets ENOENT.
+// - Shell lines: every assignment (NAME=, export/declare/readonly, prefix
+//   assignments that stay: special builtins and function calls), read,
+//   printf -v and cd/pushd (HOME, CDPATH) of the whole line is collected
+//   first, so each command is resolved against every PATH and working
+//   directory the line may have when it runs (a loop, a function called
+//   later or a trap run it after a change that is later in the text). A
+//   dynamic value (cd "$D", PATH=$(...)) makes relative commands or bare
+//   names unknowable: `always`. In a line, a command or script reached
+//   through a writable location (a /tmp symlink to /usr/bin/x, /proc/self/*
+//   of the shell) is refused too: an earlier command can replace it.
+// - python -m and node -r <package> load from the working directory: refused
+//   when it is a writable location.
 // - Inline code (node -e, python -c, ...) is refused unless allowInlineCode
 //   names the interpreter (python matches python3.12; node matches nodejs).
 //   Code read from stdin (sh with no script, node with none) is also

@@ -36,6 +36,8 @@ export interface InterpreterUse {
   readonly stdin?: boolean;
   /** The script operand, when a file is run. */
   readonly script?: Arg;
+  /** A module run by name from the search path, whose first entry is the working directory (python -m). */
+  readonly module?: Arg;
   /** Files loaded as code by options (node -r/--import, ruby -r, python startup...). */
   readonly loads: readonly Arg[];
   /** The arguments cannot be read (an unknown field where an option may be). */
@@ -78,6 +80,7 @@ function node(argv: readonly Arg[]): InterpreterUse {
 }
 
 function python(argv: readonly Arg[]): InterpreterUse {
+  let safePath = false; // -I and -P keep the working directory off sys.path
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     if (typeof a !== 'string') return { loads: [], unknown: 'python is given an argument only known at run time where an option may be' };
@@ -90,7 +93,8 @@ function python(argv: readonly Arg[]): InterpreterUse {
     for (let j = 1; j < a.length; j++) {
       const c = a[j];
       if (c === 'c') return { inline: '-c', loads: [] };
-      if (c === 'm') return NONE;
+      if (c === 'I' || c === 'P') safePath = true;
+      if (c === 'm') return safePath ? NONE : { module: j + 1 < a.length ? a.slice(j + 1) : argv[i + 1], loads: [] };
       if (c === 'i') return { inline: '-i', stdin: true, loads: [] };
       if (c === 'W' || c === 'X') { if (j === a.length - 1) i++; break; }
     }

@@ -31,6 +31,12 @@ export interface Invocation {
   readonly shell?: ShellState;
   /** The shell words of argv, when it comes from a shell line. */
   readonly words?: readonly ShellWord[];
+  /**
+   * True for a command of a shell line (and what it runs): other commands of
+   * the line run between this check and its execution, so the filesystem it
+   * is resolved in may change before it runs.
+   */
+  readonly line?: boolean;
 }
 
 const MULTICALL = new Set(['busybox', 'toybox']);
@@ -54,6 +60,23 @@ export function checkInvocation(ctx: Context, inv: Invocation): void {
   }
   const found = lookup(ctx.system, file, { vars: inv.vars, cwds: inv.cwds, root: inv.root, search: inv.search, defaultPath: inv.defaultPath });
   if (!found.ok) return ctx.refuse({ ...base, reason: found.unknown, rule: 'dynamic-command', always: true });
+  // Where nothing is yet but a program could be put before it runs: a path in
+  // a writable location (curl -o /tmp/x && /tmp/x), or a PATH directory in
+  // one searched before the hit. A top-level spawn runs what is there now, so
+  // for it only a command found nowhere counts.
+  if (inv.line || found.found.length === 0) {
+    for (const p of found.missing) {
+      const w = ctx.writableOnWay(p);
+      if (w) {
+        return ctx.refuse({
+          ...base,
+          resolved: normalize(p),
+          rule: 'writable-location',
+          reason: `${file} could be created at ${normalize(p)} before it runs (${w} is a writable location)`,
+        });
+      }
+    }
+  }
   // Nothing would run: let the call fail natively (ENOENT, or the shell's 'not found').
   if (found.found.length === 0) return;
   for (const r of found.found) checkResolved(ctx, inv, r);
@@ -95,6 +118,11 @@ function checkResolved(ctx: Context, inv: Invocation, r: Resolution): void {
   } else if (distrust) {
     return refuse(describeDistrust(applet ?? file, r.resolved, distrust), distrust === 'writable' ? 'writable-location' : 'drift');
   }
+  if (inv.line) {
+    // A symlink or directory in a writable location can be swapped by an earlier command of the line.
+    const w = ctx.writableOnWay(r.raw);
+    if (w) return refuse(`${applet ?? file} (${r.resolved}) is reached through ${w}, a writable location, where it can be replaced before it runs`, 'writable-location');
+  }
 
   const info = inspectExecutable(system, r.resolved);
   if (info.kind === 'elf' && info.interp) {
@@ -111,7 +139,7 @@ function checkResolved(ctx: Context, inv: Invocation, r: Resolution): void {
   if (ctx.stopped) return;
 
   const child = (over: Partial<Invocation> & Pick<Invocation, 'file' | 'argv'>): Invocation =>
-    ({ vars: inv.vars, cwds: inv.cwds, root: inv.root, search: true, origin: inv.origin, depth: inv.depth + 1, ...over });
+    ({ vars: inv.vars, cwds: inv.cwds, root: inv.root, search: true, origin: inv.origin, depth: inv.depth + 1, line: inv.line, ...over });
 
   if (info.kind === 'script') {
     // The kernel runs: interpreter [optional-arg] script args...; the script itself was checked above.
@@ -140,23 +168,43 @@ function checkResolved(ctx: Context, inv: Invocation, r: Resolution): void {
         ? `${sem} would read its program from stdin (inline code)`
         : `${sem} is given inline code (${use.inline})`, 'inline-code', use.stdin);
     }
-    const files: Arg[] = use.loads.slice();
-    if ('script' in use) files.push(use.script);
-    for (const f of files) checkLoadedFile(ctx, inv, f, sem);
+    for (const f of use.loads) checkLoadedFile(ctx, inv, f, sem);
+    if ('script' in use) checkLoadedFile(ctx, inv, use.script, sem, true);
+    if ('module' in use) checkModuleInCwd(ctx, inv, use.module, sem);
   }
 }
 
 /** A script or module an interpreter reads: it must be as trusted as an executable. */
-export function checkLoadedFile(ctx: Context, inv: Invocation, f: Arg, by: string): void {
+export function checkLoadedFile(ctx: Context, inv: Invocation, f: Arg, by: string, script = false): void {
   const base = { argv: inv.argv, command: inv.origin };
   if (f === SPLAT) return ctx.refuse({ ...base, reason: `${by} is given a file only known at run time`, rule: 'dynamic-command', always: true });
   if (f === undefined) return ctx.refuse({ ...base, reason: `${by} is given a file only known at run time`, rule: 'dynamic-command', always: true });
   if (f === '') return;
-  if (!f.startsWith('/') && !f.startsWith('.') && !f.includes('/') && by === 'node' && !/\.[cm]?[jt]s$/.test(f)) return; // a package name
+  // node -r/--import of a bare name loads a package (from the working directory's node_modules first);
+  // node's main script is always a path, relative to the working directory.
+  if (!script && !f.startsWith('/') && !f.startsWith('.') && !f.includes('/') && by === 'node' && !/\.[cm]?[jt]s$/.test(f)) {
+    return checkModuleInCwd(ctx, inv, f, by, 'node_modules/');
+  }
   for (const c of f.startsWith('/') ? ['/'] : inv.cwds) {
     if (typeof c !== 'string') return ctx.refuse({ ...base, reason: `${f} is relative and the working directory is only known at run time`, rule: 'dynamic-command', always: true });
     const p = f.startsWith('/') ? f : normalize(c + '/' + f);
+    const raw = (inv.root ? inv.root : '') + (f.startsWith('/') ? f : c + '/' + f);
     const real = ctx.system.realpath(inv.root ? inv.root + p : p);
+    if (real === undefined || inv.line) {
+      // Not there yet (sh /tmp/x.sh before it is downloaded), or reached through a place the line can change.
+      const w = ctx.writableOnWay(raw);
+      if (w && (real === undefined || !ctx.distrust(real))) {
+        return ctx.refuse({
+          ...base,
+          file: f,
+          resolved: normalize(p),
+          rule: 'writable-location',
+          reason: real === undefined
+            ? `${by} would run ${f}, which could be created at ${normalize(p)} before it runs (${w} is a writable location)`
+            : `${by} would run ${f} (${real}), reached through ${w}, a writable location, where it can be replaced before it runs`,
+        });
+      }
+    }
     if (real === undefined) continue;
     const blocked = ctx.blockedBy(namesOf(f, real), [p, real], real);
     if (blocked) return ctx.refuse({ ...base, file: f, resolved: real, reason: `${f} (${real}) is on the deny list (${blocked})`, rule: 'blocked' });
@@ -165,10 +213,26 @@ export function checkLoadedFile(ctx: Context, inv: Invocation, f: Arg, by: strin
   }
 }
 
+/**
+ * A module found from the working directory (python -m name, node -r name):
+ * refused when a working directory is a writable location, where the line
+ * could put the module first.
+ */
+export function checkModuleInCwd(ctx: Context, inv: Invocation, m: Arg, by: string, prefix = ''): void {
+  const base = { argv: inv.argv, command: inv.origin };
+  if (!isStatic(m)) return ctx.refuse({ ...base, reason: `${by} is given a module only known at run time`, rule: 'dynamic-command', always: true });
+  const top = prefix + m.split('.')[0];
+  for (const c of inv.cwds) {
+    if (typeof c !== 'string') return ctx.refuse({ ...base, reason: `${by} loads ${m} from the working directory, which is only known at run time`, rule: 'dynamic-command', always: true });
+    const w = ctx.writableOnWay((inv.root ? inv.root : '') + c + '/' + top);
+    if (w) return ctx.refuse({ ...base, file: m, resolved: normalize(c + '/' + top), rule: 'writable-location', reason: `${by} would load ${m} from the working directory ${c}, a writable location (${w})` });
+  }
+}
+
 /** Checks what a wrapper (env, nohup, timeout, exec, command, ...) runs. */
 export function runWrapper(ctx: Context, inv: Invocation, name: string, argv: readonly Arg[]): void {
   const child = (over: Partial<Invocation> & Pick<Invocation, 'file' | 'argv'>): Invocation =>
-    ({ vars: inv.vars, cwds: inv.cwds, root: inv.root, search: true, origin: inv.origin, depth: inv.depth + 1, ...over });
+    ({ vars: inv.vars, cwds: inv.cwds, root: inv.root, search: true, origin: inv.origin, depth: inv.depth + 1, line: inv.line, ...over });
   const u: Unwrapped = unwrap(name, argv);
   const base = { argv: inv.argv, command: inv.origin, file: typeof inv.file === 'string' ? inv.file : undefined };
   switch (u.kind) {

@@ -13,10 +13,23 @@ export interface Resolution {
   readonly path: string;
   /** The real path (what actually runs). */
   readonly resolved: string;
+  /** The path as the kernel walks it ('..' and symlinks not yet applied, chroot prefix included). */
+  readonly raw: string;
 }
 
 export type Lookup =
-  | { readonly ok: true; readonly found: readonly Resolution[] }
+  | {
+    readonly ok: true;
+    readonly found: readonly Resolution[];
+    /**
+     * Paths (as the kernel walks them) where nothing executable is now but
+     * which the search would use if something were there: a PATH directory
+     * before the hit (or every one, when nothing is found), or the path
+     * itself when it names nothing. Whether a line could still put a program
+     * there is for the caller to decide.
+     */
+    readonly missing: readonly string[];
+  }
   | { readonly ok: false; readonly unknown: string };
 
 export interface LookupContext {
@@ -41,10 +54,10 @@ function absolute(system: SystemView, root: string, joined: string): Resolution 
     // fd links to memfd or deleted files do not stat as files but do execute.
     const real = system.realpath(full);
     if (real === undefined || !/^\/?memfd:|\(deleted\)$/.test(real)) return undefined;
-    return { path: normalize(full), resolved: real };
+    return { path: normalize(full), resolved: real, raw: full };
   }
   const resolved = system.realpath(full);
-  return resolved === undefined ? undefined : { path: normalize(full), resolved };
+  return resolved === undefined ? undefined : { path: normalize(full), resolved, raw: full };
 }
 
 /**
@@ -53,20 +66,27 @@ function absolute(system: SystemView, root: string, joined: string): Resolution 
  */
 export function lookup(system: SystemView, file: string, ctx: LookupContext): Lookup {
   const found: Resolution[] = [];
+  const missing: string[] = [];
   const add = (r: Resolution | undefined) => {
-    if (r && !found.some(f => f.path === r.path && f.resolved === r.resolved)) found.push(r);
+    if (r && !found.some(f => f.path === r.path && f.resolved === r.resolved && f.raw === r.raw)) found.push(r);
   };
-  if (file === '') return { ok: true, found };
+  const miss = (p: string) => {
+    const full = ctx.root ? join(ctx.root, p) : p;
+    if (!missing.includes(full)) missing.push(full);
+  };
+  if (file === '') return { ok: true, found, missing };
   if (file.includes('/') || !ctx.search) {
     if (file.startsWith('/')) {
-      add(absolute(system, ctx.root, file));
-      return { ok: true, found };
+      const r = absolute(system, ctx.root, file);
+      if (r) add(r); else miss(file);
+      return { ok: true, found, missing };
     }
     for (const cwd of ctx.cwds) {
       if (typeof cwd !== 'string') return { ok: false, unknown: `the working directory for ${file} is only known at run time` };
-      add(absolute(system, ctx.root, join(cwd, file)));
+      const r = absolute(system, ctx.root, join(cwd, file));
+      if (r) add(r); else miss(join(cwd, file));
     }
-    return { ok: true, found };
+    return { ok: true, found, missing };
   }
   const paths: readonly VarValue[] = ctx.defaultPath ? [DEFAULT_PATH] : candidates(ctx.vars, 'PATH');
   for (const p of paths) {
@@ -75,18 +95,20 @@ export function lookup(system: SystemView, file: string, ctx: LookupContext): Lo
       let hit: Resolution | undefined;
       if (dir.startsWith('/')) {
         hit = executableAt(system, ctx.root, join(dir, file));
+        if (!hit) miss(join(dir, file));
       } else {
         for (const cwd of ctx.cwds) {
           if (typeof cwd !== 'string') return { ok: false, unknown: `PATH has a relative entry and the working directory is only known at run time (${file})` };
-          const h = executableAt(system, ctx.root, join(dir === '' ? cwd : join(cwd, dir), file));
-          add(h);
+          const at = join(dir === '' ? cwd : join(cwd, dir), file);
+          const h = executableAt(system, ctx.root, at);
+          if (h) add(h); else miss(at);
           hit = hit ?? h;
         }
       }
       if (hit) { add(hit); break; }
     }
   }
-  return { ok: true, found };
+  return { ok: true, found, missing };
 }
 
 function executableAt(system: SystemView, root: string, p: string): Resolution | undefined {

@@ -14,7 +14,15 @@ export interface ShellState {
   readonly functions: ReadonlySet<string>;
   /** Every value a variable may have at some point of the line (assignments add, never replace). */
   readonly vars: Map<string, VarValue[]>;
+  /** Every working directory the line may be in (cd adds, never replaces). */
   readonly cwds: Arg[];
+  /**
+   * True once the whole line's assignments and cd's are in vars and cwds:
+   * they are collected before any command is checked, since a loop, a
+   * function called later or a trap can run a command after a change that
+   * comes later in the text.
+   */
+  settled?: boolean;
 }
 
 const NO_EXEC = new Set([':', 'true', 'false', 'echo', 'printf', 'test', '[', 'pwd', 'set', 'shift', 'exit', 'return', 'break', 'continue',
@@ -22,6 +30,10 @@ const NO_EXEC = new Set([':', 'true', 'false', 'echo', 'printf', 'test', '[', 'p
   'suspend', 'caller', 'compgen', 'complete', 'compopt', 'help', 'history', 'logout', 'bind', 'let', 'wait', 'ulimit']);
 const SETS_VARS = new Set(['export', 'readonly', 'declare', 'typeset', 'local']);
 const READS_VARS = new Set(['read', 'mapfile', 'readarray']);
+/** Special builtins (and `source`): in sh their prefix assignments stay after the command, as for a function call. */
+const SPECIAL = new Set([':', '.', 'source', 'break', 'continue', 'eval', 'exec', 'exit', 'export', 'readonly', 'return', 'set', 'shift', 'times', 'trap', 'unset']);
+/** Variables that decide what a command name or a relative path runs. */
+const PATHS = ['PATH', 'CDPATH', 'HOME'];
 
 export function analyzeShell(ctx: Context, inv: Invocation, sem: string, names: readonly string[]): void {
   const refuse = (reason: string, rule: string, always?: boolean) =>
@@ -68,9 +80,95 @@ export function checkLine(ctx: Context, inv: Invocation, code: string, outer: Om
     return ctx.refuse({ argv: inv.argv, command: code.slice(0, 200), reason: `the shell line cannot be parsed (${e.message})`, rule: 'parse', always: true });
   }
   const state: ShellState = { functions: parsed.functions, vars: outer.vars, cwds: outer.cwds };
+  collectState(parsed.commands, parsed.functions, state);
+  state.settled = true;
   for (const cmd of parsed.commands) {
     if (ctx.stopped) return;
     checkShellCommand(ctx, inv, cmd, state);
+  }
+}
+
+/** First pass: every value the line may give its variables and every directory it may cd to. */
+function collectState(commands: readonly ShellCommand[], functions: ReadonlySet<string>, state: ShellState): void {
+  for (const cmd of commands) {
+    const argv = cmd.words.map(wordArg);
+    let k = 0;
+    while (argv[k] === 'command' || argv[k] === 'builtin') {
+      k++;
+      for (let a = argv[k]; isStatic(a) && a.startsWith('-'); a = argv[++k]);
+    }
+    const name = argv[k];
+    if (cmd.words.length === 0 || !isStatic(name) || SPECIAL.has(name) || functions.has(name)) {
+      for (const a of cmd.assignments) addValues(state.vars, a.name, assignedValues(a.value, state.vars));
+    }
+    if (isStatic(name)) stateEffect(name, argv.slice(k + 1), k === 0 ? cmd.words.slice(1) : undefined, state);
+  }
+}
+
+/** What a builtin changes in the shell state (cd, export, read, unset, printf -v, declare -n). */
+function stateEffect(name: string, args: readonly Arg[], words: readonly ShellWord[] | undefined, state: ShellState): void {
+  switch (name) {
+    case 'cd': case 'pushd': {
+      // findIndex, not find: a dynamic target is itself undefined.
+      const at = args.findIndex(a => !(isStatic(a) && /^-[LPe@]+$/.test(a)));
+      const target = at < 0 ? undefined : args[at];
+      const next: Arg[] = [];
+      if (at < 0) {
+        next.push(...(state.vars.get('HOME') ?? [null]).map(h => (typeof h === 'string' ? h : undefined)));
+      } else if (!isStatic(target) || target === '-') {
+        next.push(undefined);
+      } else if (target.startsWith('/')) {
+        next.push(normalize(target));
+      } else {
+        // A relative target is looked up in CDPATH first.
+        for (const cd of state.vars.get('CDPATH') ?? [null]) {
+          if (cd === null) continue;
+          if (cd === undefined) { next.push(undefined); continue; }
+          for (const e of cd.split(':')) {
+            if (e.startsWith('/')) next.push(normalize(e + '/' + target));
+            else for (const c of state.cwds) next.push(isStatic(c) ? normalize(c + '/' + (e || '.') + '/' + target) : undefined);
+          }
+        }
+        for (const c of state.cwds) next.push(isStatic(c) ? normalize(c + '/' + target) : undefined);
+      }
+      for (const n of next) if (!state.cwds.includes(n)) state.cwds.push(n);
+      return;
+    }
+    case 'unset':
+      for (const a of args) if (isStatic(a) && !a.startsWith('-')) addValues(state.vars, a, [null]);
+      return;
+    case 'printf': case 'getopts': {
+      // printf -v NAME and getopts' NAME assign values only known at run time.
+      const v = name === 'printf' ? (args[0] === '-v' ? args[1] : null) : args[1];
+      if (v === null) return;
+      for (const n of isStatic(v) ? [v] : PATHS) addValues(state.vars, n, [undefined]);
+      return;
+    }
+  }
+  if (SETS_VARS.has(name)) {
+    const nameref = args.some(a => isStatic(a) && /^-[a-zA-Z]*n/.test(a));
+    // Declaration utilities: NAME=value words are assignments (no field splitting).
+    if (words) {
+      for (const w of words) {
+        const m = ASSIGNMENT.exec(w.raw);
+        if (!m) continue;
+        const vals = assignedValues(stripPrefix(w, m[0].length), state.vars);
+        addValues(state.vars, m[1], vals);
+        // declare -n P=PATH: a later P=... assigns PATH.
+        if (nameref) for (const t of vals) for (const n of typeof t === 'string' ? [t] : PATHS) addValues(state.vars, n, [undefined]);
+      }
+      return;
+    }
+    for (const a of args) {
+      if (!isStatic(a)) continue;
+      const eq = a.indexOf('=');
+      if (eq > 0 && !a.startsWith('-')) addValues(state.vars, a.slice(0, eq), [a.slice(eq + 1)]);
+      if (eq > 0 && nameref) addValues(state.vars, a.slice(eq + 1), [undefined]);
+    }
+    return;
+  }
+  if (READS_VARS.has(name)) {
+    for (const a of args) if (isStatic(a) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) addValues(state.vars, a, [undefined]);
   }
 }
 
@@ -97,6 +195,7 @@ function checkShellCommand(ctx: Context, inv: Invocation, cmd: ShellCommand, sta
     depth: inv.depth + 1,
     shell: state,
     words: cmd.words,
+    line: true,
   });
 }
 
@@ -169,30 +268,27 @@ export function shellBuiltin(ctx: Context, inv: Invocation, state: ShellState): 
       if (args.length === 0) return true;
       const f = args[0];
       if (!isStatic(f)) { refuse(`${name} reads a file only known at run time`); return true; }
+      // `.` reads the file whether or not it is executable: every place the search may use counts.
       const found = lookup(ctx.system, f, { vars: inv.vars, cwds: state.cwds, root: inv.root, search: true });
-      const candidates = found.ok ? found.found.map(r => r.resolved) : [];
       if (!found.ok) { refuse(found.unknown); return true; }
-      if (!f.includes('/')) for (const c of state.cwds) if (isStatic(c)) { const r = ctx.system.realpath(normalize(c + '/' + f)); if (r) candidates.push(r); }
-      for (const r of candidates) {
-        const d = ctx.distrust(r);
+      const places = found.found.map(r => r.raw).concat(found.missing);
+      if (!f.includes('/')) {
+        for (const c of state.cwds) {
+          if (!isStatic(c)) { refuse(`${name} ${f} may be read from a working directory only known at run time`); return true; }
+          places.push((inv.root ? inv.root : '') + c + '/' + f);
+        }
+      }
+      for (const p of places) {
+        const w = ctx.writableOnWay(p);
+        if (w) { refuse(`${name} ${p}: the file could be created or replaced before it is read (${w} is a writable location)`, 'writable-location'); return true; }
+        const r = ctx.system.realpath(p);
+        const d = r === undefined ? undefined : ctx.distrust(r);
         if (d) { refuse(`${name} ${r}: the file is ${d === 'writable' ? 'in a writable location' : 'modified after the process started'}`, d === 'writable' ? 'writable-location' : 'drift'); return true; }
       }
       return true;
     }
-    case 'cd': case 'pushd': {
-      const target = args.find(a => !(isStatic(a) && /^-[LPe@]+$/.test(a)));
-      const home = state.vars.get('HOME') ?? [null];
-      const next: Arg[] = [];
-      if (target === undefined) next.push(...home.map(h => (typeof h === 'string' ? h : undefined)));
-      else if (!isStatic(target) || target === '-') next.push(undefined);
-      else for (const c of state.cwds) next.push(target.startsWith('/') ? normalize(target) : isStatic(c) ? normalize(c + '/' + target) : undefined);
-      for (const n of next) if (!state.cwds.includes(n)) state.cwds.push(n);
-      return true;
-    }
-    case 'unset':
-      for (const a of args) if (isStatic(a) && !a.startsWith('-')) addValues(state.vars, a, [null]);
-      return true;
-    case 'printf':
+    case 'cd': case 'pushd': case 'unset': case 'printf': case 'getopts':
+      if (!state.settled) stateEffect(name, args, undefined, state);
       return true;
     case 'exec': case 'command': case 'builtin':
       if (name === 'exec' && args.length === 0) return true;
@@ -200,21 +296,12 @@ export function shellBuiltin(ctx: Context, inv: Invocation, state: ShellState): 
       return true;
   }
   if (SETS_VARS.has(name)) {
-    // Declaration utilities: NAME=value words are assignments (no field splitting).
-    for (const w of inv.words?.slice(1) ?? []) {
-      const m = ASSIGNMENT.exec(w.raw);
-      if (m) addValues(state.vars, m[1], assignedValues(stripPrefix(w, m[0].length), state.vars));
-    }
-    if (inv.words) return true;
-    for (const a of args) {
-      if (!isStatic(a)) { if (a === SPLAT) refuse(`${name} is given arguments only known at run time`); continue; }
-      const eq = a.indexOf('=');
-      if (eq > 0 && !a.startsWith('-')) addValues(state.vars, a.slice(0, eq), [a.slice(eq + 1)]);
-    }
+    if (!inv.words && args.includes(SPLAT)) refuse(`${name} is given arguments only known at run time`);
+    if (!state.settled) stateEffect(name, args, inv.words?.slice(1), state);
     return true;
   }
   if (READS_VARS.has(name)) {
-    for (const a of args) if (isStatic(a) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) addValues(state.vars, a, [undefined]);
+    if (!state.settled) stateEffect(name, args, undefined, state);
     return true;
   }
   return false;
