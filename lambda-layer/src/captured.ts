@@ -7,7 +7,7 @@ import type pathModule = require('path');
 
 type AnyFn = (...a: any[]) => any;
 
-/** The primitives, in the order of the preload's CAPTURED array. */
+/** The primitives the preload captured (it hands them over as an array, in the order of CAPTURED_KEYS). */
 export interface Captured {
   readonly apply: typeof Reflect.apply;
   readonly construct: typeof Reflect.construct;
@@ -35,9 +35,17 @@ export interface Captured {
   readonly requireBuiltin: (id: string) => unknown;
 }
 
+/** The order of the preload's array (an array literal costs its cold start less than an object's keys). */
+export const CAPTURED_KEYS: readonly (keyof Captured)[] = [
+  'apply', 'construct', 'fs', 'path', 'writeSync', 'readFileSync', 'openSync', 'readSync', 'closeSync', 'fstatSync',
+  'readlinkSync', 'resolve', 'cwd', 'nextTick', 'bufferFrom', 'byteLength', 'bufToString', 'then', 'reject', 'stringify',
+  'now', 'rawDebug', 'FunctionCtor', 'requireBuiltin',
+];
+
 /** Filled by setCaptured() before anything else in the engine runs. */
 export const c = {} as Captured;
 
-export function setCaptured(from: Captured): void {
-  for (const k of Object.keys(from) as (keyof Captured)[]) (c as unknown as Record<string, unknown>)[k] = from[k];
+export function setCaptured(from: readonly unknown[]): Captured {
+  for (let i = 0; i < CAPTURED_KEYS.length; i++) (c as unknown as Record<string, unknown>)[CAPTURED_KEYS[i]] = from[i];
+  return c;
 }

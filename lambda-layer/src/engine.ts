@@ -15,7 +15,8 @@ import { decodePolicy } from './policy';
 
 /** What the preload hands the engine. */
 export interface Preload {
-  readonly captured: Captured;
+  /** The primitives, in the order of CAPTURED_KEYS. */
+  readonly captured: readonly unknown[];
   /** NANO_ENFORCER_POLICY as it was at start. */
   readonly raw: string | undefined;
   readonly started: number;
@@ -40,8 +41,7 @@ const made = new Map<AnyFn, ReturnType<Handler>>();
 let c: Captured;
 
 export function start(p: Preload): void {
-  setCaptured(p.captured);
-  c = p.captured;
+  c = setCaptured(p.captured);
   setUsePromises(p.usePromises);
   const { policy, fault } = decodePolicy(p.raw);
   initGate(policy, p.started);

@@ -7,9 +7,8 @@
 // prefilter. The first time a wrapper has something to decide it loads
 // engine.js (gate, events, requests, write analysis) with functions
 // captured here, so code loaded later cannot substitute it.
-import type { Captured } from './captured';
 import type { Engine, Preload } from './engine';
-import { apply, binding, construct, disguise, lock, mark } from './hooks/wrap';
+import { apply, binding, construct, defineProperty, disguise, getOwnPropertyDescriptor, getPrototypeOf, ownKeys } from './hooks/wrap';
 import { isWritablePath } from './hooks/writable';
 
 type AnyFn = (...a: unknown[]) => unknown;
@@ -27,32 +26,19 @@ const FunctionCtor = Function;
 const enqueue = queueMicrotask;
 const raw = proc.env.NANO_ENFORCER_POLICY;
 const started = Date.now();
-const captured: Captured = {
-  apply,
-  construct,
-  fs,
-  path,
-  writeSync: fs.writeSync,
-  readFileSync: fs.readFileSync,
-  openSync: fs.openSync,
-  readSync: fs.readSync,
-  closeSync: fs.closeSync,
-  fstatSync: fs.fstatSync,
-  readlinkSync: fs.readlinkSync,
-  resolve,
-  cwd,
-  nextTick: proc.nextTick,
-  bufferFrom: Buffer.from,
-  byteLength: Buffer.byteLength,
-  bufToString: Buffer.prototype.toString,
-  then: Promise.prototype.then,
-  reject: Promise.reject,
-  stringify: JSON.stringify,
-  now: Date.now,
-  rawDebug: proc._rawDebug,
-  FunctionCtor,
-  requireBuiltin,
-};
+const readFileSync = fs.readFileSync;
+const writeSync = fs.writeSync;
+const stringify = JSON.stringify;
+const nextTick = proc.nextTick;
+const reject = Promise.reject;
+const bufToString = Buffer.prototype.toString;
+const slice = Array.prototype.slice;
+/** In the order of CAPTURED_KEYS (captured.ts). */
+const captured = [
+  apply, construct, fs, path, writeSync, readFileSync, fs.openSync, fs.readSync, fs.closeSync, fs.fstatSync,
+  fs.readlinkSync, resolve, cwd, nextTick, Buffer.from, Buffer.byteLength, bufToString, Promise.prototype.then, reject, stringify,
+  Date.now, proc._rawDebug, FunctionCtor, requireBuiltin,
+];
 
 let engine: Engine | undefined;
 /** The parsed policy when it passed the cheap check; undefined: default or decoded by the engine at init. */
@@ -75,7 +61,7 @@ function load(): Engine {
   const mod = { exports: {} as Engine };
   try {
     const fn = new FunctionCtor('exports', 'require', 'module', '__filename', '__dirname',
-      apply(captured.readFileSync, fs, [file, 'utf8']) as string);
+      apply(readFileSync, fs, [file, 'utf8']) as string);
     apply(fn, undefined, [mod.exports, requireBuiltin, mod, file, __dirname]);
   } catch (e) {
     // --disallow-code-generation-from-strings: fall back to the module loader.
@@ -95,7 +81,7 @@ function load(): Engine {
 function fault(e: unknown, api: string): boolean {
   const open = parsed?.f === 'o';
   try {
-    const line = captured.stringify({
+    const line = stringify({
       source: 'nano-enforcer',
       version: 1,
       control: 'tamper',
@@ -103,7 +89,7 @@ function fault(e: unknown, api: string): boolean {
       reason: `internal: ${e instanceof Error ? e.message : String(e)}`,
       detail: { api },
     });
-    apply(captured.writeSync, fs, [1, `${line}\n`]);
+    apply(writeSync, fs, [1, `${line}\n`]);
   } catch {
     // Nowhere to report; never fail the caller for it.
   }
@@ -118,85 +104,141 @@ function eacces(syscall: string, p: unknown): Error {
 
 /** Fails an fs binding call the way it fails natively for its calling convention. */
 function fail(req: unknown, err: Error): unknown {
-  if (req !== undefined && req === fsb?.kUsePromises) return apply(captured.reject, Promise, [err]);
+  if (req !== undefined && req === fsb?.kUsePromises) return apply(reject, Promise, [err]);
   const done = (req as { oncomplete?: AnyFn } | null)?.oncomplete;
   if (typeof done !== 'function') throw err;
-  apply(captured.nextTick, process, [() => apply(done, req, [err])]);
+  apply(nextTick, process, [() => apply(done, req, [err])]);
   return undefined;
 }
 
 function inWritable(p: unknown): boolean {
   let s: string;
   if (typeof p === 'string') s = p;
-  else if (p instanceof Uint8Array) s = apply(captured.bufToString, p, ['utf8']) as string;
+  else if (p instanceof Uint8Array) s = apply(bufToString, p, ['utf8']) as string;
   else return false;
   return isWritablePath(resolve(apply(cwd, process, []) as string, s));
 }
 
+/** The hooks, in the order of their tables below. */
+const enum H {
+  Spawn, SpawnSync, Execve, Dlopen,
+  Open, OpenFileHandle, Close, WriteBuffer, WriteBuffers, WriteString, FhClose, WriteFileUtf8,
+  CopyFile, Rename, Link, CpSyncOverrideFile, Chmod, Fchmod,
+  Worker, GetBuiltinModule,
+}
+/** The engine's handler name of each hook, and the property it replaces. */
+const NAMES = 'spawn spawnSync execve dlopen open openFileHandle close writeBuffer writeBuffers writeString fhClose writeFileUtf8 copyFile rename link cpSyncOverrideFile chmod fchmod Worker'.split(' ');
+const KEYS = 'spawn spawn execve dlopen open openFileHandle close writeBuffer writeBuffers writeString close writeFileUtf8 copyFile rename link cpSyncOverrideFile chmod fchmod Worker getBuiltinModule'.split(' ');
+const originals: AnyFn[] = [];
+const targets: unknown[] = [];
+
 /**
- * Wraps obj[key]: calls that `needs` says have something to decide go to the
- * engine's handler `name`; `refuse` is the native failure when the engine is
+ * The body of every wrapper: calls that `needs` says have something to
+ * decide go to the engine; `refuse` is the native failure when the engine is
  * missing and the policy fails closed.
  */
-type Test = (a: unknown[]) => unknown;
-
-function hook(obj: Record<string, unknown> | undefined, key: string, name: string, needs: Test, refuse: Test): void {
-  const orig = obj?.[key] as AnyFn;
-  if (typeof orig !== 'function') return;
-  // Named by the computed key, so that disguise() has nothing to redefine.
-  const wrapper = {
-    [key]: function (this: unknown, ...a: unknown[]): unknown {
-      if (!engine && !needs(a)) return apply(orig, this, a);
-      let e: Engine;
-      try {
-        e = load();
-      } catch (x) {
-        return fault(x, name) ? apply(orig, this, a) : refuse(a);
-      }
-      return e.handle(name, orig, this, a, new.target);
-    },
-  }[key]!;
-  lock(obj!, key, disguise(wrapper, orig));
+function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
+  const orig = originals[i];
+  if (!engine && !needs(i, a)) return apply(orig, self, a);
+  let e: Engine;
+  try {
+    e = load();
+  } catch (x) {
+    return fault(x, NAMES[i]) ? apply(orig, self, a) : refuse(i, a);
+  }
+  return e.handle(NAMES[i], orig, self, a, newTarget as AnyFn | undefined);
 }
 
-const always = (): boolean => true;
+const X_BITS = 0o111;
+
+/** Before the engine is loaded: does this call have something to decide? (Writes and closes matter only on fds it tracks.) */
+function needs(i: H, a: unknown[]): boolean {
+  switch (i) {
+    case H.Open: case H.OpenFileHandle: return typeof a[1] === 'number' && (a[1] & 3) !== 0 && inWritable(a[0]);
+    case H.Dlopen: case H.CopyFile: case H.Rename: case H.Link: case H.CpSyncOverrideFile: return inWritable(a[1]);
+    case H.WriteFileUtf8: return typeof a[0] !== 'number' && inWritable(a[0]);
+    case H.Chmod: return typeof a[1] === 'number' && (a[1] & X_BITS) !== 0 && inWritable(a[0]);
+    case H.Fchmod: return typeof a[1] === 'number' && (a[1] & X_BITS) !== 0;
+    case H.Close: case H.WriteBuffer: case H.WriteBuffers: case H.WriteString: case H.FhClose: return false;
+    default: return true;
+  }
+}
+
 const UV_EACCES = -13;
 
-function installSpawn(): void {
-  const proto = binding<{ Process?: { prototype: Record<string, unknown> } }>('process_wrap')?.Process?.prototype;
-  // The refusal execs /dev/null, which the kernel refuses with EACCES.
-  hook(proto, 'spawn', 'spawn', always, () => UV_EACCES);
-  hook(binding('spawn_sync'), 'spawn', 'spawnSync', always, () => ({ error: UV_EACCES, status: null, signal: null, output: null, pid: 0 }));
-  hook(proc, 'execve', 'execve', always, (a) => { throw eacces('execve', a[0]); });
-  hook(proc, 'dlopen', 'dlopen', (a) => inWritable(a[1]), (a) => {
-    throw Object.assign(new Error(`${a[1]}: cannot load a native addon from a writable location (refused by nano-enforcer)`), { code: 'ERR_DLOPEN_FAILED' });
-  });
+/** The native failure of hook i, without the engine. */
+function refuse(i: H, a: unknown[]): unknown {
+  switch (i) {
+    // The refusal execs /dev/null, which the kernel refuses with EACCES.
+    case H.Spawn: return UV_EACCES;
+    case H.SpawnSync: return { error: UV_EACCES, status: null, signal: null, output: null, pid: 0 };
+    case H.Execve: throw eacces('execve', a[0]);
+    case H.Dlopen: throw Object.assign(new Error(`${a[1]}: cannot load a native addon from a writable location (refused by nano-enforcer)`), { code: 'ERR_DLOPEN_FAILED' });
+    case H.Worker: throw Object.assign(new Error(`Worker initialization failure: ${a[0]} refused by nano-enforcer`), { code: 'ERR_WORKER_INIT_FAILED' });
+    case H.Open: case H.OpenFileHandle: return fail(a[3], eacces('open', a[0]));
+    case H.WriteFileUtf8: return fail(undefined, eacces('open', a[0]));
+    case H.CopyFile: return fail(a[3], eacces('copyfile', a[0]));
+    case H.CpSyncOverrideFile: return fail(undefined, eacces('cp', a[0]));
+    case H.Rename: case H.Link: case H.Chmod: case H.Fchmod: return fail(a[2], eacces(NAMES[i].toLowerCase(), a[0]));
+    // Writes and closes go to the engine only once it is loaded.
+    default: return true;
+  }
+}
+
+/** Nothing for disguise() to do: same name, length and prototype, and no own property to copy. */
+function alike(w: Function, f: Function): boolean {
+  const n = ownKeys(f).length;
+  return w.name === f.name && w.length === f.length && getPrototypeOf(w) === getPrototypeOf(f)
+    && n === ownKeys(w).length && (n === 2 || (n === 3 && getOwnPropertyDescriptor(f, 'prototype') !== undefined));
+}
+
+const DESCRIPTOR: PropertyDescriptor = { value: undefined, writable: false, configurable: false, enumerable: false };
+
+/**
+ * Installs hooks [from, to): a wrapper named like the property (a computed
+ * key, so that nothing is redefined) replaces it, non-writable and
+ * non-configurable when the property allows it, keeping its enumerability.
+ * Binding functions are methods, like their wrappers: no prototype, not
+ * constructors. Inline, so that no helper runs once per hook.
+ */
+function put(from: H, to: H): void {
+  for (let i = from; i < to; i++) {
+    const o = (i >= H.Open && i <= H.Fchmod && i !== H.FhClose ? fsb : targets[i]) as Record<string, unknown> | undefined;
+    const k = KEYS[i];
+    const f = o?.[k] as AnyFn;
+    if (typeof f !== 'function') continue;
+    originals[i] = f;
+    // execve, Worker and getBuiltinModule are JS functions of length 1, with a prototype.
+    const w = i === H.GetBuiltinModule
+      ? { [k]: function (this: unknown, id: unknown) { return seen(apply(f, this, arguments), id); } }[k]
+      : i === H.Execve || i === H.Worker
+        ? { [k]: function (this: unknown, _: unknown) { return run(i, this, apply(slice, arguments, []) as unknown[], new.target); } }[k]
+        : { [k](this: unknown, ...a: unknown[]) { return run(i, this, a); } }[k];
+    const n = ownKeys(f).length;
+    // As alike(), inline: no function runs once per hook (it would be compiled again by Sparkplug).
+    if (w.name !== f.name || w.length !== f.length || getPrototypeOf(w) !== getPrototypeOf(f) || n !== ownKeys(w).length
+      || (n !== 2 && (n !== 3 || getOwnPropertyDescriptor(f, 'prototype') === undefined))) disguise(w, f);
+    const d = getOwnPropertyDescriptor(o!, k);
+    if (!d || d.configurable) {
+      DESCRIPTOR.value = w;
+      DESCRIPTOR.enumerable = !!d?.enumerable;
+      defineProperty(o!, k, DESCRIPTOR);
+    } else if (d.writable) {
+      o![k] = w;
+    }
+  }
+  DESCRIPTOR.value = undefined;
 }
 
 let fsb: Record<string, unknown> | undefined;
-const X_BITS = 0o111;
 
 /** protectTmp: the fs binding, below every fs export. Only writes in a writable place go to the engine. */
 function installFs(): void {
   if (fsHooked) return;
   fsHooked = true;
   fsb = binding('fs');
-  const loaded = (): boolean => engine !== undefined;
-  const at = (i: number, syscall = 'open') => (a: unknown[]) => fail(a[i], eacces(syscall, a[0]));
-  const open = (a: unknown[]): boolean => typeof a[1] === 'number' && (a[1] & 3) !== 0 && inWritable(a[0]);
-  hook(fsb, 'open', 'open', open, at(3));
-  hook(fsb, 'openFileHandle', 'openFileHandle', open, at(3));
-  for (const k of ['close', 'writeBuffer', 'writeBuffers', 'writeString']) hook(fsb, k, k, loaded, always);
-  hook((fsb?.FileHandle as { prototype?: Record<string, unknown> } | undefined)?.prototype, 'close', 'fhClose', loaded, always);
-  hook(fsb, 'writeFileUtf8', 'writeFileUtf8', (a) => (typeof a[0] === 'number' ? loaded() : inWritable(a[0])), at(-1));
-  const dest = (a: unknown[]): boolean => inWritable(a[1]);
-  hook(fsb, 'copyFile', 'copyFile', dest, at(3, 'copyfile'));
-  hook(fsb, 'rename', 'rename', dest, at(2, 'rename'));
-  hook(fsb, 'link', 'link', dest, at(2, 'link'));
-  hook(fsb, 'cpSyncOverrideFile', 'cpSyncOverrideFile', dest, at(-1, 'cp'));
-  const x = (a: unknown[]): boolean => typeof a[1] === 'number' && (a[1] & X_BITS) !== 0;
-  hook(fsb, 'chmod', 'chmod', (a) => x(a) && inWritable(a[0]), at(2, 'chmod'));
-  hook(fsb, 'fchmod', 'fchmod', x, at(2, 'fchmod'));
+  targets[H.FhClose] = (fsb?.FileHandle as { prototype?: unknown } | undefined)?.prototype;
+  put(H.Open, H.Worker);
 }
 
 // Worker threads have their own bindings; the Worker constructor is wrapped
@@ -207,14 +249,18 @@ function installFs(): void {
 // and syncs the ESM bindings before the importing module evaluates.
 let workerPatched = false;
 
+function seen(result: unknown, id: unknown): unknown {
+  if (!workerPatched && (id === 'worker_threads' || id === 'node:worker_threads')) patchWorkerThreads(result);
+  return result;
+}
+
 function patchWorkerThreads(exportsObj: unknown): void {
   if (workerPatched || exportsObj === null || typeof exportsObj !== 'object') return;
   workerPatched = true;
   const x = exportsObj as Record<string, unknown>;
   const Original = x.Worker as AnyFn & { prototype: { constructor: unknown } };
-  hook(x, 'Worker', 'Worker', always, (a) => {
-    throw Object.assign(new Error(`Worker initialization failure: ${a[0]} refused by nano-enforcer`), { code: 'ERR_WORKER_INIT_FAILED' });
-  });
+  targets[H.Worker] = x;
+  put(H.Worker, H.Worker + 1);
   const wrapper = x.Worker as AnyFn & { prototype: unknown };
   if (wrapper === Original) return;
   wrapper.prototype = Original.prototype;
@@ -225,24 +271,23 @@ function patchWorkerThreads(exportsObj: unknown): void {
   }
 }
 
-function installWorkerHooks(moduleCtor: ModuleCtor): void {
-  const isWorkerThreads = (id: unknown): boolean => id === 'worker_threads' || id === 'node:worker_threads';
+function installWorkerHooks(): void {
   // Inside a worker, worker_threads is part of its bootstrap.
   if ((proc.moduleLoadList as unknown as string[] | undefined)?.includes('NativeModule worker_threads')) return patchWorkerThreads(nativeRequire('worker_threads'));
-  const watch = (orig: AnyFn, key: string) => disguise({
-    [key]: function (this: unknown, ...a: unknown[]): unknown {
-      const result = apply(orig, this, a);
-      if (!workerPatched && isWorkerThreads(a[0])) patchWorkerThreads(result);
-      return result;
-    },
-  }[key]!, orig);
-  moduleCtor._load = watch(moduleCtor._load, '_load');
-  if (typeof getBuiltin === 'function') lock(proc, 'getBuiltinModule', watch(getBuiltin, 'getBuiltinModule'));
+  const moduleCtor = module.constructor as unknown as ModuleCtor;
+  const load_ = moduleCtor._load;
+  // Anonymous (a property assignment names nothing) and of the same length, like the original.
+  moduleCtor._load = function (this: unknown, request: unknown, _parent: unknown, _isMain: unknown) {
+    return seen(apply(load_, this, arguments), request);
+  };
+  if (!alike(moduleCtor._load, load_)) disguise(moduleCtor._load, load_);
+  targets[H.GetBuiltinModule] = proc;
+  put(H.GetBuiltinModule, H.GetBuiltinModule + 1);
 
   let chdir = proc.chdir;
-  const d = Reflect.getOwnPropertyDescriptor(proc, 'chdir');
+  const d = getOwnPropertyDescriptor(proc, 'chdir');
   if (!d?.configurable) return;
-  Reflect.defineProperty(proc, 'chdir', {
+  defineProperty(proc, 'chdir', {
     configurable: true,
     enumerable: d.enumerable,
     get: () => chdir,
@@ -259,51 +304,64 @@ function installWorkerHooks(moduleCtor: ModuleCtor): void {
   });
 }
 
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 /**
  * The policy's shape, cheaply: a value that is not a v1 object with known
  * keys is decoded (and reported) by the engine at init. Its list entries are
  * checked when the engine first loads.
  */
-const KEYS = 'vmadtwifh';
-function plausible(): boolean {
-  try {
-    const o: unknown = JSON.parse(raw!);
-    if (o === null || typeof o !== 'object' || (o as { v?: unknown }).v !== 1) return false;
-    // A JSON object has only own enumerable keys.
-    for (const k in o) if (k.length !== 1 || KEYS.indexOf(k) < 0) return false;
-    parsed = o as Record<string, unknown>;
-    return true;
-  } catch {
-    return false;
-  }
-}
+const POLICY_KEYS = 'vmadtwifh';
 
-function install(): void {
-  // Idempotent: loaded twice (two --require, or required by user code), hooks once.
-  if (!mark(process, Symbol.for('nano-enforcer.installed'))) return;
-  const faults: string[] = [];
-  const step = (name: string, fn: () => void): void => {
-    try {
-      fn();
-    } catch (e) {
-      faults[faults.length] = `${name}: ${e instanceof Error ? e.message : String(e)}`;
-    }
-  };
-  step('child_process', installSpawn);
-  step('worker_threads', () => installWorkerHooks(module.constructor as never));
-  if (raw === undefined || raw === '' || (plausible() && parsed!.t !== 0)) step('fs', installFs);
-  // An implausible policy, or a hook that failed: the engine reports it now (and installs the fs hooks the default policy needs).
-  if (faults.length !== 0 || (raw !== undefined && raw !== '' && parsed === undefined)) {
-    try {
-      load().initFaults(faults);
-    } catch (e) {
-      fault(e, 'init');
-    }
-  }
-}
-
+// Inline at the top level: parsed once.
+// Idempotent: loaded twice (two --require, or required by user code), hooks once.
+const MARK = Symbol.for('nano-enforcer.installed');
 try {
-  install();
+  if (getOwnPropertyDescriptor(process, MARK) === undefined && defineProperty(process, MARK, { value: true })) {
+    const faults: string[] = [];
+    if (raw !== undefined && raw !== '') {
+      try {
+        const o: unknown = JSON.parse(raw);
+        // A JSON object has only own enumerable keys.
+        let known = o !== null && typeof o === 'object' && (o as { v?: unknown }).v === 1;
+        if (known) for (const k in o as object) if (k.length !== 1 || POLICY_KEYS.indexOf(k) < 0) known = false;
+        if (known) parsed = o as Record<string, unknown>;
+      } catch {
+        // Not JSON: the engine reports it.
+      }
+    }
+    const withFs = raw === undefined || raw === '' || (parsed !== undefined && parsed.t !== 0);
+    targets[H.Spawn] = binding<{ Process?: { prototype: unknown } }>('process_wrap')?.Process?.prototype;
+    targets[H.SpawnSync] = binding('spawn_sync');
+    targets[H.Execve] = targets[H.Dlopen] = proc;
+    try {
+      put(H.Spawn, H.Open);
+    } catch (e) {
+      faults[faults.length] = `child_process: ${message(e)}`;
+    }
+    try {
+      installWorkerHooks();
+    } catch (e) {
+      faults[faults.length] = `worker_threads: ${message(e)}`;
+    }
+    if (withFs) {
+      try {
+        installFs();
+      } catch (e) {
+        faults[faults.length] = `fs: ${message(e)}`;
+      }
+    }
+    // An implausible policy, or a hook that failed: the engine reports it now (and installs the fs hooks the default policy needs).
+    if (faults.length !== 0 || (raw !== undefined && raw !== '' && parsed === undefined)) {
+      try {
+        load().initFaults(faults);
+      } catch (e) {
+        fault(e, 'init');
+      }
+    }
+  }
 } catch (e) {
   // Never crash the function's start.
   fault(e, 'init');
