@@ -54,6 +54,7 @@
 //   Code read from stdin (sh with no script, node with none) is also
 //   `always`, since it cannot be known.
 import { showArgv, varsFromEnv } from './args';
+import { cachedSpawnDecision } from './cache';
 import { Context, Refusal } from './context';
 import { checkInvocation } from './invocation';
 import { memoized } from './memo';
@@ -65,6 +66,12 @@ export { createSystemView } from './system-view';
 export type { SystemViewOptions } from './system-view';
 
 export function evaluate(policy: Policy, request: Request, system: SystemView): Decision {
+  // A spawn already decided is answered from the cache when the files it depended on are unchanged (cache.ts).
+  if (request.kind === 'spawn') return cachedSpawnDecision(policy, request, system, s => evaluateUncached(policy, request, s));
+  return evaluateUncached(policy, request, system);
+}
+
+function evaluateUncached(policy: Policy, request: Request, system: SystemView): Decision {
   const ctx = new Context(policy, memoized(system));
   switch (request.kind) {
     case 'addon': return evaluateAddon(ctx, request);

@@ -5,6 +5,7 @@
 // mount from /proc/self/mountinfo except the root mount itself, so a
 // developer machine whose root filesystem is rw still runs /usr/bin/ls.
 import * as fs from 'node:fs';
+import { markCacheable } from './cache';
 import { PRELOAD_PATH } from './environment';
 import type { SystemView } from '../types';
 
@@ -151,7 +152,7 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
       nodeOptions = '';
     }
   }
-  return {
+  const view: SystemView = {
     realpath,
     stat,
     readHead,
@@ -162,4 +163,7 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
     execPath: realpath(process.execPath),
     nodeOptions,
   };
+  // Its stat() answers real identities: spawn decisions may be remembered (cache.ts).
+  markCacheable(view);
+  return view;
 }

@@ -46,7 +46,8 @@ function request(api: string, file: unknown, args: unknown, cwd: unknown, envPai
     args: strings(args),
     cwd: typeof cwd === 'string' && cwd !== '' ? c.resolve(base, cwd) : base,
     env,
-    envExplicit: differsFromProcessEnv(env),
+    // Enumerating process.env costs tens of µs per spawn and no decision reads it: computed when asked.
+    get envExplicit() { return differsFromProcessEnv(env); },
   };
 }
 
