@@ -21,6 +21,8 @@ await build({
     preload: join(root, 'lambda-layer', 'src', 'preload.ts'),
     engine: join(root, 'lambda-layer', 'src', 'engine.ts'),
     decision: join(root, 'lambda-layer', 'src', 'decision', 'index.ts'),
+    // Loaded by the engine at start only when the policy names decoys.
+    honeypots: join(root, 'lambda-layer', 'src', 'honeypots', 'index.ts'),
   },
   outdir,
   bundle: true,
@@ -46,3 +48,15 @@ const flat = indented.replace(/^[ \t]+/gm, '').replace(/^\/\/ .*\n/gm, '');
 const minified = async (code) => (await transform(code, { minify: true, loader: 'js' })).code;
 if (await minified(flat) !== await minified(indented)) throw new Error('preload.js: removing indentation changed the code');
 writeFileSync(preloadFile, flat);
+
+// The decoy files (honeypots), at plausible paths in the layer's root (/opt).
+const files = await build({
+  entryPoints: [join(root, 'lambda-layer', 'src', 'honeypots', 'files.ts')],
+  bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning',
+});
+const { DECOY_FILES } = await import(`data:text/javascript;base64,${Buffer.from(files.outputFiles[0].text).toString('base64')}`);
+for (const f of DECOY_FILES) {
+  const target = join(root, 'assets', 'layer', f.path);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, f.content, { mode: 0o644 });
+}

@@ -4,6 +4,8 @@
 import { setCaptured, type Captured } from './captured';
 import { emit } from './events';
 import { initGate } from './gate';
+import type { Honeypots } from './honeypots/host';
+import { startHoneypots } from './honeypots/load';
 import { dlopen } from './hooks/addon';
 import { initChildEnv } from './hooks/child-env';
 import { spawn, spawnSync } from './hooks/child-process';
@@ -39,6 +41,7 @@ export interface Engine {
 const handlers: Record<string, Handler> = { spawn, spawnSync, execve, dlopen, Worker, ...fsHandlers };
 const made = new Map<AnyFn, ReturnType<Handler>>();
 let c: Captured;
+let honeypots: Honeypots | undefined;
 
 export function start(p: Preload): void {
   c = setCaptured(p.captured);
@@ -47,8 +50,10 @@ export function start(p: Preload): void {
   initGate(policy, p.started);
   initChildEnv(p.preload, p.raw);
   // A policy the preload's cheap check let through may still be invalid: the default policy protects /tmp.
-  if (policy.protectTmp) p.installFs();
   if (fault !== undefined) emit('tamper', 'detected', fault, {});
+  // Decoys: the trip wires start now, before user code (the preload loads the engine at start when the policy has "h").
+  honeypots = startHoneypots(policy);
+  if (policy.protectTmp || honeypots) p.installFs();
 }
 
 export function initFaults(faults: readonly string[]): void {
@@ -56,6 +61,7 @@ export function initFaults(faults: readonly string[]): void {
 }
 
 export function handle(name: string, orig: AnyFn, self: unknown, args: unknown[], newTarget: AnyFn | undefined): unknown {
+  if (honeypots !== undefined) honeypots.file(name, args);
   let body = made.get(orig);
   if (!body) {
     const make = handlers[name];

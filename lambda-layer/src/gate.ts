@@ -4,12 +4,18 @@
 // fault fails open or closed per policy.failOpen and is reported as 'tamper'.
 import { emit } from './events';
 import { decisionModule } from './lazy';
-import type { Policy, Request, SystemView } from './types';
+import type { Policy, Request, SpawnRequest, SystemView } from './types';
 
 let policy: Policy;
 let startTimeMs = 0;
 let system: SystemView | undefined;
 let busy = false;
+let spawnObserver: ((request: SpawnRequest) => boolean) | undefined;
+
+/** The honeypots' look at every process start (before the decision); false refuses it. */
+export function observeSpawns(observer: (request: SpawnRequest) => boolean): void {
+  spawnObserver = observer;
+}
 
 export function initGate(p: Policy, start: number): void {
   policy = p;
@@ -32,6 +38,11 @@ function describe(request: Request): Record<string, unknown> {
   }
 }
 
+/** True while the decision runs: the files it reads (/proc/self/environ, executables) are the enforcer's own reads. */
+export function deciding(): boolean {
+  return busy;
+}
+
 /** The reason of the last refusal, for the error message of the refused call. */
 export let lastReason = '';
 
@@ -41,6 +52,10 @@ export function permit(request: Request): boolean {
   if (busy) return true;
   busy = true;
   try {
+    if (spawnObserver !== undefined && request.kind === 'spawn' && !spawnObserver(request)) {
+      lastReason = 'the decoy access key handed to a child';
+      return false;
+    }
     const m = decisionModule();
     if (!system) system = m.createSystemView(startTimeMs);
     const d = m.evaluate(policy, request, system);

@@ -25,6 +25,7 @@ const EXECUTABLE_ENTRY = /^(?:sha256:[0-9a-fA-F]{64}|(?!sha256:)[^/\0]+|\/[^\0]*
 const ABSOLUTE = /^\/[^\0]*$/;
 const NAME = /^[^/\0]+$/;
 const KEYS = ['v', 'm', 'a', 'd', 't', 'w', 'i', 'f', 'h'];
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function list(o: Record<string, unknown>, key: string, entry: RegExp): readonly string[] | undefined {
   const value = o[key];
@@ -54,6 +55,7 @@ export function decodePolicy(json: string | undefined): { policy: Policy; fault?
     if (r.f !== undefined && r.f !== 'o' && r.f !== 'c') throw new Error('"f" must be "o"');
     if (r.h !== undefined && (r.h === null || typeof r.h !== 'object' || Array.isArray(r.h))) throw new Error('"h" must be an object');
     const allowed = list(r, 'a', EXECUTABLE_ENTRY);
+    const decoyVariables = r.h === undefined ? undefined : list(r.h as Record<string, unknown>, 'n', VARIABLE);
     const policy: Policy = {
       mode: r.m === 'a' ? 'alert' : 'block',
       ...(allowed ? { allowed } : {}),
@@ -62,6 +64,7 @@ export function decodePolicy(json: string | undefined): { policy: Policy; fault?
       allowedWritablePaths: list(r, 'w', ABSOLUTE) ?? DEFAULT_POLICY.allowedWritablePaths,
       allowInlineCode: list(r, 'i', NAME) ?? DEFAULT_POLICY.allowInlineCode,
       failOpen: r.f === 'o',
+      ...(decoyVariables && decoyVariables.length > 0 ? { decoyVariables } : {}),
     };
     return { policy: Object.freeze(policy) };
   } catch (e) {

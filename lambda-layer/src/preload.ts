@@ -354,7 +354,8 @@ try {
       }
     }
     // An implausible policy, or a hook that failed: the engine reports it now (and installs the fs hooks the default policy needs).
-    if (faults.length !== 0 || (raw !== undefined && raw !== '' && parsed === undefined)) {
+    // Decoys ("h"): the engine starts the honeypots' trip wires now, before user code.
+    if (faults.length !== 0 || (raw !== undefined && raw !== '' && parsed === undefined) || parsed?.h !== undefined) {
       try {
         load().initFaults(faults);
       } catch (e) {

@@ -14,6 +14,8 @@ export interface Policy {
   readonly allowedWritablePaths: readonly string[];
   readonly allowInlineCode: readonly string[];
   readonly failOpen: boolean;
+  /** Environment variables that hold decoys (honeypots); absent: none. */
+  readonly decoyVariables?: readonly string[];
 }
 
 /** An attempt to start a process (child_process, bindings, execve). */

@@ -1,0 +1,26 @@
+// The contract between the engine and the honeypots bundle (honeypots.js),
+// which the engine loads only when the policy names decoys. The bundle has
+// its own copy of the modules it imports, so the engine hands it the shared
+// state: the captured primitives and its rate-limited event writer.
+import type { Captured } from '../captured';
+import type { SpawnRequest } from '../types';
+
+export interface HoneypotHost {
+  readonly captured: Captured;
+  readonly block: boolean;
+  readonly decoyVariables: readonly string[];
+  /** The layer's root (/opt on Lambda): where the decoy files are. */
+  readonly layerRoot: string;
+  /** True while the enforcer itself reads files (its decision). */
+  internal(): boolean;
+  emit(action: 'blocked' | 'detected', reason: string, detail: Record<string, unknown>): void;
+}
+
+export interface Honeypots {
+  /** Hooks that could not be installed. */
+  readonly faults: readonly string[];
+  /** A process about to start; false refuses it (BLOCK: the decoy key handed to a child). */
+  spawn(request: SpawnRequest): boolean;
+  /** An fs binding call the engine sees (open, copyFile, ...). */
+  file(api: string, args: readonly unknown[]): void;
+}

@@ -1,0 +1,167 @@
+// The honeypots' trip wires (honeypots.js): loaded by the engine at start,
+// only when the policy names decoy variables. See README, Honeypots.
+import type { Captured } from '../captured';
+import { apply, binding } from '../hooks/wrap';
+import type { SpawnRequest } from '../types';
+import { collectDecoys, type Decoy } from './decoys';
+import { dnsFormsOf, encodingsOf } from './encodings';
+import { DECOY_FILES } from './files';
+import type { HoneypotHost, Honeypots } from './host';
+import { installNetwork } from './network';
+import { Outbound, type Finding } from './outbound';
+import { replace } from './patch';
+import { Scanner } from './scanner';
+
+const ENVIRON = /^\/proc\/(?:self|thread-self|\d+)(?:\/task\/\d+)?\/environ$/;
+const ENVIRON_IN_TEXT = /\/proc\/(?:self|thread-self|\d+|\*)(?:\/task\/\d+)?\/environ/;
+/** Paths that may be symlinks or aliases to a decoy: resolved before comparing. */
+const ALIASES = /^\/(?:tmp|dev\/shm|proc)\//;
+const MIN_DNS_PIECE = 12;
+
+// This bundle's own copy of the primitives the preload captured (from the host).
+let c: Captured;
+
+export function start(host: HoneypotHost): Honeypots {
+  c = host.captured;
+  const decoys = collectDecoys(host.decoyVariables, process.env);
+  const scanner = new Scanner(decoys.flatMap((d, i) => encodingsOf(d.value, i)));
+  const latin1 = (b: Uint8Array, s: number, e: number): string => c.apply(c.bufToString, b, ['latin1', s, e]) as string;
+  const outbound = new Outbound(scanner, decoys, latin1);
+  const dnsForms = decoys.map((d) => dnsFormsOf(d.value));
+  const realpath = c.fs.realpathSync;
+  const files = new Map<string, string>();
+  for (const f of DECOY_FILES) files.set(c.resolve(host.layerRoot, f.path), f.path);
+
+  const report = (f: Finding, channel: string, handle: object | undefined): boolean => {
+    const detail: Record<string, unknown> = { channel, variable: f.decoy.name, encoding: f.encoding };
+    const remote = peer(handle);
+    if (remote !== undefined) detail.remote = remote;
+    if (f.signed) {
+      host.emit(host.block ? 'blocked' : 'detected', `request signed with the decoy access key ${f.decoy.name}`, detail);
+      return !host.block;
+    }
+    host.emit('detected', `decoy ${f.decoy.name} in outbound ${channel} bytes`, detail);
+    return true;
+  };
+
+  const faults = installNetwork({
+    stream(handle, channel, data) {
+      const f = guarded(() => outbound.chunk(handle, data));
+      return f === undefined || report(f, channel, handle);
+    },
+    datagram(handle, data) {
+      const f = guarded(() => outbound.chunk(undefined, data));
+      return f === undefined || report(f, 'udp', handle);
+    },
+    dns(api, name) {
+      if (typeof name !== 'string' || name.length < MIN_DNS_PIECE) return;
+      const i = guarded(() => dnsMatch(name.toLowerCase(), dnsForms));
+      if (i !== undefined) host.emit('detected', `decoy ${decoys[i].name} in a DNS name`, { channel: 'dns', api, variable: decoys[i].name, hostname: name });
+    },
+  });
+  hookReadFileUtf8((p) => checkFile('readFile', p));
+
+  function checkFile(api: string, p: unknown): void {
+    if (host.internal()) return;
+    let path: string;
+    if (typeof p === 'string') path = p;
+    else if (p instanceof Uint8Array) path = c.apply(c.bufToString, p, ['utf8']) as string;
+    else return;
+    path = c.resolve(c.apply(c.cwd, process, []) as string, path);
+    if (ALIASES.test(path)) {
+      try {
+        path = c.apply(realpath, c.fs, [path]) as string;
+      } catch {
+        return;
+      }
+    }
+    const decoy = files.get(path);
+    if (decoy !== undefined) host.emit('detected', `decoy file ${decoy} read`, { channel: 'file', api, path });
+    else if (ENVIRON.test(path)) host.emit('detected', 'process environment read from /proc', { channel: 'file', api, path });
+  }
+
+  return {
+    faults,
+    spawn: (request) => guarded(() => checkSpawn(request)) ?? true,
+    file(api, args) {
+      if (api === 'open' || api === 'openFileHandle') guarded(() => checkFile('open', args[0]));
+      else if (api === 'copyFile' || api === 'cpSyncOverrideFile') guarded(() => checkFile(api, args[0]));
+    },
+  };
+
+  function checkSpawn(r: SpawnRequest): boolean {
+    const detail = { channel: 'spawn', api: r.api, file: r.file };
+    for (const arg of r.args) {
+      const hit = arg.length >= scanner.minLength ? scanner.scanString(arg) : undefined;
+      if (hit !== undefined) host.emit('detected', `decoy ${decoys[hit.pattern.decoy].name} in a child's arguments`, { ...detail, variable: decoys[hit.pattern.decoy].name, encoding: hit.pattern.encoding });
+      for (const [abs, rel] of files) if (arg.includes(abs) || arg.includes(`/${rel}`)) host.emit('detected', `decoy file ${rel} named in a child's arguments`, detail);
+      if (ENVIRON_IN_TEXT.test(arg)) host.emit('detected', 'process environment read from /proc by a child', detail);
+    }
+    let allow = true;
+    for (const k of Object.keys(r.env)) {
+      const v = r.env[k];
+      if (v.length < scanner.minLength) continue;
+      const hit = scanner.scanString(v);
+      if (hit === undefined) continue;
+      const d: Decoy = decoys[hit.pattern.decoy];
+      // A copy of the inherited environment carries each decoy under its own name.
+      if (k === d.name && v === d.value) continue;
+      const use = d.keyId && v === d.value && /ACCESS_KEY_ID$/.test(k);
+      if (use) {
+        host.emit(host.block ? 'blocked' : 'detected', `decoy access key ${d.name} handed to a child as ${k}`, { ...detail, variable: d.name, as: k });
+        if (host.block) allow = false;
+      } else {
+        host.emit('detected', `decoy ${d.name} in a child's environment as ${k}`, { ...detail, variable: d.name, as: k, encoding: hit.pattern.encoding });
+      }
+    }
+    return allow;
+  }
+}
+
+/** Index of the decoy a DNS name carries (whole, or a piece of it as one label), if any. */
+function dnsMatch(name: string, forms: readonly string[][]): number | undefined {
+  const joined = name.split('.').join('');
+  const labels = name.split('.');
+  for (let i = 0; i < forms.length; i++) {
+    for (const f of forms[i]) {
+      if (joined.includes(f)) return i;
+      for (const l of labels) if (l.length >= MIN_DNS_PIECE && f.includes(l)) return i;
+    }
+  }
+  return undefined;
+}
+
+function peer(handle: object | undefined): string | undefined {
+  const get = (handle as { getpeername?: unknown } | undefined)?.getpeername;
+  if (typeof get !== 'function') return undefined;
+  try {
+    const out: { address?: string; port?: number } = {};
+    c.apply(get, handle, [out]);
+    return out.address === undefined ? undefined : `${out.address}:${out.port}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An internal fault of a trip wire never fails the caller's call. */
+function guarded<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+/** fs.readFileSync(path, 'utf8') on Node 22+: opened in C++, not through binding.open. */
+function hookReadFileUtf8(check: (p: unknown) => void): void {
+  const fsb = binding<Record<string, unknown>>('fs');
+  const orig = fsb?.readFileUtf8;
+  if (typeof orig !== 'function') return;
+  const wrapper = {
+    readFileUtf8: function (this: unknown, ...a: unknown[]): unknown {
+      guarded(() => check(a[0]));
+      return apply(orig, this, a);
+    },
+  }.readFileUtf8;
+  replace(fsb!, 'readFileUtf8', wrapper, orig as (...a: unknown[]) => unknown);
+}

@@ -1,0 +1,45 @@
+// Part of the engine: loads honeypots.js (next to engine.js) at start when
+// the policy names decoys, compiled with the primitives the preload captured,
+// and connects it to the gate (process starts) and the fs wrappers.
+import { c } from '../captured';
+import { emit } from '../events';
+import { deciding, observeSpawns } from '../gate';
+import type { Policy } from '../types';
+import type { HoneypotHost, Honeypots } from './host';
+
+interface HoneypotsModule { start(host: HoneypotHost): Honeypots }
+
+/** The trip wires, or undefined when no decoy is configured. Never throws. */
+export function startHoneypots(policy: Policy): Honeypots | undefined {
+  const names = policy.decoyVariables;
+  if (names === undefined || names.length === 0) return undefined;
+  const file = `${__dirname}/honeypots.js`;
+  try {
+    let mod: HoneypotsModule;
+    try {
+      const m = { exports: {} as HoneypotsModule };
+      const fn = new c.FunctionCtor('exports', 'require', 'module', '__filename', '__dirname', c.apply(c.readFileSync, c.fs, [file, 'utf8']) as string);
+      c.apply(fn, undefined, [m.exports, c.requireBuiltin, m, file, __dirname]);
+      mod = m.exports;
+    } catch (e) {
+      // --disallow-code-generation-from-strings: fall back to the module loader.
+      if (!(e instanceof EvalError)) throw e;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      mod = require(file) as HoneypotsModule;
+    }
+    const honeypots = mod.start({
+      captured: c,
+      block: policy.mode === 'block',
+      decoyVariables: names,
+      layerRoot: c.resolve(__dirname, '..'),
+      internal: deciding,
+      emit: (action, reason, detail) => emit('honeypot', action, reason, detail),
+    });
+    for (const f of honeypots.faults) emit('tamper', 'detected', `internal: honeypot hook not installed (${f})`, {});
+    observeSpawns(honeypots.spawn);
+    return honeypots;
+  } catch (e) {
+    emit('tamper', 'detected', `internal: honeypots not started (${e instanceof Error ? e.message : String(e)})`, {});
+    return undefined;
+  }
+}

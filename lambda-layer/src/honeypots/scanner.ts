@@ -1,0 +1,167 @@
+// Finds decoy values (in every encoding, see encodings.ts) in outbound bytes,
+// fast enough for bulk uploads: instead of searching each pattern, it probes
+// one 4-byte gram every `stride` bytes (an aligned Int32Array load) in a hash
+// table of every gram of every pattern. Any pattern of length >= stride + 3
+// contains a probed gram wherever it lies, so nothing is missed; a probe that
+// hits is verified against the patterns that hold that gram. On random or
+// text data almost every probe is one load and one compare.
+/* eslint-disable no-bitwise */ // grams are packed bytes, the table is hashed
+
+/** One string to look for: a decoy value in one encoding. */
+export interface Pattern {
+  readonly text: string;
+  /** Which decoy it encodes (index into the caller's list). */
+  readonly decoy: number;
+  readonly encoding: string;
+}
+
+export interface Hit {
+  readonly pattern: Pattern;
+  /** Where the pattern starts in what was scanned. */
+  readonly at: number;
+}
+
+const TABLE_BITS = 14;
+const FILTER_BITS = 16;
+const HASH = 0x9e3779b1;
+
+/** Packs 4 byte-sized codes the way a little-endian Int32Array load reads them. */
+function pack(a: number, b: number, c: number, d: number): number {
+  return (a | (b << 8) | (c << 16) | (d << 24)) | 0;
+}
+
+export class Scanner {
+  /** Shortest and longest pattern, in characters. */
+  readonly minLength: number;
+  readonly maxLength: number;
+  /** Distance between probes, in bytes (a multiple of 4). */
+  readonly stride: number;
+  private readonly table = new Int32Array(1 << TABLE_BITS);
+  /** One bit per 16-bit hash of a gram: small enough to stay in L1, so a probe that misses costs one load. */
+  private readonly filter = new Uint8Array(1 << (FILTER_BITS - 3));
+  /** Parallel to table: for each gram, [pattern index, offset, ...]. */
+  private readonly where: number[][] = [];
+  private readonly codes: Uint8Array[];
+
+  constructor(readonly patterns: readonly Pattern[]) {
+    let min = Infinity;
+    let max = 0;
+    this.codes = [];
+    for (let p = 0; p < patterns.length; p++) {
+      const t = patterns[p].text;
+      if (t.length < 4) throw new Error('a pattern is shorter than 4 characters');
+      min = Math.min(min, t.length);
+      max = Math.max(max, t.length);
+      const codes = new Uint8Array(t.length);
+      for (let i = 0; i < t.length; i++) {
+        const ch = t.charCodeAt(i);
+        if (ch > 0x7e || ch < 0x20) throw new Error('a pattern is not printable ASCII');
+        codes[i] = ch;
+      }
+      this.codes[p] = codes;
+      for (let i = 0; i + 4 <= t.length; i++) this.add(pack(codes[i], codes[i + 1], codes[i + 2], codes[i + 3]), p, i);
+    }
+    this.minLength = min;
+    this.maxLength = max;
+    this.stride = Math.max(4, (min - 3) & ~3);
+  }
+
+  private slot(gram: number): number {
+    const mask = (1 << TABLE_BITS) - 1;
+    let h = Math.imul(gram, HASH) >>> (32 - TABLE_BITS);
+    while (this.table[h] !== 0 && this.table[h] !== gram) h = (h + 1) & mask;
+    return h;
+  }
+
+  private add(gram: number, pattern: number, offset: number): void {
+    const f = Math.imul(gram, HASH) >>> (32 - FILTER_BITS);
+    this.filter[f >>> 3] |= 1 << (f & 7);
+    const h = this.slot(gram);
+    this.table[h] = gram;
+    (this.where[h] ??= []).push(pattern, offset);
+  }
+
+  /** The first pattern found in bytes[0..length), or undefined. */
+  scanBytes(bytes: Uint8Array): Hit | undefined {
+    const n = bytes.length;
+    if (n < this.minLength) return undefined;
+    const lead = (4 - (bytes.byteOffset & 3)) & 3;
+    const words = (n - lead) >>> 2;
+    if (words <= 0) return undefined;
+    const view = new Int32Array(bytes.buffer, bytes.byteOffset + lead, words);
+    const table = this.table;
+    const filter = this.filter;
+    const step = this.stride >>> 2;
+    const mask = (1 << TABLE_BITS) - 1;
+    for (let i = 0; i < words; i += step) {
+      const g = view[i];
+      const f = Math.imul(g, HASH) >>> (32 - FILTER_BITS);
+      if ((filter[f >>> 3] & (1 << (f & 7))) === 0) continue;
+      let h = f >>> (FILTER_BITS - TABLE_BITS);
+      let t = table[h];
+      while (t !== 0) {
+        if (t === g) {
+          const hit = this.verifyBytes(bytes, lead + (i << 2), h);
+          if (hit) return hit;
+          break;
+        }
+        h = (h + 1) & mask;
+        t = table[h];
+      }
+    }
+    return undefined;
+  }
+
+  private verifyBytes(bytes: Uint8Array, pos: number, h: number): Hit | undefined {
+    const w = this.where[h];
+    for (let k = 0; k < w.length; k += 2) {
+      const codes = this.codes[w[k]];
+      const start = pos - w[k + 1];
+      if (start < 0 || start + codes.length > bytes.length) continue;
+      let i = 0;
+      while (i < codes.length && bytes[start + i] === codes[i]) i++;
+      if (i === codes.length) return { pattern: this.patterns[w[k]], at: start };
+    }
+    return undefined;
+  }
+
+  /** The first pattern found in s from `from`, probing every `step` characters (1: every position). */
+  scanString(s: string, step = this.stride, from = 0): Hit | undefined {
+    const n = s.length;
+    const table = this.table;
+    const filter = this.filter;
+    const mask = (1 << TABLE_BITS) - 1;
+    for (let i = from; i + 4 <= n; i += step) {
+      const a = s.charCodeAt(i);
+      const b = s.charCodeAt(i + 1);
+      const c = s.charCodeAt(i + 2);
+      const d = s.charCodeAt(i + 3);
+      if ((a | b | c | d) > 0xff) continue;
+      const g = pack(a, b, c, d);
+      const f = Math.imul(g, HASH) >>> (32 - FILTER_BITS);
+      if ((filter[f >>> 3] & (1 << (f & 7))) === 0) continue;
+      let h = f >>> (FILTER_BITS - TABLE_BITS);
+      let t = table[h];
+      while (t !== 0) {
+        if (t === g) {
+          const hit = this.verifyString(s, i, h);
+          if (hit) return hit;
+          break;
+        }
+        h = (h + 1) & mask;
+        t = table[h];
+      }
+    }
+    return undefined;
+  }
+
+  private verifyString(s: string, pos: number, h: number): Hit | undefined {
+    const w = this.where[h];
+    for (let k = 0; k < w.length; k += 2) {
+      const p = this.patterns[w[k]];
+      const start = pos - w[k + 1];
+      if (start >= 0 && s.startsWith(p.text, start)) return { pattern: p, at: start };
+    }
+    return undefined;
+  }
+}
