@@ -13,10 +13,20 @@ export interface Finding {
 }
 
 const CREDENTIAL = 'credential=';
+/**
+ * Every byte of a connection's first FULL bytes is scanned; after that, of a
+ * write longer than 2 * EDGE only its first and last EDGE bytes (where a new
+ * request's line and headers are), so a bulk upload costs little. Writes up
+ * to 2 * EDGE are always scanned whole.
+ */
+export const FULL = 4 * 1024 * 1024;
+export const EDGE = 2048;
+
+interface Stream { tail: string; sent: number }
 type ToLatin1 = (bytes: Uint8Array, start: number, end: number) => string;
 
 export class Outbound {
-  private readonly tails = new WeakMap<object, string>();
+  private readonly streams = new WeakMap<object, Stream>();
   private readonly keep: number;
 
   constructor(private readonly scanner: Scanner, private readonly decoys: readonly Decoy[], private readonly latin1: ToLatin1) {
@@ -28,25 +38,24 @@ export class Outbound {
     const s = this.scanner;
     const n = data.length;
     const isString = typeof data === 'string';
-    const tail = stream === undefined ? '' : (this.tails.get(stream) ?? '');
+    let st = stream === undefined ? undefined : this.streams.get(stream);
+    if (stream !== undefined && st === undefined) this.streams.set(stream, st = { tail: '', sent: 0 });
+    const tail = st === undefined ? '' : st.tail;
     let finding: Finding | undefined;
     if (tail !== '') {
-      // The junction: the previous write's end and this one's start, at every position.
+      // The junction: every 4-byte gram that takes at least one byte of this
+      // write (a value across the junction holds one), verified against the
+      // previous write's end.
       const head = isString ? data.slice(0, s.maxLength - 1) : this.latin1(data, 0, Math.min(n, s.maxLength - 1));
       const joint = tail + head;
-      let from = Math.max(0, tail.length - s.maxLength + 1);
-      for (;;) {
-        const hit = s.scanString(joint, 1, from);
-        if (hit === undefined) break;
-        if (hit.at + hit.pattern.text.length > tail.length) {
-          finding = this.finding(hit, joint.slice(Math.max(0, hit.at - CREDENTIAL.length), hit.at));
-          break;
-        }
-        from = Math.max(from + 1, hit.at + 1);
-      }
+      const hit = s.scanString(joint, 1, Math.max(0, tail.length - 3));
+      if (hit !== undefined) finding = this.finding(hit, joint.slice(Math.max(0, hit.at - CREDENTIAL.length), hit.at));
     }
     if (finding === undefined) {
-      const hit = isString ? s.scanString(data) : s.scanBytes(data);
+      let hit: Hit | undefined;
+      if (isString) hit = s.scanString(data);
+      else if (st === undefined || st.sent < FULL || n <= 2 * EDGE + s.maxLength) hit = s.scanBytes(data);
+      else hit = s.scanBytes(data, 0, EDGE + s.maxLength) ?? s.scanBytes(data, n - EDGE, n);
       if (hit !== undefined) {
         const at = hit.at;
         const start = Math.max(0, at - CREDENTIAL.length);
@@ -55,9 +64,10 @@ export class Outbound {
         finding = this.finding(hit, before);
       }
     }
-    if (stream !== undefined) {
+    if (st !== undefined) {
       const end = isString ? data.slice(Math.max(0, n - this.keep)) : this.latin1(data, Math.max(0, n - this.keep), n);
-      this.tails.set(stream, n >= this.keep ? end : (tail + end).slice(-this.keep));
+      st.tail = n >= this.keep ? end : (tail + end).slice(-this.keep);
+      st.sent += n;
     }
     return finding;
   }

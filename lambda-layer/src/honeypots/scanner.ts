@@ -81,14 +81,14 @@ export class Scanner {
     (this.where[h] ??= []).push(pattern, offset);
   }
 
-  /** The first pattern found in bytes[0..length), or undefined. */
-  scanBytes(bytes: Uint8Array): Hit | undefined {
-    const n = bytes.length;
+  /** The first pattern found in bytes[from..to), or undefined (`at` counts from bytes[0]). */
+  scanBytes(bytes: Uint8Array, from = 0, to = bytes.length): Hit | undefined {
+    const n = to - from;
     if (n < this.minLength) return undefined;
-    const lead = (4 - (bytes.byteOffset & 3)) & 3;
+    const lead = (4 - ((bytes.byteOffset + from) & 3)) & 3;
     const words = (n - lead) >>> 2;
     if (words <= 0) return undefined;
-    const view = new Int32Array(bytes.buffer, bytes.byteOffset + lead, words);
+    const view = new Int32Array(bytes.buffer, bytes.byteOffset + from + lead, words);
     const table = this.table;
     const filter = this.filter;
     const step = this.stride >>> 2;
@@ -101,7 +101,7 @@ export class Scanner {
       let t = table[h];
       while (t !== 0) {
         if (t === g) {
-          const hit = this.verifyBytes(bytes, lead + (i << 2), h);
+          const hit = this.verifyBytes(bytes, from + lead + (i << 2), h, from, to);
           if (hit) return hit;
           break;
         }
@@ -112,12 +112,12 @@ export class Scanner {
     return undefined;
   }
 
-  private verifyBytes(bytes: Uint8Array, pos: number, h: number): Hit | undefined {
+  private verifyBytes(bytes: Uint8Array, pos: number, h: number, from: number, to: number): Hit | undefined {
     const w = this.where[h];
     for (let k = 0; k < w.length; k += 2) {
       const codes = this.codes[w[k]];
       const start = pos - w[k + 1];
-      if (start < 0 || start + codes.length > bytes.length) continue;
+      if (start < from || start + codes.length > to) continue;
       let i = 0;
       while (i < codes.length && bytes[start + i] === codes[i]) i++;
       if (i === codes.length) return { pattern: this.patterns[w[k]], at: start };
