@@ -39,9 +39,10 @@ export interface NanoEnforcerAspectProps {
   /**
    * Plant a canary AWS access key (an IAM user that may do nothing) in every
    * protected function, and alert through `alerting` when it is used anywhere.
-   * Needs `alerting`.
+   * Needs `alerting`. With `policy.honeypots.enabled`, the enforcer also
+   * watches for the key in-process.
    *
-   * @default - no canary key; the decoy AWS key is generated and only checked in-process
+   * @default - no canary key
    */
   readonly canaryKey?: CanaryKeyOptions;
 
@@ -144,11 +145,11 @@ export class NanoEnforcerAspect implements IAspect {
     const policy = settings.policy ?? this.policy;
     this.checkBundle(fn, policy);
     const decoys = this.decoysFor(fn, policy, environment);
-    const policyJson = encodePolicy(policy, Object.keys(decoys));
+    const policyJson = encodePolicy(policy, decoys.watched);
     const nodeOptions = mergeNodeOptions(environment.NODE_OPTIONS?.value, NanoEnforcer.PRELOAD_PATH);
     const variables: Record<string, string> = {};
     for (const [key, entry] of Object.entries(environment)) variables[key] = entry.value;
-    Object.assign(variables, decoys);
+    Object.assign(variables, decoys.variables);
     variables.NODE_OPTIONS = nodeOptions;
     variables[NanoEnforcer.POLICY_ENVIRONMENT_VARIABLE] = policyJson;
     const size = environmentSize(variables);
@@ -166,7 +167,7 @@ export class NanoEnforcerAspect implements IAspect {
     }
     fn.addEnvironment('NODE_OPTIONS', nodeOptions);
     fn.addEnvironment(NanoEnforcer.POLICY_ENVIRONMENT_VARIABLE, policyJson);
-    for (const [name, value] of Object.entries(decoys)) fn.addEnvironment(name, value);
+    for (const [name, value] of Object.entries(decoys.variables)) fn.addEnvironment(name, value);
     if (this.alerting) this.alertingFor(Stack.of(fn)).watch(fn);
   }
 
@@ -182,18 +183,22 @@ export class NanoEnforcerAspect implements IAspect {
     return new NanoEnforcerAlerting(stack, ALERTING_ID, this.alerting);
   }
 
-  // Decoys never replace a variable the function sets itself.
-  private decoysFor(fn: lambda.Function, policy: EnforcerPolicy, environment: Record<string, unknown>): Record<string, string> {
+  // Decoys never replace a variable the function sets itself. The canary key is
+  // planted whenever it is configured (CloudTrail sees its use); its names join
+  // the in-process trip wires only when honeypots are enabled.
+  private decoysFor(fn: lambda.Function, policy: EnforcerPolicy, environment: Record<string, unknown>): { variables: Record<string, string>; watched: string[] } {
     const honeypots = policy.honeypots ?? {};
-    if (honeypots.enabled === false) return {};
     const free = (name: string) => !(name in environment);
-    const names = (honeypots.variableNames ?? NanoEnforcer.DEFAULT_DECOY_VARIABLE_NAMES).filter(free);
-    const decoys = generateDecoys(fn, names, honeypots);
-    for (const [name, value] of Object.entries(honeypots.customDecoys ?? {})) if (free(name)) decoys[name] = value;
-    if (this.canaryKey) {
-      for (const [name, value] of Object.entries(this.canaryFor(Stack.of(fn)).decoyVariables())) if (free(name)) decoys[name] = value;
+    const variables: Record<string, string> = {};
+    if (honeypots.enabled === true) {
+      const names = (honeypots.variableNames ?? NanoEnforcer.DEFAULT_DECOY_VARIABLE_NAMES).filter(free);
+      Object.assign(variables, generateDecoys(fn, names, honeypots));
+      for (const [name, value] of Object.entries(honeypots.customDecoys ?? {})) if (free(name)) variables[name] = value;
     }
-    return decoys;
+    if (this.canaryKey) {
+      for (const [name, value] of Object.entries(this.canaryFor(Stack.of(fn)).decoyVariables())) if (free(name)) variables[name] = value;
+    }
+    return { variables, watched: honeypots.enabled === true ? Object.keys(variables) : [] };
   }
 
   // The deny list, applied to what would ship: a forbidden binary fails synth before it is deployed.

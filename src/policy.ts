@@ -25,7 +25,11 @@ export interface HoneypotPolicy {
   /**
    * Plant decoys and report any use of them.
    *
-   * @default true
+   * Off by default in this version: the in-process trip wires currently add
+   * several milliseconds to a cold start (see the README's Cost section),
+   * beyond the 1 ms budget of the default configuration.
+   *
+   * @default false
    */
   readonly enabled?: boolean;
 
@@ -127,7 +131,7 @@ export interface EnforcerPolicy {
   /**
    * Decoy credentials and files.
    *
-   * @default - honeypots enabled
+   * @default - no honeypots
    */
   readonly honeypots?: HoneypotPolicy;
 }

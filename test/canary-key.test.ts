@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { CanaryKeyOptions, NanoEnforcerAspect } from '../src';
 import { cfnLint } from './support/cfn-lint';
 
-function synth(canaryKey: CanaryKeyOptions, withTrail = false) {
+function synth(canaryKey: CanaryKeyOptions, withTrail = false, honeypots = true) {
   const app = new App();
   const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
   for (const id of ['A', 'B']) {
@@ -16,6 +16,7 @@ function synth(canaryKey: CanaryKeyOptions, withTrail = false) {
   }
   const trail = withTrail ? new logs.LogGroup(stack, 'Trail') : undefined;
   Aspects.of(app).add(new NanoEnforcerAspect({
+    policy: { honeypots: { enabled: honeypots } },
     alerting: { emailAddresses: ['secops@example.com'] },
     canaryKey: { ...canaryKey, trailLogGroup: trail },
   }));
@@ -63,6 +64,14 @@ describe('the canary AWS key', () => {
       MetricTransformations: [Match.objectLike({ MetricName: 'CanaryKeyUse' })],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CanaryKeyUse', Threshold: 1 });
+  });
+
+  test('is planted without honeypots too, for CloudTrail, but not watched in-process', () => {
+    const template = synth({}, false, false);
+    const keyId = Object.keys(template.findResources('AWS::IAM::AccessKey'))[0];
+    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Layers: Match.anyValue() } }))[0];
+    expect(fn.Properties.Environment.Variables.BACKUP_AWS_ACCESS_KEY_ID).toEqual({ Ref: keyId });
+    expect(JSON.parse(fn.Properties.Environment.Variables.NANO_ENFORCER_POLICY)).toEqual({ v: 1 });
   });
 
   test('uses the variable names given', () => {

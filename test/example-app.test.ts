@@ -37,7 +37,7 @@ describe('examples/basic synthesized by the cdk CLI', () => {
     const orders = fnByPath('Orders');
     expect(orders.Layers).toEqual([{ Ref: layerId }]);
     expect(orders.Environment.Variables.NODE_OPTIONS).toBe('--require /opt/nano-enforcer/preload.js --enable-source-maps');
-    expect(JSON.parse(orders.Environment.Variables.NANO_ENFORCER_POLICY)).toEqual({ v: 1, h: { n: expect.arrayContaining(['BACKUP_AWS_ACCESS_KEY_ID']) } });
+    expect(orders.Environment.Variables.NANO_ENFORCER_POLICY).toBe('{"v":1}');
 
     const thumbnail = fnByPath('Thumbnail');
     expect(thumbnail.Layers).toEqual([{ Ref: layerId }]);

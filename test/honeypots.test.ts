@@ -23,9 +23,17 @@ function synthEnv(policy?: EnforcerPolicy, opts: { stackName?: string; fnIds?: s
   return byId;
 }
 
+const ON: EnforcerPolicy = { honeypots: { enabled: true } };
+
 describe('decoy environment variables', () => {
-  test('are planted by default, in the format of the real thing', () => {
+  test('are not planted by default (honeypots are opt-in)', () => {
     const env = synthEnv().Fn;
+    expect(Object.keys(env).sort()).toEqual(['NANO_ENFORCER_POLICY', 'NODE_OPTIONS']);
+    expect(JSON.parse(env.NANO_ENFORCER_POLICY)).toEqual({ v: 1 });
+  });
+
+  test('are planted when enabled, in the format of the real thing', () => {
+    const env = synthEnv(ON).Fn;
     expect(env.BACKUP_AWS_ACCESS_KEY_ID).toMatch(/^AKIA[A-Z2-7]{16}$/);
     expect(env.BACKUP_AWS_SECRET_ACCESS_KEY).toMatch(/^[A-Za-z0-9/+]{40}$/);
     expect(env.REPORTING_DB_PASSWORD).toMatch(/^[A-Za-z0-9]{24}$/);
@@ -35,23 +43,23 @@ describe('decoy environment variables', () => {
   });
 
   test('never touch the runtime\'s real credentials', () => {
-    const env = synthEnv().Fn;
+    const env = synthEnv(ON).Fn;
     for (const real of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) expect(env).not.toHaveProperty(real);
-    expect(() => new NanoEnforcerAspect({ policy: { honeypots: { variableNames: ['AWS_ACCESS_KEY_ID'] } } }))
+    expect(() => new NanoEnforcerAspect({ policy: { honeypots: { enabled: true, variableNames: ['AWS_ACCESS_KEY_ID'] } } }))
       .toThrow(/policy.honeypots.variableNames\[0\] \('AWS_ACCESS_KEY_ID'\) is a name Lambda or the enforcer uses/);
-    expect(() => new NanoEnforcerAspect({ policy: { honeypots: { customDecoys: { AWS_SESSION_TOKEN: 'x'.repeat(20) } } } }))
+    expect(() => new NanoEnforcerAspect({ policy: { honeypots: { enabled: true, customDecoys: { AWS_SESSION_TOKEN: 'x'.repeat(20) } } } }))
       .toThrow(/customDecoys\['AWS_SESSION_TOKEN'\] \('AWS_SESSION_TOKEN'\) is a name Lambda or the enforcer uses/);
   });
 
   test('are stable across syntheses, so a redeploy changes nothing', () => {
-    expect(synthEnv().Fn).toEqual(synthEnv().Fn);
+    expect(synthEnv(ON).Fn).toEqual(synthEnv(ON).Fn);
   });
 
   test('differ between functions, stacks and seeds', () => {
-    const two = synthEnv(undefined, { fnIds: ['A', 'B'] });
-    const other = synthEnv(undefined, { stackName: 'Other' }).Fn;
-    const seeded = synthEnv({ honeypots: { seed: 'a-secret-from-ci' } }).Fn;
-    const base = synthEnv().Fn;
+    const two = synthEnv(ON, { fnIds: ['A', 'B'] });
+    const other = synthEnv(ON, { stackName: 'Other' }).Fn;
+    const seeded = synthEnv({ honeypots: { enabled: true, seed: 'a-secret-from-ci' } }).Fn;
+    const base = synthEnv(ON).Fn;
     for (const name of NanoEnforcer.DEFAULT_DECOY_VARIABLE_NAMES) {
       const values = new Set([two.A[name], two.B[name], other[name], seeded[name], base[name]]);
       expect(values.size).toBe(5);
@@ -59,13 +67,13 @@ describe('decoy environment variables', () => {
   });
 
   test('skip a name the function sets itself', () => {
-    const env = synthEnv(undefined, { fnEnv: { REPORTING_DB_PASSWORD: 'the-real-one' } }).Fn;
+    const env = synthEnv(ON, { fnEnv: { REPORTING_DB_PASSWORD: 'the-real-one' } }).Fn;
     expect(env.REPORTING_DB_PASSWORD).toBe('the-real-one');
     expect(JSON.parse(env.NANO_ENFORCER_POLICY).h.n).not.toContain('REPORTING_DB_PASSWORD');
   });
 
   test('use the names and custom values given', () => {
-    const env = synthEnv({ honeypots: { variableNames: ['OLD_ADMIN_PASSWORD'], customDecoys: { PARTNER_API_KEY: 'pk_9d8f7a6b5c4d3e2f1a0b' } } }).Fn;
+    const env = synthEnv({ honeypots: { enabled: true, variableNames: ['OLD_ADMIN_PASSWORD'], customDecoys: { PARTNER_API_KEY: 'pk_9d8f7a6b5c4d3e2f1a0b' } } }).Fn;
     expect(env.OLD_ADMIN_PASSWORD).toMatch(/^[A-Za-z0-9]{24}$/);
     expect(env.PARTNER_API_KEY).toBe('pk_9d8f7a6b5c4d3e2f1a0b');
     expect(env).not.toHaveProperty('BACKUP_AWS_ACCESS_KEY_ID');
@@ -79,10 +87,11 @@ describe('decoy environment variables', () => {
   });
 
   test.each([
-    [{ customDecoys: { SHORT: 'abc' } }, /customDecoys\['SHORT'\] must be a literal of at least 12 characters/],
-    [{ variableNames: ['9LIVES'] }, /variableNames\[0\] \('9LIVES'\) is not an environment variable name/],
-    [{ variableNames: ['NODE_OPTIONS'] }, /is a name Lambda or the enforcer uses/],
-    [{ seed: 'short' }, /policy.honeypots.seed must be a literal of at least 8 characters/],
+    [{ enabled: true, customDecoys: { SHORT: 'abc' } }, /customDecoys\['SHORT'\] must be a literal of at least 12 characters/],
+    [{ enabled: true, variableNames: ['9LIVES'] }, /variableNames\[0\] \('9LIVES'\) is not an environment variable name/],
+    [{ enabled: true, variableNames: ['NODE_OPTIONS'] }, /is a name Lambda or the enforcer uses/],
+    [{ enabled: true, seed: 'short' }, /policy.honeypots.seed must be a literal of at least 8 characters/],
+    [{ customDecoys: { PARTNER_API_KEY: 'pk_9d8f7a6b5c4d3e2f1a0b' } }, /policy.honeypots configures decoys but is not enabled. Add enabled: true/],
   ])('reject bad honeypot props: %j', (honeypots, message) => {
     expect(() => new NanoEnforcerAspect({ policy: { honeypots } })).toThrow(message);
   });

@@ -80,6 +80,10 @@ export function isReservedVariable(name: string): boolean {
 function validateHoneypots(policy: EnforcerPolicy, fail: (prop: string, problem: string, fix: string) => never): void {
   const honeypots = policy.honeypots;
   if (!honeypots) return;
+  const configured = honeypots.variableNames !== undefined || honeypots.customDecoys !== undefined || honeypots.seed !== undefined;
+  if (configured && honeypots.enabled !== true) {
+    fail('honeypots', 'configures decoys but is not enabled', 'Add enabled: true (honeypots are off by default), or remove the decoy settings.');
+  }
   const checkName = (prop: string, name: string) => {
     if (typeof name !== 'string' || !ENV_NAME.test(name)) fail(prop, `('${name}') is not an environment variable name`, 'Use letters, digits and underscores, not starting with a digit.');
     if (isReservedVariable(name)) {
