@@ -55,6 +55,12 @@ export interface NanoEnforcerAspectProps {
   readonly strict?: boolean;
 }
 
+/** The decoy variables to plant, and those the enforcer watches in-process. */
+interface Decoys {
+  readonly variables: Record<string, string>;
+  readonly watched: string[];
+}
+
 // Marks a function the aspect has dealt with, so a second synthesis changes nothing.
 const HANDLED = Symbol.for('cdk-nano-enforcer.handled');
 const LAYER_ID = 'NanoEnforcerLayer';
@@ -186,7 +192,7 @@ export class NanoEnforcerAspect implements IAspect {
   // Decoys never replace a variable the function sets itself. The canary key is
   // planted whenever it is configured (CloudTrail sees its use); its names join
   // the in-process trip wires only when honeypots are enabled.
-  private decoysFor(fn: lambda.Function, policy: EnforcerPolicy, environment: Record<string, unknown>): { variables: Record<string, string>; watched: string[] } {
+  private decoysFor(fn: lambda.Function, policy: EnforcerPolicy, environment: Record<string, unknown>): Decoys {
     const honeypots = policy.honeypots ?? {};
     const free = (name: string) => !(name in environment);
     const variables: Record<string, string> = {};
