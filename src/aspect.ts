@@ -13,7 +13,7 @@ import { generateDecoys } from './private/decoys';
 import { findEdgeFunctions } from './private/edge-functions';
 import { environmentSize, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './private/environment-size';
 import { mergeNodeOptions } from './private/node-options';
-import { encodePolicy, isReservedVariable, validatePolicy } from './private/policy-encoding';
+import { encodePolicy, isFreeVariableName, validatePolicy } from './private/policy-encoding';
 import { settingsFor } from './private/scope-settings';
 
 /**
@@ -94,7 +94,7 @@ export class NanoEnforcerAspect implements IAspect {
       throw new Error('NanoEnforcerAspect: canaryKey needs alerting, so that a use of the key reaches someone. Add alerting: { topic } or alerting: { emailAddresses: [...] }.');
     }
     for (const name of [props.canaryKey?.accessKeyIdVariable, props.canaryKey?.secretAccessKeyVariable]) {
-      if (name !== undefined && (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || isReservedVariable(name))) {
+      if (name !== undefined && !isFreeVariableName(name)) {
         throw new Error(`NanoEnforcerAspect: canaryKey variable '${name}' is not a free environment variable name. Pick one such as BACKUP_AWS_ACCESS_KEY_ID; decoys never shadow the runtime's own variables.`);
       }
     }

@@ -71,6 +71,11 @@ export function validatePolicy(policy: EnforcerPolicy, where: string): void {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MIN_CUSTOM_DECOY_LENGTH = 12;
 
+/** True for a valid environment variable name that neither Lambda nor the enforcer owns. */
+export function isFreeVariableName(name: string): boolean {
+  return ENV_NAME.test(name) && !isReservedVariable(name);
+}
+
 /** True for a name Lambda or the enforcer owns, which a decoy must never shadow. */
 export function isReservedVariable(name: string): boolean {
   return name.startsWith('AWS_') || name.startsWith('_') || name.startsWith('LAMBDA_')

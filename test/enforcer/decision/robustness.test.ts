@@ -47,7 +47,7 @@ describe('evaluate on hostile input', () => {
     ['a 100 KB argument', { file: 'sh', args: ['sh', '-c', 'echo ' + 'x'.repeat(100_000)] }],
   ])('returns a decision for %s', (_name, over) => {
     const sys = fakeSystem({ ...LAMBDA_FILES, '/loop/a': { link: 'b' }, '/loop/b': { link: 'a' } });
-    const req: SpawnRequest = { kind: 'spawn', api: 'spawn', file: 'ls', args: ['ls'], cwd: '/', env: { PATH: '/usr/bin' }, envExplicit: true, ...over };
+    const req: SpawnRequest = { kind: 'spawn', api: 'spawn', cwd: '/', env: { PATH: '/usr/bin' }, envExplicit: true, ...over };
     expect(isDecision(evaluate(POLICIES[0], req, sys))).toBe(true);
   });
 
