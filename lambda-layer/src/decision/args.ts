@@ -18,6 +18,113 @@ export function varsFromEnv(env: Readonly<Record<string, string>>): Map<string, 
   return m;
 }
 
+/** What an evaluation read of the request's environment: the names whose values it read, and whether it listed the names. */
+export interface EnvReads {
+  readonly names: Set<string>;
+  listed: boolean;
+}
+
+/**
+ * The environment as variables, recording into `reads` what is read of it
+ * (the spawn cache keys a decision on just that: a variable that changes on
+ * every invocation, like _X_AMZN_TRACE_ID, must not defeat it). Copies are
+ * made with derive(), which reads through, so that they record too.
+ */
+export function trackedVarsFromEnv(env: Readonly<Record<string, string>>, reads: EnvReads): Map<string, VarValue[]> {
+  return new TrackedVars(varsFromEnv(env), reads);
+}
+
+/**
+ * A copy of `vars` to change: its own assignments mask the parent's, and
+ * reads of other names go to the parent (and are recorded there if it is
+ * tracked). Equivalent to new Map(vars) for every use the decision makes.
+ */
+export function derive(vars: Vars): Map<string, VarValue[]> {
+  return new DerivedVars(vars);
+}
+
+class TrackedVars extends Map<string, VarValue[]> {
+  constructor(private readonly base: Map<string, VarValue[]>, private readonly reads: EnvReads) {
+    super();
+  }
+  override get(k: string): VarValue[] | undefined {
+    this.reads.names.add(k);
+    return this.base.get(k);
+  }
+  override has(k: string): boolean {
+    this.reads.names.add(k);
+    return this.base.has(k);
+  }
+  override set(k: string, v: VarValue[]): this {
+    // Never called on the root (changes go to a derive()d copy); kept correct anyway.
+    this.reads.names.add(k);
+    this.base.set(k, v);
+    return this;
+  }
+  override get size(): number {
+    this.reads.listed = true;
+    return this.base.size;
+  }
+  override keys(): MapIterator<string> {
+    this.reads.listed = true;
+    return this.base.keys();
+  }
+  override entries(): MapIterator<[string, VarValue[]]> {
+    this.reads.listed = true;
+    for (const k of this.base.keys()) this.reads.names.add(k);
+    return this.base.entries();
+  }
+  override values(): MapIterator<VarValue[]> {
+    return this.entries() && this.base.values();
+  }
+  override [Symbol.iterator](): MapIterator<[string, VarValue[]]> {
+    return this.entries();
+  }
+  override forEach(f: (v: VarValue[], k: string, m: Map<string, VarValue[]>) => void, self?: unknown): void {
+    for (const [k, v] of this.entries()) f.call(self, v, k, this);
+  }
+}
+
+class DerivedVars extends Map<string, VarValue[]> {
+  constructor(private readonly parent: Vars) {
+    super();
+  }
+  override get(k: string): VarValue[] | undefined {
+    return super.has(k) ? super.get(k) : (this.parent.get(k) as VarValue[] | undefined);
+  }
+  override has(k: string): boolean {
+    return super.has(k) || this.parent.has(k);
+  }
+  override delete(k: string): boolean {
+    // A deleted name must not show through from the parent: unset.
+    const had = this.has(k);
+    super.set(k, [null]);
+    return had;
+  }
+  override get size(): number {
+    let n = 0;
+    for (const _ of this.keys()) n++;
+    return n;
+  }
+  override keys(): MapIterator<string> {
+    const all = new Set<string>(this.parent.keys());
+    for (const k of super.keys()) all.add(k);
+    return all.values();
+  }
+  override *entries(): MapIterator<[string, VarValue[]]> {
+    for (const k of this.keys()) yield [k, this.get(k)!];
+  }
+  override *values(): MapIterator<VarValue[]> {
+    for (const k of this.keys()) yield this.get(k)!;
+  }
+  override [Symbol.iterator](): MapIterator<[string, VarValue[]]> {
+    return this.entries();
+  }
+  override forEach(f: (v: VarValue[], k: string, m: Map<string, VarValue[]>) => void, self?: unknown): void {
+    for (const [k, v] of this.entries()) f.call(self, v, k, this);
+  }
+}
+
 export function candidates(vars: Vars, name: string): readonly VarValue[] {
   return vars.get(name) ?? [null];
 }

@@ -4,56 +4,99 @@
 //
 // evaluate() is a pure function of the policy, the request and what the
 // SystemView answers. So an entry is keyed on the policy, the request (api,
-// file, argv, cwd, the whole environment) and the system view, and holds
-// every answer the evaluation got from the machine: each realpath() result,
-// and the stat identity (dev, ino, size, mode, mtime, ctime) of every path
-// that was stat'ed, read (readHead) or hashed. A hit replays them: the entry
-// is used only if every realpath is the same and every identity unchanged
-// (a rewritten, replaced, renamed or newly created file, a re-pointed
-// symlink, a new hard link (ctime) all miss). isWritableLocation() is a
-// function of the path and the mount table that the view reads once, so it
-// needs no replay.
+// file, argv, cwd) and the system view, and holds every answer the
+// evaluation got from the environment and the machine:
+// - the value of each environment variable it read (and the list of names,
+//   when it looked at them all): under the runtime _X_AMZN_TRACE_ID changes
+//   on every invocation, and no decision about `/bin/true` reads it;
+// - each realpath() result, and the stat identity (dev, ino, size, mode,
+//   mtime, ctime) of every path that was stat'ed, read (readHead) or hashed.
+// A hit replays them: the entry is used only if every variable has the same
+// value, every realpath is the same and every identity unchanged (a
+// rewritten, replaced, renamed or newly created file, a re-pointed symlink,
+// a new hard link (ctime) all miss). isWritableLocation() is a function of
+// the path and the mount table that the view reads once, so it needs no
+// replay.
+//
+// A realpath() whose resolution never visits a writable location (every
+// symlink followed, checked once when the entry is made) is not replayed:
+// on Lambda that part of the filesystem is read-only, so the answer cannot
+// change. The path's stat identity is replayed instead, which still catches
+// a re-pointed symlink on a machine whose root filesystem is writable (it
+// then names another file). Replaying realpath was most of a hit's cost.
 //
 // Only for views made by createSystemView (their stat returns real
 // identities); a test's fake view is evaluated every time.
+import { EnvReads, trackedVarsFromEnv, varsFromEnv, VarValue } from './args';
 import type { Decision, FileStat, Policy, SpawnRequest, SystemView } from '../types';
 
 const MAX_ENTRIES = 256;
+/** Entries for one request that differ in the environment (the same command with several PATHs). */
+const MAX_VARIANTS = 4;
+
+type Vars = Map<string, VarValue[]>;
 
 interface Entry {
   readonly decision: Decision;
+  /** Environment variables read: name, value (undefined: unset). */
+  readonly env: readonly (string | undefined)[];
+  /** The names of the environment, when the evaluation listed them. */
+  readonly names: ReadonlySet<string> | undefined;
   /** realpath() answers: path, result (undefined: did not exist). */
   readonly real: readonly (string | undefined)[];
-  /** stat identities: path, identity ('' when it did not exist). */
-  readonly ids: readonly string[];
+  /** stat identities: path, then the IDENTITY fields (all -1 when it did not exist). */
+  readonly ids: readonly (string | number)[];
 }
 
 interface Cache {
   readonly policy: Policy;
-  readonly entries: Map<string, Entry>;
+  readonly entries: Map<string, Entry[]>;
   readonly recorder: Recorder;
 }
 
 /** The stable view an evaluation sees (caches keyed on the view, e.g. the ELF cache, keep working); it logs into `log` while one runs. */
 interface Recorder extends SystemView {
-  log: { real: (string | undefined)[]; ids: string[]; seen: Set<string> } | undefined;
+  log: Log | undefined;
 }
 
-const cacheable = new WeakSet<SystemView>();
+/** Cacheable views, with their test of a path whose resolution visits no writable location. */
+const cacheable = new WeakMap<SystemView, (p: string) => boolean>();
 const caches = new WeakMap<SystemView, Cache>();
 
-/** Marks a view whose stat() answers real identities (createSystemView). */
-export function markCacheable(system: SystemView): void {
-  cacheable.add(system);
+/**
+ * Marks a view whose stat() answers real identities (createSystemView);
+ * `staysReadOnly(p)` is true when resolving p follows no symlink through, and
+ * reaches nothing in, a writable location.
+ */
+export function markCacheable(system: SystemView, staysReadOnly: (p: string) => boolean): void {
+  cacheable.set(system, staysReadOnly);
 }
 
-function identity(st: FileStat | undefined): string {
-  if (!st) return '';
-  const s = st as FileStat & { size?: number };
-  return `${st.dev}:${st.ino}:${s.size}:${st.mode}:${st.mtimeMs}:${st.ctimeMs}`;
+interface Log {
+  readonly real: (string | undefined)[];
+  readonly ids: (string | number)[];
+  readonly seen: Set<string>;
 }
 
-function recorder(base: SystemView): Recorder {
+/** The fields of a stat identity, compared as numbers (no string is built on a hit). */
+const IDENTITY = 6;
+
+function pushIdentity(ids: (string | number)[], p: string, st: FileStat | undefined): void {
+  if (!st) {
+    ids.push(p, -1, -1, -1, -1, -1, -1);
+    return;
+  }
+  ids.push(p, st.dev, st.ino, (st as FileStat & { size?: number }).size ?? -1, st.mode, st.mtimeMs, st.ctimeMs);
+}
+
+/** Whether the stat answer has the identity recorded at ids[at + 1 .. at + IDENTITY]. */
+function sameIdentity(st: FileStat | undefined, ids: readonly (string | number)[], at: number): boolean {
+  if (!st) return ids[at + 1] === -1 && ids[at + 2] === -1;
+  return st.dev === ids[at + 1] && st.ino === ids[at + 2] && ((st as FileStat & { size?: number }).size ?? -1) === ids[at + 3]
+    && st.mode === ids[at + 4] && st.mtimeMs === ids[at + 5] && st.ctimeMs === ids[at + 6];
+}
+
+function recorder(base: SystemView, staysReadOnly: (p: string) => boolean): Recorder {
   const r: Recorder = {
     log: undefined,
     realpath: (p) => {
@@ -61,7 +104,8 @@ function recorder(base: SystemView): Recorder {
       const log = r.log;
       if (log && !log.seen.has('r' + p)) {
         log.seen.add('r' + p);
-        log.real.push(p, v);
+        if (staysReadOnly(p)) noteIdentity(r, base, p);
+        else log.real.push(p, v);
       }
       return v;
     },
@@ -70,7 +114,7 @@ function recorder(base: SystemView): Recorder {
       const log = r.log;
       if (log && !log.seen.has('s' + p)) {
         log.seen.add('s' + p);
-        log.ids.push(p, identity(v));
+        pushIdentity(log.ids, p, v);
       }
       return v;
     },
@@ -96,7 +140,7 @@ function noteIdentity(r: Recorder, base: SystemView, p: string): void {
   const log = r.log;
   if (log && !log.seen.has('s' + p)) {
     log.seen.add('s' + p);
-    log.ids.push(p, identity(base.stat(p)));
+    pushIdentity(log.ids, p, base.stat(p));
   }
 }
 
@@ -107,50 +151,82 @@ function part(s: string): string {
 function keyOf(request: SpawnRequest): string {
   let k = part(request.api) + part(request.file) + part(request.cwd) + request.args.length + ';';
   for (const a of request.args) k += part(a);
-  const env = request.env;
-  if (env) for (const name in env) k += part(name) + part(env[name]);
   return k;
 }
 
-function valid(base: SystemView, e: Entry): boolean {
+function sameNames(names: ReadonlySet<string>, env: Readonly<Record<string, string>>): boolean {
+  let n = 0;
+  for (const name in env) {
+    if (!names.has(name)) return false;
+    n++;
+  }
+  return n === names.size;
+}
+
+/** Whether the environment holds what the entry's evaluation read of it. */
+function sameEnv(e: Entry, env: Readonly<Record<string, string>>): boolean {
+  const vars = e.env;
+  for (let i = 0; i < vars.length; i += 2) if (env[vars[i] as string] !== vars[i + 1]) return false;
+  return e.names === undefined || sameNames(e.names, env);
+}
+
+/** Whether the machine still answers what it answered the entry's evaluation. */
+function fresh(base: SystemView, e: Entry): boolean {
   const real = e.real;
   for (let i = 0; i < real.length; i += 2) if (base.realpath(real[i] as string) !== real[i + 1]) return false;
   const ids = e.ids;
-  for (let i = 0; i < ids.length; i += 2) if (identity(base.stat(ids[i])) !== ids[i + 1]) return false;
+  for (let i = 0; i < ids.length; i += IDENTITY + 1) if (!sameIdentity(base.stat(ids[i] as string), ids, i)) return false;
   return true;
 }
 
 /**
  * The decision on a spawn request: a remembered one whose answers from the
- * machine still hold, or `compute` run on a view that records them.
+ * environment and the machine still hold, or `compute` run on a view and
+ * variables that record them.
  */
 export function cachedSpawnDecision(
-  policy: Policy, request: SpawnRequest, system: SystemView, compute: (system: SystemView) => Decision,
+  policy: Policy, request: SpawnRequest, system: SystemView, compute: (system: SystemView, vars: Vars) => Decision,
 ): Decision {
-  if (!cacheable.has(system)) return compute(system);
+  const env = request.env ?? {};
+  const staysReadOnly = cacheable.get(system);
+  if (!staysReadOnly) return compute(system, varsFromEnv(env));
   let cache = caches.get(system);
   if (!cache || cache.policy !== policy) {
-    cache = { policy, entries: new Map(), recorder: recorder(system) };
+    cache = { policy, entries: new Map(), recorder: recorder(system, staysReadOnly) };
     caches.set(system, cache);
   }
   const key = keyOf(request);
-  const hit = cache.entries.get(key);
-  if (hit) {
-    if (valid(system, hit)) return hit.decision;
-    cache.entries.delete(key);
+  const variants = cache.entries.get(key);
+  if (variants) {
+    for (let i = 0; i < variants.length; i++) {
+      const v = variants[i];
+      if (!sameEnv(v, env)) continue;
+      if (fresh(system, v)) return v.decision;
+      // A file changed: this variant never holds again.
+      variants.splice(i--, 1);
+    }
   }
   const rec = cache.recorder;
   // Nested evaluations do not happen (evaluate is synchronous and not re-entered), but never share a log.
-  if (rec.log) return compute(system);
-  const log = { real: [] as (string | undefined)[], ids: [] as string[], seen: new Set<string>() };
+  if (rec.log) return compute(system, varsFromEnv(env));
+  const log: Log = { real: [], ids: [], seen: new Set() };
+  const reads: EnvReads = { names: new Set(), listed: false };
   rec.log = log;
   let decision: Decision;
   try {
-    decision = compute(rec);
+    decision = compute(rec, trackedVarsFromEnv(env, reads));
   } finally {
     rec.log = undefined;
   }
-  if (cache.entries.size >= MAX_ENTRIES) cache.entries.clear();
-  cache.entries.set(key, { decision, real: log.real, ids: log.ids });
+  const envRead: (string | undefined)[] = [];
+  for (const name of reads.names) envRead.push(name, Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined);
+  const entry: Entry = { decision, env: envRead, names: reads.listed ? new Set(Object.keys(env)) : undefined, real: log.real, ids: log.ids };
+  if (!variants) {
+    if (cache.entries.size >= MAX_ENTRIES) cache.entries.clear();
+    cache.entries.set(key, [entry]);
+  } else {
+    if (variants.length >= MAX_VARIANTS) variants.shift();
+    variants.push(entry);
+  }
   return decision;
 }

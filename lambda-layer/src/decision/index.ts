@@ -53,48 +53,46 @@
 //   names the interpreter (python matches python3.12; node matches nodejs).
 //   Code read from stdin (sh with no script, node with none) is also
 //   `always`, since it cannot be known.
-import { showArgv, varsFromEnv } from './args';
+import { showArgv, VarValue } from './args';
 import { cachedSpawnDecision } from './cache';
 import { Context, Refusal } from './context';
 import { checkInvocation } from './invocation';
 import { memoized } from './memo';
 import { evaluateAddon, evaluateFile, evaluateWorker } from './requests';
-import type { Decision, Policy, Request, SystemView } from '../types';
+import type { Decision, Policy, Request, SpawnRequest, SystemView } from '../types';
 
 export { PRELOAD_PATH } from './environment';
 export { createSystemView } from './system-view';
 export type { SystemViewOptions } from './system-view';
 
 export function evaluate(policy: Policy, request: Request, system: SystemView): Decision {
-  // A spawn already decided is answered from the cache when the files it depended on are unchanged (cache.ts).
-  if (request.kind === 'spawn') return cachedSpawnDecision(policy, request, system, s => evaluateUncached(policy, request, s));
-  return evaluateUncached(policy, request, system);
-}
-
-function evaluateUncached(policy: Policy, request: Request, system: SystemView): Decision {
+  // A spawn already decided is answered from the cache when what it read of the environment and the files is unchanged (cache.ts).
+  if (request.kind === 'spawn') return cachedSpawnDecision(policy, request, system, (s, vars) => evaluateSpawn(policy, request, s, vars));
   const ctx = new Context(policy, memoized(system));
   switch (request.kind) {
     case 'addon': return evaluateAddon(ctx, request);
     case 'worker': return evaluateWorker(ctx, request);
     case 'file': return evaluateFile(ctx, request);
-    case 'spawn': {
-      checkInvocation(ctx, {
-        file: request.file,
-        argv: request.args.length ? request.args : [request.file],
-        vars: varsFromEnv(request.env ?? {}),
-        cwds: [request.cwd],
-        root: '',
-        search: true,
-        depth: 0,
-      });
-      const r = ctx.result();
-      return r ? refusal(request.api, request.file, request.args, r) : { allow: true };
-    }
     default: {
       const kind = (request as { kind?: unknown }).kind;
       throw new Error(`unknown request kind ${String(kind)}`);
     }
   }
+}
+
+function evaluateSpawn(policy: Policy, request: SpawnRequest, system: SystemView, vars: Map<string, VarValue[]>): Decision {
+  const ctx = new Context(policy, memoized(system));
+  checkInvocation(ctx, {
+    file: request.file,
+    argv: request.args.length ? request.args : [request.file],
+    vars,
+    cwds: [request.cwd],
+    root: '',
+    search: true,
+    depth: 0,
+  });
+  const r = ctx.result();
+  return r ? refusal(request.api, request.file, request.args, r) : { allow: true };
 }
 
 function refusal(api: string, file: string, args: readonly string[], r: Refusal): Decision {

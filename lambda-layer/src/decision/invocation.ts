@@ -2,7 +2,7 @@
 // allowlist or drift rule, then look inside it: the program a dynamic loader
 // or a '#!' line runs, a wrapper's command, a shell's line, an interpreter's
 // inline code, and the environment it gets.
-import { Arg, basename, isStatic, normalize, SPLAT, VarValue } from './args';
+import { Arg, basename, derive, isStatic, normalize, SPLAT, VarValue } from './args';
 import { Context, describeDistrust, MAX_COMMANDS, MAX_DEPTH, namesOf } from './context';
 import { environmentProblem } from './environment';
 import { inspectExecutable, isDynamicLoader, loaderInvocation } from './executable';
@@ -245,7 +245,7 @@ export function runWrapper(ctx: Context, inv: Invocation, name: string, argv: re
     case 'run': {
       let vars = inv.vars;
       if (u.env) {
-        vars = u.env.clear ? new Map() : new Map(vars);
+        vars = u.env.clear ? new Map() : derive(vars);
         for (const n of u.env.unset) vars.set(n, [null]);
         for (const [n, v] of u.env.set) vars.set(n, [v === SPLAT ? undefined : v]);
       }

@@ -2,7 +2,7 @@
 // commands of its line in order, and the builtins that change what later
 // commands resolve to (cd, export, PATH=, unset) or run code that cannot be
 // known (eval, alias, hash -p, source of an untrusted file).
-import { Arg, isStatic, normalize, SPLAT, VarValue, Vars } from './args';
+import { Arg, derive, isStatic, normalize, SPLAT, VarValue, Vars } from './args';
 import { Context } from './context';
 import { checkInvocation, checkLoadedFile, Invocation, runWrapper } from './invocation';
 import { interpreterNameMatches } from './patterns';
@@ -61,7 +61,7 @@ export function analyzeShell(ctx: Context, inv: Invocation, sem: string, names: 
     const code = argv[i];
     if (code === undefined && i >= argv.length) return refuse(`${sem} -c is given no command string`, 'parse');
     if (!isStatic(code)) return refuse(`${sem} -c is given a command string only known at run time`, 'dynamic-command', true);
-    return checkLine(ctx, inv, code, { vars: new Map(inv.vars), cwds: inv.cwds.slice() });
+    return checkLine(ctx, inv, code, { vars: derive(inv.vars), cwds: inv.cwds.slice() });
   }
   if (stdin || i >= argv.length) {
     if (ctx.policy.allowInlineCode.some(e => names.some(n => interpreterNameMatches(e, n)))) return;
@@ -179,7 +179,7 @@ function checkShellCommand(ctx: Context, inv: Invocation, cmd: ShellCommand, sta
   }
   let vars = state.vars;
   if (cmd.assignments.length) {
-    vars = new Map(vars);
+    vars = derive(vars);
     for (const a of cmd.assignments) vars.set(a.name, assignedValues(a.value, state.vars));
   }
   const argv: Arg[] = [];

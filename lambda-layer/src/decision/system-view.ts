@@ -11,6 +11,7 @@ import type { SystemView } from '../types';
 
 const realpathNative = fs.realpathSync.native;
 const statSync = fs.statSync;
+const lstatSync = fs.lstatSync;
 const readlinkSync = fs.readlinkSync;
 const openSync = fs.openSync;
 const readSync = fs.readSync;
@@ -27,6 +28,7 @@ function hasher(): typeof import('node:crypto').createHash {
 
 const FIXED_WRITABLE = ['/tmp', '/var/tmp', '/dev/shm', '/run/user', '/dev/mqueue', '/run/shm', '/var/lock', '/run/lock'];
 const TMPFS_LIKE = new Set(['tmpfs', 'ramfs', 'devtmpfs', 'hugetlbfs', 'mqueue']);
+const NO_THROW = { throwIfNoEntry: false } as const;
 const FD_LINK = /^\/(?:proc\/(?:self|thread-self|[0-9]+)(?:\/task\/[0-9]+)?\/fd|dev\/fd)\/[0-9]+$/;
 
 export interface SystemViewOptions {
@@ -62,7 +64,7 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
 
   const stat = (p: string) => {
     try {
-      const s = statSync(p, { throwIfNoEntry: false });
+      const s = statSync(p, NO_THROW);
       if (!s) return undefined;
       return { isFile: s.isFile(), mode: s.mode, ctimeMs: s.ctimeMs, mtimeMs: s.mtimeMs, dev: s.dev, ino: s.ino, size: s.size };
     } catch {
@@ -99,6 +101,45 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
       }
     }
     return mounts.some(m => under(p, m));
+  };
+
+  /**
+   * Resolves p as the kernel does (each symlink followed, '..' after it):
+   * true when no path on the way is in a writable location.
+   */
+  const staysReadOnly = (p: string): boolean => {
+    if (!p.startsWith('/')) return false;
+    let parts = p.split('/');
+    let at = '';
+    let links = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const c = parts[i];
+      if (c === '' || c === '.') continue;
+      if (c === '..') {
+        at = at.slice(0, at.lastIndexOf('/'));
+        continue;
+      }
+      const next = at + '/' + c;
+      if (isWritableLocation(next)) return false;
+      try {
+        const st = lstatSync(next, { throwIfNoEntry: false });
+        // Missing from a read-only place: it stays missing (the cache replays its stat, which says so).
+        if (!st) return true;
+        if (st.isSymbolicLink()) {
+          // The kernel's limit on symlinks in one resolution.
+          if (++links > 40) return false;
+          const target = readlinkSync(next);
+          parts = target.split('/').concat(parts.slice(i + 1));
+          i = -1;
+          if (target.startsWith('/')) at = '';
+          continue;
+        }
+      } catch {
+        return false;
+      }
+      at = next;
+    }
+    return true;
   };
 
   const readHead = (p: string, length: number): Uint8Array | undefined => {
@@ -164,6 +205,6 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
     nodeOptions,
   };
   // Its stat() answers real identities: spawn decisions may be remembered (cache.ts).
-  markCacheable(view);
+  markCacheable(view, staysReadOnly);
   return view;
 }

@@ -36,19 +36,29 @@ function inheritedPairs(): string[] {
   return pairs;
 }
 
+/**
+ * A spawn request. A class, not an object literal with a getter: a literal
+ * accessor makes a new closure and a slow object on every spawn.
+ */
+class Spawn implements SpawnRequest {
+  readonly kind = 'spawn';
+  constructor(
+    readonly api: string,
+    readonly file: string,
+    readonly args: readonly string[],
+    readonly cwd: string,
+    readonly env: Record<string, string>,
+  ) {}
+  // Enumerating process.env costs tens of µs per spawn and no decision reads it: computed when asked.
+  get envExplicit(): boolean {
+    return differsFromProcessEnv(this.env);
+  }
+}
+
 function request(api: string, file: unknown, args: unknown, cwd: unknown, envPairs: string[]): SpawnRequest {
   const env = protectEnvPairs(envPairs);
   const base = c.apply(c.cwd, process, []) as string;
-  return {
-    kind: 'spawn',
-    api,
-    file: String(file),
-    args: strings(args),
-    cwd: typeof cwd === 'string' && cwd !== '' ? c.resolve(base, cwd) : base,
-    env,
-    // Enumerating process.env costs tens of µs per spawn and no decision reads it: computed when asked.
-    get envExplicit() { return differsFromProcessEnv(env); },
-  };
+  return new Spawn(api, String(file), strings(args), typeof cwd === 'string' && cwd !== '' ? c.resolve(base, cwd) : base, env);
 }
 
 function differsFromProcessEnv(env: Record<string, string>): boolean {

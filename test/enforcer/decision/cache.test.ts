@@ -106,3 +106,51 @@ test('a hit asks the machine less than an evaluation; the request (argv, env, cw
   expect(evaluate(strict, spawn(tool), view).allow).toBe(true);
   expect(evaluate(policy({ a: ['other'] }), spawn(tool), view).allow).toBe(false);
 });
+
+test('a variable the decision never reads does not defeat the cache (the trace id changes on every invocation)', () => {
+  const drift = decodePolicy(undefined).policy;
+  const { view, calls } = counted(createSystemView(Date.now() + 60_000));
+  const tool = path.join(dir, 'tool');
+  const env = (trace: string) => ({ PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require ${view.preloadPath}`, _X_AMZN_TRACE_ID: trace });
+  expect(evaluate(drift, spawn(tool, { env: env('Root=1-a') }), view).allow).toBe(true);
+  const evaluation = calls();
+  expect(evaluation).toBeGreaterThan(0);
+  expect(evaluate(drift, spawn(tool, { env: env('Root=1-b') }), view).allow).toBe(true);
+  expect(evaluate(drift, spawn('/bin/sh', { args: ['sh', '-c', `${tool} | ${tool}`], env: env('Root=1-c') }), view).allow).toBe(true);
+  const line = calls();
+  expect(evaluate(drift, spawn('/bin/sh', { args: ['sh', '-c', `${tool} | ${tool}`], env: env('Root=1-d') }), view).allow).toBe(true);
+  // Hits: no path was resolved again (what they resolved stays in read-only places; their stat identities are replayed instead).
+  expect(calls()).toBe(line);
+  expect(evaluate(drift, spawn(tool, { env: env('Root=1-e') }), view).allow).toBe(true);
+  expect(calls()).toBe(line);
+});
+
+test('a variable the decision read is part of the key, also when a shell line reads it', () => {
+  const drift = decodePolicy(undefined).policy;
+  const system = createSystemView(Date.now() + 60_000);
+  const scratch = fs.mkdtempSync('/tmp/nano-cache-');
+  try {
+    fs.copyFileSync(TRUE, path.join(scratch, 'tool'));
+    fs.chmodSync(path.join(scratch, 'tool'), 0o755);
+    const line = (tools: string) => spawn('/bin/sh', { args: ['sh', '-c', 'PATH=$TOOLS; tool'], env: { PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require ${system.preloadPath}`, TOOLS: tools } });
+    expect(evaluate(drift, line(dir), system).allow).toBe(true);
+    expect(evaluate(drift, line(dir), system).allow).toBe(true);
+    expect(evaluate(drift, line(scratch), system)).toMatchObject({ allow: false, detail: { rule: 'writable-location' } });
+    expect(evaluate(drift, line(dir), system).allow).toBe(true);
+    const direct = (p: string) => spawn('tool', { args: ['tool'], env: { PATH: p } });
+    expect(evaluate(drift, direct(dir), system).allow).toBe(true);
+    expect(evaluate(drift, direct(scratch), system)).toMatchObject({ allow: false, detail: { rule: 'writable-location' } });
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+test('a shell line that looked at every name is decided again when a name is added (an exported function)', () => {
+  const drift = decodePolicy(undefined).policy;
+  const system = createSystemView(Date.now() + 60_000);
+  const tool = path.join(dir, 'tool');
+  const line = (env: Record<string, string>) => spawn('/bin/sh', { args: ['sh', '-c', tool], env: { PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require ${system.preloadPath}`, ...env } });
+  expect(evaluate(drift, line({}), system).allow).toBe(true);
+  expect(evaluate(drift, line({ 'BASH_FUNC_ls%%': '() { /tmp/x; }' }), system)).toMatchObject({ allow: false, detail: { rule: 'loader-env' } });
+  expect(evaluate(drift, line({}), system).allow).toBe(true);
+});
