@@ -38,16 +38,20 @@ await build({
   logLevel: 'warning',
 });
 
-// The preload without indentation and esbuild's path comments: V8 scans every
-// byte of it at cold start. Lines stay as they are, so the source line Node
-// prints for an error thrown from a hook stays short. Checked: the code must
-// minify to the same as before.
-const preloadFile = join(outdir, 'preload.js');
-const indented = readFileSync(preloadFile, 'utf8');
-const flat = indented.replace(/^[ \t]+/gm, '').replace(/^\/\/ .*\n/gm, '');
+// Every bundle without indentation and esbuild's path comments: V8 scans
+// every byte of the preload at cold start and of the others when they first
+// load, and keeps each source string in the heap (lazy compilation and
+// Function.prototype.toString need it). Lines stay as they are, so the
+// source line Node prints for an error thrown from a hook stays short.
+// Checked: the code must minify to the same as before.
 const minified = async (code) => (await transform(code, { minify: true, loader: 'js' })).code;
-if (await minified(flat) !== await minified(indented)) throw new Error('preload.js: removing indentation changed the code');
-writeFileSync(preloadFile, flat);
+for (const name of ['preload', 'engine', 'decision', 'honeypots']) {
+  const file = join(outdir, `${name}.js`);
+  const indented = readFileSync(file, 'utf8');
+  const flat = indented.replace(/^[ \t]+/gm, '').replace(/^\/\/ .*\n/gm, '');
+  if (await minified(flat) !== await minified(indented)) throw new Error(`${name}.js: removing indentation changed the code`);
+  writeFileSync(file, flat);
+}
 
 // The decoy files (honeypots), at plausible paths in the layer's root (/opt).
 const files = await build({

@@ -4,8 +4,6 @@
 // value alone are kept, so the pattern matches wherever the value sits.
 import type { Pattern } from './scanner';
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
 function bytesOf(value: string): number[] {
   const out: number[] = [];
   const utf8 = unescape(encodeURIComponent(value));
@@ -13,50 +11,52 @@ function bytesOf(value: string): number[] {
   return out;
 }
 
+/** Bytes as base64 or hex text: Buffer's, as the enforcer captured it before user code ran. */
+export type ToText = (bytes: Uint8Array, encoding: 'base64' | 'hex') => string;
+
+const bufferText: ToText = (bytes, encoding) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString(encoding);
+
 /** The base64 characters determined by `bytes` alone when `skew` bytes precede them. */
-export function base64Core(bytes: readonly number[], skew: number): string {
-  const all = [...new Array<number>(skew).fill(0), ...bytes];
-  let bits = '';
-  for (const b of all) bits += b.toString(2).padStart(8, '0');
+export function base64Core(bytes: readonly number[], skew: number, text: ToText = bufferText): string {
+  const all = new Uint8Array(skew + bytes.length);
+  all.set(bytes, skew);
+  const b64 = text(all, 'base64');
+  // Characters [first, last] take 6 bits each from the value's bytes alone.
   const first = Math.ceil((8 * skew) / 6);
   const last = Math.floor((8 * all.length - 6) / 6);
-  let out = '';
-  for (let j = first; j <= last; j++) out += B64[parseInt(bits.slice(6 * j, 6 * j + 6), 2)];
-  return out;
+  return b64.slice(first, last + 1);
 }
 
-function hex(bytes: readonly number[]): string {
-  let out = '';
-  for (const b of bytes) out += (b < 16 ? '0' : '') + b.toString(16);
-  return out;
+function hex(bytes: readonly number[], text: ToText): string {
+  return text(Uint8Array.from(bytes), 'hex');
 }
 
 /** Every pattern for decoy number `decoy`, without duplicates. */
-export function encodingsOf(value: string, decoy: number): Pattern[] {
+export function encodingsOf(value: string, decoy: number, text: ToText = bufferText): Pattern[] {
   const bytes = bytesOf(value);
   const forms: [string, string][] = [['plain', value]];
   const url = encodeURIComponent(value);
   forms.push(['url', url], ['url', url.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())]);
   for (let skew = 0; skew < 3; skew++) {
-    const b = base64Core(bytes, skew);
+    const b = base64Core(bytes, skew, text);
     forms.push(['base64', b], ['base64url', b.replace(/\+/g, '-').replace(/\//g, '_')]);
   }
-  const h = hex(bytes);
+  const h = hex(bytes, text);
   forms.push(['hex', h], ['hex', h.toUpperCase()]);
   const seen = new Set<string>();
   const out: Pattern[] = [];
-  for (const [encoding, text] of forms) {
-    if (text.length < 4 || seen.has(text) || !/^[\x20-\x7e]+$/.test(text)) continue;
-    seen.add(text);
-    out.push({ text, decoy, encoding });
+  for (const [encoding, form] of forms) {
+    if (form.length < 4 || seen.has(form) || !/^[\x20-\x7e]+$/.test(form)) continue;
+    seen.add(form);
+    out.push({ text: form, decoy, encoding });
   }
   return out;
 }
 
 /** Lower-case forms a decoy takes in DNS labels (case is not preserved there). */
-export function dnsFormsOf(value: string): string[] {
+export function dnsFormsOf(value: string, text: ToText = bufferText): string[] {
   const bytes = bytesOf(value);
-  const forms = new Set<string>([value.toLowerCase(), hex(bytes), base32(bytes)]);
+  const forms = new Set<string>([value.toLowerCase(), hex(bytes, text), base32(bytes)]);
   return [...forms].filter((f) => f.length >= 8);
 }
 

@@ -4,7 +4,7 @@ import type { Captured } from '../captured';
 import { apply, binding } from '../hooks/wrap';
 import type { SpawnRequest } from '../types';
 import { collectDecoys, type Decoy } from './decoys';
-import { dnsFormsOf, encodingsOf } from './encodings';
+import { dnsFormsOf, encodingsOf, type ToText } from './encodings';
 import { DECOY_FILES } from './files';
 import type { HoneypotHost, Honeypots } from './host';
 import { installNetwork } from './network';
@@ -21,13 +21,28 @@ const MIN_DNS_PIECE = 12;
 // This bundle's own copy of the primitives the preload captured (from the host).
 let c: Captured;
 
+interface Tables {
+  readonly scanner: Scanner;
+  readonly outbound: Outbound;
+  readonly dnsForms: readonly string[][];
+}
+
 export function start(host: HoneypotHost): Honeypots {
   c = host.captured;
+  // The values now, before user code can change process.env. Their
+  // encodings and the scanner's tables are built on first use, with the
+  // Buffer methods captured at load: milliseconds of cold start that a
+  // function which never sends a byte or starts a process would pay.
   const decoys = collectDecoys(host.decoyVariables, process.env);
-  const scanner = new Scanner(decoys.flatMap((d, i) => encodingsOf(d.value, i)));
-  const latin1 = (b: Uint8Array, s: number, e: number): string => c.apply(c.bufToString, b, ['latin1', s, e]) as string;
-  const outbound = new Outbound(scanner, decoys, latin1);
-  const dnsForms = decoys.map((d) => dnsFormsOf(d.value));
+  let built: Tables | undefined;
+  const tables = (): Tables => {
+    if (built) return built;
+    const text: ToText = (b, encoding) =>
+      c.apply(c.bufToString, c.apply(c.bufferFrom, undefined, [b.buffer, b.byteOffset, b.length]), [encoding]) as string;
+    const scanner = new Scanner(decoys.flatMap((d, i) => encodingsOf(d.value, i, text)));
+    const latin1 = (b: Uint8Array, s: number, e: number): string => c.apply(c.bufToString, b, ['latin1', s, e]) as string;
+    return (built = { scanner, outbound: new Outbound(scanner, decoys, latin1), dnsForms: decoys.map((d) => dnsFormsOf(d.value, text)) });
+  };
   const realpath = c.fs.realpathSync;
   const files = new Map<string, string>();
   for (const f of DECOY_FILES) files.set(c.resolve(host.layerRoot, f.path), f.path);
@@ -46,16 +61,16 @@ export function start(host: HoneypotHost): Honeypots {
 
   const faults = installNetwork({
     stream(handle, channel, data) {
-      const f = guarded(() => outbound.chunk(handle, data));
+      const f = guarded(() => tables().outbound.chunk(handle, data));
       return f === undefined || report(f, channel, handle);
     },
     datagram(handle, data) {
-      const f = guarded(() => outbound.chunk(undefined, data));
+      const f = guarded(() => tables().outbound.chunk(undefined, data));
       return f === undefined || report(f, 'udp', handle);
     },
     dns(api, name) {
       if (typeof name !== 'string' || name.length < MIN_DNS_PIECE) return;
-      const i = guarded(() => dnsMatch(name.toLowerCase(), dnsForms));
+      const i = guarded(() => dnsMatch(name.toLowerCase(), tables().dnsForms));
       if (i !== undefined) host.emit('detected', `decoy ${decoys[i].name} in a DNS name`, { channel: 'dns', api, variable: decoys[i].name, hostname: name });
     },
   });
@@ -90,6 +105,7 @@ export function start(host: HoneypotHost): Honeypots {
   };
 
   function checkSpawn(r: SpawnRequest): boolean {
+    const scanner = tables().scanner;
     const detail = { channel: 'spawn', api: r.api, file: r.file };
     for (const arg of r.args) {
       const hit = arg.length >= scanner.minLength ? scanner.scanString(arg) : undefined;

@@ -15,12 +15,13 @@ export interface Finding {
 const CREDENTIAL = 'credential=';
 /**
  * Every byte of a connection's first FULL bytes is scanned; after that, of a
- * write longer than 2 * EDGE only its first and last EDGE bytes (where a new
- * request's line and headers are), so a bulk upload costs little. Writes up
- * to 2 * EDGE are always scanned whole.
+ * write longer than EDGE + TAIL only its first EDGE bytes (where a new
+ * request's line and headers are) and its last TAIL bytes, so a bulk upload
+ * costs little. Shorter writes are always scanned whole.
  */
-export const FULL = 4 * 1024 * 1024;
+export const FULL = 1024 * 1024;
 export const EDGE = 2048;
+export const TAIL = 512;
 
 interface Stream { tail: string; sent: number }
 type ToLatin1 = (bytes: Uint8Array, start: number, end: number) => string;
@@ -43,19 +44,21 @@ export class Outbound {
     const tail = st === undefined ? '' : st.tail;
     let finding: Finding | undefined;
     if (tail !== '') {
-      // The junction: every 4-byte gram that takes at least one byte of this
-      // write (a value across the junction holds one), verified against the
-      // previous write's end.
+      // The junction: a value that starts in the previous write and ends in
+      // this one holds the gram that starts at max(its start, j - 3), j being
+      // the junction; so the three grams across it are probed, and verified
+      // against the previous write's end and this write's start. (A value
+      // wholly in this write is the scan's below.)
       const head = isString ? data.slice(0, s.maxLength - 1) : this.latin1(data, 0, Math.min(n, s.maxLength - 1));
       const joint = tail + head;
-      const hit = s.scanString(joint, 1, Math.max(0, tail.length - 3));
+      const hit = s.scanString(joint, 1, Math.max(0, tail.length - 3), tail.length);
       if (hit !== undefined) finding = this.finding(hit, joint.slice(Math.max(0, hit.at - CREDENTIAL.length), hit.at));
     }
     if (finding === undefined) {
       let hit: Hit | undefined;
       if (isString) hit = s.scanString(data);
-      else if (st === undefined || st.sent < FULL || n <= 2 * EDGE + s.maxLength) hit = s.scanBytes(data);
-      else hit = s.scanBytes(data, 0, EDGE + s.maxLength) ?? s.scanBytes(data, n - EDGE, n);
+      else if (st === undefined || st.sent < FULL || n <= EDGE + TAIL + s.maxLength) hit = s.scanBytes(data);
+      else hit = s.scanBytes(data, 0, EDGE + s.maxLength) ?? s.scanBytes(data, n - TAIL, n);
       if (hit !== undefined) {
         const at = hit.at;
         const start = Math.max(0, at - CREDENTIAL.length);

@@ -39,8 +39,8 @@ export class Scanner {
   private readonly table = new Int32Array(1 << TABLE_BITS);
   /** One bit per 16-bit hash of a gram: small enough to stay in L1, so a probe that misses costs one load. */
   private readonly filter = new Uint8Array(1 << (FILTER_BITS - 3));
-  /** Parallel to table: for each gram, [pattern index, offset, ...]. */
-  private readonly where: number[][] = [];
+  /** Parallel to table: for each gram, [pattern index, offset, ...] (preallocated: a sparse array would be a slow dictionary). */
+  private readonly where: number[][] = new Array<number[]>(1 << TABLE_BITS);
   private readonly codes: Uint8Array[];
 
   constructor(readonly patterns: readonly Pattern[]) {
@@ -125,13 +125,18 @@ export class Scanner {
     return undefined;
   }
 
-  /** The first pattern found in s from `from`, probing every `step` characters (1: every position). */
-  scanString(s: string, step = this.stride, from = 0): Hit | undefined {
+  /**
+   * The first pattern found in s, probing grams that start at from, from +
+   * step, ... before `until` (1: every position); the patterns verified may
+   * run on to the end of s.
+   */
+  scanString(s: string, step = this.stride, from = 0, until = s.length): Hit | undefined {
     const n = s.length;
+    const end = Math.min(until, n - 3);
     const table = this.table;
     const filter = this.filter;
     const mask = (1 << TABLE_BITS) - 1;
-    for (let i = from; i + 4 <= n; i += step) {
+    for (let i = from; i < end; i += step) {
       const a = s.charCodeAt(i);
       const b = s.charCodeAt(i + 1);
       const c = s.charCodeAt(i + 2);

@@ -1,0 +1,105 @@
+// The outbound scan's pure parts (scanner.ts, outbound.ts, encodings.ts), as
+// tables: every encoding at every alignment, every split of a value across
+// two writes, before and after a connection's first FULL bytes.
+import { randomBytes } from 'node:crypto';
+import { collectDecoys } from '../../../lambda-layer/src/honeypots/decoys';
+import { dnsFormsOf, encodingsOf } from '../../../lambda-layer/src/honeypots/encodings';
+import { EDGE, FULL, Outbound } from '../../../lambda-layer/src/honeypots/outbound';
+import { Scanner } from '../../../lambda-layer/src/honeypots/scanner';
+
+const ENV = {
+  BACKUP_AWS_ACCESS_KEY_ID: 'AKIACHWVAZT5YVSCSHRA',
+  REPORTING_DB_PASSWORD: 'ox7nWgL4uaNeIeWuLNaoec7S',
+  DEPLOY_GITHUB_TOKEN: 'ghp_XdQRpFaZjAgdThRTLWs41BjDqQHGK25SWImr',
+};
+const decoys = collectDecoys(Object.keys(ENV), ENV);
+const scanner = new Scanner(decoys.flatMap((d, i) => encodingsOf(d.value, i)));
+const latin1 = (b: Uint8Array, s: number, e: number) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1', s, e);
+const outbound = () => new Outbound(scanner, decoys, latin1);
+const filler = (n: number) => Buffer.alloc(n, 'ordinary request body, nothing secret here; ');
+const TOKEN = ENV.DEPLOY_GITHUB_TOKEN;
+
+describe('encodings', () => {
+  test.each([0, 1, 2, 3, 4, 5])('base64 of a decoy after %i other bytes holds one of its patterns', (skew) => {
+    const wire = Buffer.concat([randomBytes(skew), Buffer.from(TOKEN)]).toString('base64');
+    const found = scanner.scanString(wire, 1);
+    expect(found?.pattern.encoding).toBe('base64');
+    expect(decoys[found!.pattern.decoy].value).toBe(TOKEN);
+  });
+
+  test.each([
+    ['hex', Buffer.from(TOKEN).toString('hex')],
+    ['hex', Buffer.from(TOKEN).toString('hex').toUpperCase()],
+    ['plain', `token=${TOKEN}&x=1`],
+  ])('%s on the wire is found (%s)', (encoding, wire) => {
+    expect(scanner.scanString(wire, 1)?.pattern.encoding).toBe(encoding);
+  });
+
+  test('base64url on the wire is found', () => {
+    const [d] = collectDecoys(['K'], { K: 'k>>>?>>>?>>>?>>>?' });
+    const s = new Scanner(encodingsOf(d.value, 0));
+    const wire = Buffer.from(d.value).toString('base64url');
+    expect(wire).toMatch(/[-_]/);
+    expect(s.scanString(wire, 1)?.pattern.encoding).toBe('base64url');
+  });
+
+  test('a URL-encoded value is found in either case of its escapes', () => {
+    const [d] = collectDecoys(['K'], { K: 'a+b/c=d&e?f:g;h' });
+    const s = new Scanner(encodingsOf(d.value, 0));
+    expect(s.scanString(`q=${encodeURIComponent(d.value)}`, 1)?.pattern.encoding).toBe('url');
+    expect(s.scanString(`q=${encodeURIComponent(d.value).toLowerCase()}`, 1)?.pattern.encoding).toBe('url');
+  });
+
+  test('DNS forms are lower case and at least 8 characters', () => {
+    for (const f of dnsFormsOf(TOKEN)) {
+      expect(f).toBe(f.toLowerCase());
+      expect(f.length).toBeGreaterThanOrEqual(8);
+    }
+    expect(dnsFormsOf(TOKEN)).toContain(Buffer.from(TOKEN).toString('hex'));
+  });
+});
+
+describe('scanBytes', () => {
+  test.each([0, 1, 2, 3, 5, 16, 17, 31])('finds a decoy at offset %i of a buffer, whatever the buffer\'s alignment', (offset) => {
+    for (let pad = 0; pad < 4; pad++) {
+      const body = Buffer.concat([Buffer.alloc(pad), filler(offset), Buffer.from(TOKEN), filler(40)]).subarray(pad);
+      expect(scanner.scanBytes(body)?.at).toBe(offset);
+    }
+  });
+
+  test('finds nothing in 1 MB of random bytes or text', () => {
+    expect(scanner.scanBytes(randomBytes(1024 * 1024))).toBeUndefined();
+    expect(scanner.scanBytes(filler(1024 * 1024))).toBeUndefined();
+  });
+});
+
+describe('a value split across two writes', () => {
+  test.each(Array.from({ length: TOKEN.length - 1 }, (_, i) => i + 1))('is found when %i characters are in the first write', (cut) => {
+    const o = outbound();
+    const conn = {};
+    expect(o.chunk(conn, Buffer.concat([filler(100), Buffer.from(TOKEN.slice(0, cut))]))).toBeUndefined();
+    expect(o.chunk(conn, Buffer.concat([Buffer.from(TOKEN.slice(cut)), filler(100)]))?.decoy.value).toBe(TOKEN);
+  });
+
+  test.each([1, 2, 3, 10, 39])('is found after the connection\'s first FULL bytes too (%i characters first)', (cut) => {
+    const o = outbound();
+    const conn = {};
+    for (let sent = 0; sent < FULL; sent += 64 * 1024) expect(o.chunk(conn, filler(64 * 1024))).toBeUndefined();
+    expect(o.chunk(conn, Buffer.concat([filler(4 * EDGE), Buffer.from(TOKEN.slice(0, cut))]))).toBeUndefined();
+    expect(o.chunk(conn, Buffer.concat([Buffer.from(TOKEN.slice(cut)), filler(4 * EDGE)]))?.decoy.value).toBe(TOKEN);
+  });
+
+  test('two connections do not join their bytes', () => {
+    const o = outbound();
+    expect(o.chunk({}, Buffer.from(TOKEN.slice(0, 20)))).toBeUndefined();
+    expect(o.chunk({}, Buffer.from(TOKEN.slice(20)))).toBeUndefined();
+  });
+
+  test('a SigV4 credential with the decoy key id is a signed use, split or not', () => {
+    const o = outbound();
+    const conn = {};
+    const header = `Authorization: AWS4-HMAC-SHA256 Credential=${ENV.BACKUP_AWS_ACCESS_KEY_ID}/20261126/us-east-1/s3/aws4_request`;
+    expect(o.chunk(conn, Buffer.from(header.slice(0, 50)))).toBeUndefined();
+    expect(o.chunk(conn, Buffer.from(header.slice(50)))).toMatchObject({ signed: true });
+  });
+});
