@@ -24,6 +24,8 @@ export interface Preload {
   readonly started: number;
   /** The preload's own path, kept in children's NODE_OPTIONS. */
   readonly preload: string;
+  /** The decoy variables' values as they were at start (honeypots), by name. */
+  readonly decoyEnvironment: Readonly<Record<string, string | undefined>>;
   /** Installs the fs hooks (idempotent). */
   installFs(): void;
   /** The fs binding's kUsePromises. */
@@ -51,8 +53,8 @@ export function start(p: Preload): void {
   initChildEnv(p.preload, p.raw);
   // A policy the preload's cheap check let through may still be invalid: the default policy protects /tmp.
   if (fault !== undefined) emit('tamper', 'detected', fault, {});
-  // Decoys: the trip wires start now, before user code (the preload loads the engine at start when the policy has "h").
-  honeypots = startHoneypots(policy);
+  // Decoys: the preload installed the trip wires' hooks at start and read the values; this is their first use.
+  honeypots = startHoneypots(policy, p.decoyEnvironment);
   if (policy.protectTmp || honeypots) p.installFs();
 }
 
@@ -61,7 +63,11 @@ export function initFaults(faults: readonly string[]): void {
 }
 
 export function handle(name: string, orig: AnyFn, self: unknown, args: unknown[], newTarget: AnyFn | undefined): unknown {
-  if (honeypots !== undefined) honeypots.file(name, args);
+  if (honeypots !== undefined) {
+    // The network hooks ('tcp.writeBuffer', 'dns.getaddrinfo', ...) exist only for the honeypots.
+    if (name.indexOf('.') > 0) return honeypots.network(name, orig, self, args);
+    honeypots.file(name, args);
+  }
   let body = made.get(orig);
   if (!body) {
     const make = handlers[name];

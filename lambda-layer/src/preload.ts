@@ -54,23 +54,37 @@ function requireBuiltin(id: string): unknown {
   return m === undefined ? nativeRequire(id) : m;
 }
 
+/** Set while engine.js loads: its own reads (readFileUtf8 of a layer in /tmp, in tests) are not hooked calls. */
+let loading = false;
+/** Why engine.js could not load: it is not tried again. */
+let loadError: unknown;
+
 /** engine.js, read and compiled with the functions captured above; throws if it cannot load. */
 function load(): Engine {
   if (engine) return engine;
+  if (loadError !== undefined) throw loadError;
   const file = `${__dirname}/engine.js`;
   const mod = { exports: {} as Engine };
+  loading = true;
   try {
-    const fn = new FunctionCtor('exports', 'require', 'module', '__filename', '__dirname',
-      apply(readFileSync, fs, [file, 'utf8']) as string);
-    apply(fn, undefined, [mod.exports, requireBuiltin, mod, file, __dirname]);
+    try {
+      const fn = new FunctionCtor('exports', 'require', 'module', '__filename', '__dirname',
+        apply(readFileSync, fs, [file, 'utf8']) as string);
+      apply(fn, undefined, [mod.exports, requireBuiltin, mod, file, __dirname]);
+    } catch (e) {
+      // --disallow-code-generation-from-strings: fall back to the module loader.
+      if (!(e instanceof EvalError)) throw e;
+      mod.exports = nativeRequire(file) as Engine;
+    }
+    if (typeof mod.exports.start !== 'function') throw new Error(`${file} does not export start`);
+    const self: Preload = { captured, raw, started, preload: __filename, installFs, usePromises: () => fsb?.kUsePromises, decoyEnvironment };
+    mod.exports.start(self);
   } catch (e) {
-    // --disallow-code-generation-from-strings: fall back to the module loader.
-    if (!(e instanceof EvalError)) throw e;
-    mod.exports = nativeRequire(file) as Engine;
+    loadError = e;
+    throw e;
+  } finally {
+    loading = false;
   }
-  if (typeof mod.exports.start !== 'function') throw new Error(`${file} does not export start`);
-  const self: Preload = { captured, raw, started, preload: __filename, installFs, usePromises: () => fsb?.kUsePromises };
-  mod.exports.start(self);
   return (engine = mod.exports);
 }
 
@@ -119,16 +133,16 @@ function inWritable(p: unknown): boolean {
   return isWritablePath(resolve(apply(cwd, process, []) as string, s));
 }
 
-/** The hooks, in the order of their tables below. */
+/** The hooks, in the order of their tables below; the network hooks (honeypots) follow ReadFileUtf8. */
 const enum H {
   Spawn, SpawnSync, Execve, Dlopen,
   Open, OpenFileHandle, Close, WriteBuffer, WriteBuffers, WriteString, FhClose, WriteFileUtf8,
   CopyFile, Rename, Link, CpSyncOverrideFile, Chmod, Fchmod,
-  Worker, GetBuiltinModule,
+  Worker, GetBuiltinModule, ReadFileUtf8,
 }
-/** The engine's handler name of each hook, and the property it replaces. */
-const NAMES = 'spawn spawnSync execve dlopen open openFileHandle close writeBuffer writeBuffers writeString fhClose writeFileUtf8 copyFile rename link cpSyncOverrideFile chmod fchmod Worker'.split(' ');
-const KEYS = 'spawn spawn execve dlopen open openFileHandle close writeBuffer writeBuffers writeString close writeFileUtf8 copyFile rename link cpSyncOverrideFile chmod fchmod Worker getBuiltinModule'.split(' ');
+/** The engine's handler name of each hook, and the property it replaces (the network hooks' are added with them). */
+const NAMES = 'spawn spawnSync execve dlopen open openFileHandle close writeBuffer writeBuffers writeString fhClose writeFileUtf8 copyFile rename link cpSyncOverrideFile chmod fchmod Worker getBuiltinModule readFileUtf8'.split(' ');
+const KEYS = 'spawn spawn execve dlopen open openFileHandle close writeBuffer writeBuffers writeString close writeFileUtf8 copyFile rename link cpSyncOverrideFile chmod fchmod Worker getBuiltinModule readFileUtf8'.split(' ');
 const originals: AnyFn[] = [];
 const targets: unknown[] = [];
 
@@ -139,23 +153,50 @@ const targets: unknown[] = [];
  */
 function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   const orig = originals[i];
-  if (!engine && !needs(i, a)) return apply(orig, self, a);
+  if (!engine && (loading || !needs(i, a))) return apply(orig, self, a);
   let e: Engine;
   try {
     e = load();
   } catch (x) {
+    // The honeypots' hooks only watch: without the engine their calls go through, reported once.
+    if (i >= H.ReadFileUtf8) {
+      if (!watchFault) fault(x, NAMES[i]);
+      watchFault = true;
+      return apply(orig, self, a);
+    }
     return fault(x, NAMES[i]) ? apply(orig, self, a) : refuse(i, a);
   }
   return e.handle(NAMES[i], orig, self, a, newTarget as AnyFn | undefined);
 }
 
 const X_BITS = 0o111;
+let watchFault = false;
+
+/** Honeypots: the decoy variables' values at start, and the decoy files' paths; undefined without decoys. */
+let decoyFiles: string[] | undefined;
+const decoyEnvironment: Record<string, string | undefined> = {};
+
+/**
+ * Before the engine is loaded: could reading p trip a honeypot? A decoy
+ * file, /proc (environ), or a scratch place where a symlink to one may be.
+ */
+function mayBeDecoy(p: unknown): boolean {
+  if (decoyFiles === undefined) return false;
+  let s: string;
+  if (typeof p === 'string') s = p;
+  else if (p instanceof Uint8Array) s = apply(bufToString, p, ['utf8']) as string;
+  else return false;
+  s = resolve(apply(cwd, process, []) as string, s);
+  return isWritablePath(s) || decoyFiles.indexOf(s) >= 0;
+}
 
 /** Before the engine is loaded: does this call have something to decide? (Writes and closes matter only on fds it tracks.) */
 function needs(i: H, a: unknown[]): boolean {
   switch (i) {
-    case H.Open: case H.OpenFileHandle: return typeof a[1] === 'number' && (a[1] & 3) !== 0 && inWritable(a[0]);
-    case H.Dlopen: case H.CopyFile: case H.Rename: case H.Link: case H.CpSyncOverrideFile: return inWritable(a[1]);
+    case H.Open: case H.OpenFileHandle: return (typeof a[1] === 'number' && (a[1] & 3) !== 0 && inWritable(a[0])) || mayBeDecoy(a[0]);
+    case H.CopyFile: case H.CpSyncOverrideFile: return inWritable(a[1]) || mayBeDecoy(a[0]);
+    case H.ReadFileUtf8: return mayBeDecoy(a[0]);
+    case H.Dlopen: case H.Rename: case H.Link: return inWritable(a[1]);
     case H.WriteFileUtf8: return typeof a[0] !== 'number' && inWritable(a[0]);
     case H.Chmod: return typeof a[1] === 'number' && (a[1] & X_BITS) !== 0 && inWritable(a[0]);
     case H.Fchmod: return typeof a[1] === 'number' && (a[1] & X_BITS) !== 0;
@@ -239,6 +280,41 @@ function installFs(): void {
   fsb = binding('fs');
   targets[H.FhClose] = (fsb?.FileHandle as { prototype?: unknown } | undefined)?.prototype;
   put(H.Open, H.Worker);
+}
+
+/** Honeypots: reads the decoys' values now and hooks the choke points of outbound bytes and of file reads. */
+function installHoneypots(h: unknown, faults: string[]): void {
+  const names = (h as { n?: unknown } | null)?.n;
+  if (!Array.isArray(names)) return;
+  for (const n of names) if (typeof n === 'string') decoyEnvironment[n] = proc.env[n];
+  const root = resolve(__dirname, '..');
+  decoyFiles = [`${root}/.aws/credentials`, `${root}/config/.env`];
+  installFs();
+  targets[H.ReadFileUtf8] = fsb;
+  const tcp = binding<{ TCP?: { prototype: unknown } }>('tcp_wrap')?.TCP?.prototype;
+  const tls = binding<{ TLSWrap?: { prototype: unknown } }>('tls_wrap')?.TLSWrap?.prototype;
+  const udp = binding<{ UDP?: { prototype: unknown } }>('udp_wrap')?.UDP?.prototype;
+  const cares = binding<{ ChannelWrap?: { prototype: unknown } }>('cares_wrap');
+  if (!tcp) faults[faults.length] = 'honeypots: tcp_wrap';
+  if (!tls) faults[faults.length] = 'honeypots: tls_wrap';
+  if (!udp) faults[faults.length] = 'honeypots: udp_wrap';
+  if (!cares) faults[faults.length] = 'honeypots: cares_wrap';
+  // The StreamBase writes of TCP and TLSWrap handles (own properties on TCP.prototype: its
+  // parent's are shared with pipes and TTYs), UDP's sends, c-ares' getaddrinfo and queries.
+  const net = (o: unknown, kind: string, keys: string): void => {
+    for (const k of keys.split(' ')) {
+      targets[KEYS.length] = o;
+      NAMES[NAMES.length] = `${kind}.${k}`;
+      KEYS[KEYS.length] = k;
+    }
+  };
+  const stream = 'writeBuffer writeUtf8String writeLatin1String writeAsciiString writeUcs2String writev';
+  net(tcp, 'tcp', stream);
+  net(tls, 'tls', stream);
+  net(udp, 'udp', 'send send6');
+  net(cares, 'dns', 'getaddrinfo');
+  net(cares?.ChannelWrap?.prototype, 'dns', 'queryAny queryA queryAaaa queryCaa queryCname queryMx queryNs queryTxt querySrv queryPtr queryNaptr querySoa getHostByAddr');
+  put(H.ReadFileUtf8, KEYS.length as H);
 }
 
 // Worker threads have their own bindings; the Worker constructor is wrapped
@@ -333,6 +409,13 @@ try {
       }
     }
     const withFs = raw === undefined || raw === '' || (parsed !== undefined && parsed.t !== 0);
+    if (parsed?.h !== undefined) {
+      try {
+        installHoneypots(parsed.h, faults);
+      } catch (e) {
+        faults[faults.length] = `honeypots: ${message(e)}`;
+      }
+    }
     targets[H.Spawn] = binding<{ Process?: { prototype: unknown } }>('process_wrap')?.Process?.prototype;
     targets[H.SpawnSync] = binding('spawn_sync');
     targets[H.Execve] = targets[H.Dlopen] = proc;
@@ -354,8 +437,7 @@ try {
       }
     }
     // An implausible policy, or a hook that failed: the engine reports it now (and installs the fs hooks the default policy needs).
-    // Decoys ("h"): the engine starts the honeypots' trip wires now, before user code.
-    if (faults.length !== 0 || (raw !== undefined && raw !== '' && parsed === undefined) || parsed?.h !== undefined) {
+    if (faults.length !== 0 || (raw !== undefined && raw !== '' && parsed === undefined)) {
       try {
         load().initFaults(faults);
       } catch (e) {

@@ -9,6 +9,8 @@ export interface HoneypotHost {
   readonly captured: Captured;
   readonly block: boolean;
   readonly decoyVariables: readonly string[];
+  /** The decoy variables' values as the preload read them at start (before user code ran). */
+  readonly environment: Readonly<Record<string, string | undefined>>;
   /** The layer's root (/opt on Lambda): where the decoy files are. */
   readonly layerRoot: string;
   /** True while the enforcer itself reads files (its decision). */
@@ -17,10 +19,10 @@ export interface HoneypotHost {
 }
 
 export interface Honeypots {
-  /** Hooks that could not be installed. */
-  readonly faults: readonly string[];
   /** A process about to start; false refuses it (BLOCK: the decoy key handed to a child). */
   spawn(request: SpawnRequest): boolean;
   /** An fs binding call the engine sees (open, copyFile, ...). */
   file(api: string, args: readonly unknown[]): void;
+  /** The body of the network hook `name` (the preload's: 'tcp.writeBuffer', 'dns.getaddrinfo', ...). */
+  network(name: string, orig: (...a: unknown[]) => unknown, self: unknown, args: unknown[]): unknown;
 }

@@ -1,15 +1,13 @@
 // The honeypots' trip wires (honeypots.js): loaded by the engine at start,
 // only when the policy names decoy variables. See README, Honeypots.
 import type { Captured } from '../captured';
-import { apply, binding } from '../hooks/wrap';
 import type { SpawnRequest } from '../types';
 import { collectDecoys, type Decoy } from './decoys';
 import { dnsFormsOf, encodingsOf, type ToText } from './encodings';
 import { DECOY_FILES } from './files';
 import type { HoneypotHost, Honeypots } from './host';
-import { installNetwork } from './network';
+import { networkCall, type NetworkSink } from './network';
 import { Outbound, type Finding } from './outbound';
-import { replace } from './patch';
 import { Scanner } from './scanner';
 
 const ENVIRON = /^\/proc\/(?:self|thread-self|\d+)(?:\/task\/\d+)?\/environ$/;
@@ -29,11 +27,12 @@ interface Tables {
 
 export function start(host: HoneypotHost): Honeypots {
   c = host.captured;
-  // The values now, before user code can change process.env. Their
+  // The values as the preload read them at start, before user code could
+  // change process.env. Their
   // encodings and the scanner's tables are built on first use, with the
   // Buffer methods captured at load: milliseconds of cold start that a
   // function which never sends a byte or starts a process would pay.
-  const decoys = collectDecoys(host.decoyVariables, process.env);
+  const decoys = collectDecoys(host.decoyVariables, host.environment);
   let built: Tables | undefined;
   const tables = (): Tables => {
     if (built) return built;
@@ -59,7 +58,7 @@ export function start(host: HoneypotHost): Honeypots {
     return true;
   };
 
-  const faults = installNetwork({
+  const sink: NetworkSink = {
     stream(handle, channel, data) {
       const f = guarded(() => tables().outbound.chunk(handle, data));
       return f === undefined || report(f, channel, handle);
@@ -73,8 +72,7 @@ export function start(host: HoneypotHost): Honeypots {
       const i = guarded(() => dnsMatch(name.toLowerCase(), tables().dnsForms));
       if (i !== undefined) host.emit('detected', `decoy ${decoys[i].name} in a DNS name`, { channel: 'dns', api, variable: decoys[i].name, hostname: name });
     },
-  });
-  hookReadFileUtf8((p) => checkFile('readFile', p));
+  };
 
   function checkFile(api: string, p: unknown): void {
     if (host.internal()) return;
@@ -96,12 +94,13 @@ export function start(host: HoneypotHost): Honeypots {
   }
 
   return {
-    faults,
     spawn: (request) => guarded(() => checkSpawn(request)) ?? true,
     file(api, args) {
       if (api === 'open' || api === 'openFileHandle') guarded(() => checkFile('open', args[0]));
+      else if (api === 'readFileUtf8') guarded(() => checkFile('readFile', args[0]));
       else if (api === 'copyFile' || api === 'cpSyncOverrideFile') guarded(() => checkFile(api, args[0]));
     },
+    network: (name, orig, self, args) => networkCall(sink, name, orig, self, args),
   };
 
   function checkSpawn(r: SpawnRequest): boolean {
@@ -166,18 +165,4 @@ function guarded<T>(fn: () => T): T | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** fs.readFileSync(path, 'utf8') on Node 22+: opened in C++, not through binding.open. */
-function hookReadFileUtf8(check: (p: unknown) => void): void {
-  const fsb = binding<Record<string, unknown>>('fs');
-  const orig = fsb?.readFileUtf8;
-  if (typeof orig !== 'function') return;
-  const wrapper = {
-    readFileUtf8: function (this: unknown, ...a: unknown[]): unknown {
-      guarded(() => check(a[0]));
-      return apply(orig, this, a);
-    },
-  }.readFileUtf8;
-  replace(fsb!, 'readFileUtf8', wrapper, orig as (...a: unknown[]) => unknown);
 }

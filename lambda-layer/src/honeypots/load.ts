@@ -1,5 +1,5 @@
-// Part of the engine: loads honeypots.js (next to engine.js) at start when
-// the policy names decoys, compiled with the primitives the preload captured,
+// Part of the engine: loads honeypots.js (next to engine.js) when the engine
+// starts and the policy names decoys, compiled with the primitives the preload captured,
 // and connects it to the gate (process starts) and the fs wrappers.
 import { c } from '../captured';
 import { emit } from '../events';
@@ -10,7 +10,7 @@ import type { HoneypotHost, Honeypots } from './host';
 interface HoneypotsModule { start(host: HoneypotHost): Honeypots }
 
 /** The trip wires, or undefined when no decoy is configured. Never throws. */
-export function startHoneypots(policy: Policy): Honeypots | undefined {
+export function startHoneypots(policy: Policy, environment: Readonly<Record<string, string | undefined>>): Honeypots | undefined {
   const names = policy.decoyVariables;
   if (names === undefined || names.length === 0) return undefined;
   const file = `${__dirname}/honeypots.js`;
@@ -31,11 +31,11 @@ export function startHoneypots(policy: Policy): Honeypots | undefined {
       captured: c,
       block: policy.mode === 'block',
       decoyVariables: names,
+      environment,
       layerRoot: c.resolve(__dirname, '..'),
       internal: deciding,
       emit: (action, reason, detail) => emit('honeypot', action, reason, detail),
     });
-    for (const f of honeypots.faults) emit('tamper', 'detected', `internal: honeypot hook not installed (${f})`, {});
     observeSpawns(honeypots.spawn);
     return honeypots;
   } catch (e) {

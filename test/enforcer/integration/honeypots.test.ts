@@ -4,7 +4,7 @@
 // none. All traffic goes to 127.0.0.1 listeners the checks start and close;
 // dns.lookup runs in a network namespace of its own, so nothing leaves.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Batch, EnforcerEvent, LAYER_DIR, runChecks } from '../../support/enforced-node';
@@ -262,5 +262,37 @@ check('a decoy file read raises nothing', () => fs.readFileSync(require('node:pa
     const b = runChecks(nodeBinary(version), CHECKS, { policy: { v: 1 }, env: ENV });
     expect(b.result('TCP sockets are not hooked')).toEqual({ value: false, events: [] });
     expect(b.result('a decoy file read raises nothing')).toEqual({ value: true, events: [] });
+  });
+});
+
+describe('with decoys, before first use', () => {
+  // A layer without engine.js: what only reads, computes and writes to stdout
+  // must never need it (the honeypots cost nothing until used); the first
+  // outbound byte does, and without it the write still goes through.
+  let lazy: string;
+  beforeAll(() => {
+    lazy = mkdtempSync(join(tmpdir(), 'nano-lazy-'));
+    copyFileSync(join(LAYER_DIR, 'preload.js'), join(lazy, 'preload.js'));
+  });
+  afterAll(() => rmSync(lazy, { recursive: true, force: true }));
+  const CHECKS = PRELUDE + String.raw`
+check('the decoy is taken out of process.env', () => { delete process.env.BACKUP_AWS_SECRET_ACCESS_KEY; return process.env.BACKUP_AWS_SECRET_ACCESS_KEY; });
+check('ordinary work', () => JSON.stringify(Object.keys(process.env).sort()).length > 0 && fs.readFileSync(__filename, 'utf8').length > 0);
+check('the value read at start goes out', () => send('secret=' + SECRET));
+`;
+  test.each(VERSIONS)('on Node %s the engine loads on the first outbound byte, and the values are the ones from start', (version) => {
+    const b = runChecks(nodeBinary(version), CHECKS, { policy: policy('b'), env: { ...ENV, NODE_OPTIONS: `--require ${join(lazy, 'preload.js')}` } });
+    expect(b.initEvents).toEqual([]);
+    expect(b.result('the decoy is taken out of process.env')).toEqual({ value: undefined, events: [] });
+    expect(b.result('ordinary work')).toEqual({ value: true, events: [] });
+    const out = b.result('the value read at start goes out');
+    expect(out.value).toEqual({ outcome: 'ok', received: true });
+    expect(out.events).toEqual([expect.objectContaining({ control: 'tamper', reason: expect.stringMatching(/^internal: .*engine\.js/) })]);
+    expect(b.done).toBe(true);
+
+    const full = runChecks(nodeBinary(version), CHECKS, { policy: policy('b'), env: ENV });
+    expect(full.result('the value read at start goes out').events).toEqual([
+      expect.objectContaining({ control: 'honeypot', action: 'detected', detail: expect.objectContaining({ variable: 'BACKUP_AWS_SECRET_ACCESS_KEY' }) }),
+    ]);
   });
 });
