@@ -1,4 +1,5 @@
-// Instructions for init plus one invocation, counted by valgrind (callgrind):
+// Instructions for init (to the runtime's first `next`), or init plus one
+// invocation, counted by valgrind (callgrind):
 // the runtime process exactly as the harness plans it (mount namespace, real
 // ric, the function's environment), with valgrind put in front of node. Noise
 // does not move this count much (run-to-run spread about 0.5 %).
@@ -17,7 +18,7 @@ export function valgrindPath(): string | undefined {
   }
 }
 
-export async function countInstructions(assemblyDir: string, nodeMajor: string, c: HarnessConfig, valgrind: string): Promise<number> {
+export async function countInstructions(assemblyDir: string, nodeMajor: string, c: HarnessConfig, valgrind: string, invocations: 0 | 1 = 1): Promise<number> {
   const server = new RuntimeApiServer();
   const api = await server.start();
   // Outside /tmp: the runtime gets a fresh tmpfs there.
@@ -53,11 +54,14 @@ export async function countInstructions(assemblyDir: string, nodeMajor: string, 
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   try {
     await Promise.race([nextCount(1), closed.then(() => Promise.reject(new Error(`the runtime under valgrind exited during init:\n${stderr.slice(-2000)}`)))]);
-    const { outcome } = server.invoke({ payload: '{}', deadlineMs: Date.now() + 600_000, functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench' });
-    const r = await outcome;
-    if (r.error !== undefined) throw new Error(`the invocation under valgrind failed: ${r.error}`);
-    // Back at `next`: init and one invocation are done. SIGTERM lets valgrind write its counts.
-    await nextCount(2);
+    if (invocations === 1) {
+      const { outcome } = server.invoke({ payload: '{}', deadlineMs: Date.now() + 600_000, functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench' });
+      const r = await outcome;
+      if (r.error !== undefined) throw new Error(`the invocation under valgrind failed: ${r.error}`);
+      // Back at `next`: init and one invocation are done.
+      await nextCount(2);
+    }
+    // At `next`: SIGTERM lets valgrind write its counts.
     child.kill('SIGTERM');
     await closed;
     const m = /^summary:\s*(\d+)/m.exec(readFileSync(outFile, 'utf8'));
