@@ -18,7 +18,9 @@ export function valgrindPath(): string | undefined {
   }
 }
 
-export async function countInstructions(assemblyDir: string, nodeMajor: string, c: HarnessConfig, valgrind: string, invocations: 0 | 1 = 1): Promise<number> {
+export async function countInstructions(
+  assemblyDir: string, nodeMajor: string, c: HarnessConfig, valgrind: string, invocations: 0 | 1 = 1,
+): Promise<number> {
   const server = new RuntimeApiServer();
   const api = await server.start();
   // Outside /tmp: the runtime gets a fresh tmpfs there.
