@@ -39,7 +39,9 @@ export async function countInstructions(
   const script = args[args.length - 1];
   const node = 'exec /var/lang/bin/node ';
   if (!script.includes(node)) throw new Error('the harness no longer starts node the way this bench expects (src/harness/sandbox.ts)');
-  args[args.length - 1] = script.replace(node, `exec ${valgrind} --tool=callgrind --callgrind-out-file=${outFile} /var/lang/bin/node `);
+  // --predictable: V8 without concurrent GC and compiler threads, whose interleaving under valgrind moves a
+  // whole-init count by ~2 % from run to run.
+  args[args.length - 1] = script.replace(node, `exec ${valgrind} --tool=callgrind --callgrind-out-file=${outFile} /var/lang/bin/node --predictable `);
   let nexts = 0;
   let onNext = (): void => undefined;
   server.onNext = () => {
