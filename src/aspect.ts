@@ -11,7 +11,7 @@ import { AnnotationIds } from './private/annotation-ids';
 import { BundleScanner } from './private/bundle-scan';
 import { generateDecoys } from './private/decoys';
 import { findEdgeFunctions } from './private/edge-functions';
-import { environmentSize, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from './private/environment-size';
+import { environmentSize, LAMBDA_ENVIRONMENT_LIMIT_BYTES, mayExceedEnvironmentLimit } from './private/environment-size';
 import { mergeNodeOptions } from './private/node-options';
 import { encodePolicy, isFreeVariableName, validatePolicy } from './private/policy-encoding';
 import { settingsFor } from './private/scope-settings';
@@ -67,6 +67,10 @@ const LAYER_ID = 'NanoEnforcerLayer';
 const ALERTING_ID = 'NanoEnforcerAlerting';
 const CANARY_ID = 'NanoEnforcerCanaryKey';
 const MAX_LAYERS = 5;
+// aws-cdk-lib's exports are getters that call require() on every read, which
+// adds up over every construct of an app: what visit() needs, it reads once, here.
+const LambdaFunction = lambda.Function;
+const NODEJS = lambda.RuntimeFamily.NODEJS;
 
 /**
  * Protects every Node.js Lambda function in the scope it is added to:
@@ -102,7 +106,7 @@ export class NanoEnforcerAspect implements IAspect {
   }
 
   public visit(node: IConstruct): void {
-    if (!(node instanceof lambda.Function)) return;
+    if (!(node instanceof LambdaFunction)) return;
     const marked = node as unknown as Record<symbol, boolean>;
     if (marked[HANDLED]) return;
     marked[HANDLED] = true;
@@ -117,7 +121,7 @@ export class NanoEnforcerAspect implements IAspect {
     }
 
     const runtime = fn.runtime;
-    if (runtime.family !== lambda.RuntimeFamily.NODEJS) {
+    if (runtime.family !== NODEJS) {
       if (runtime.name === lambda.Runtime.FROM_IMAGE.name) {
         this.cannotProtect(fn, AnnotationIds.CONTAINER_IMAGE, 'it is a container image function, and layers cannot be added to images. Copy the enforcer into the image and set NODE_OPTIONS there, or exclude it with NanoEnforcer.exclude.');
       }
@@ -158,8 +162,8 @@ export class NanoEnforcerAspect implements IAspect {
     Object.assign(variables, decoys.variables);
     variables.NODE_OPTIONS = nodeOptions;
     variables[NanoEnforcer.POLICY_ENVIRONMENT_VARIABLE] = policyJson;
-    const size = environmentSize(variables);
-    if (size.bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+    const size = mayExceedEnvironmentLimit(variables) ? environmentSize(variables) : undefined;
+    if (size && size.bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
       this.cannotProtect(fn, AnnotationIds.ENVIRONMENT_TOO_LARGE, `its environment would be ${size.hasTokens ? 'at least ' : ''}${size.bytes} bytes with the policy (${Buffer.byteLength(policyJson)} bytes), over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}. Shorten the policy's lists (globs cover many paths) or move large variables to SSM Parameter Store.`);
       return;
     }

@@ -273,6 +273,23 @@ describe('functions the aspect cannot protect', () => {
     expect(warningsOf(stack, 'cdk-nano-enforcer:lambdaEdge')).toHaveLength(1);
   });
 
+  test('finds a Lambda@Edge function that CDK put in a separate us-east-1 stack', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new cloudfront.experimental.EdgeFunction(stack, 'Edge', {
+      runtime: lambda.Runtime.NODEJS_20_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async (e) => e;'),
+      stackId: 'EdgeStack',
+    });
+    Aspects.of(app).add(new NanoEnforcerAspect());
+    const edgeStack = app.node.findChild('EdgeStack') as Stack;
+    const fns = Template.fromStack(edgeStack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
+    expect(Object.values(fns)).toHaveLength(1);
+    for (const fn of Object.values(fns)) expect(fn.Properties.Layers).toBeUndefined();
+    expect(warningsOf(edgeStack, 'cdk-nano-enforcer:lambdaEdge')).toHaveLength(1);
+  });
+
   test('warns about a plain function whose version a distribution uses at the edge', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'us-east-1' } });
@@ -333,6 +350,15 @@ describe('functions the aspect cannot protect', () => {
     nodeFn(stack, 'Big', { environment: { BIG: 'x'.repeat(4050) } });
     const template = Template.fromStack(stack);
     expect(envOf(template, 'Big')).toEqual({ BIG: 'x'.repeat(4050) });
+    const warnings = warningsOf(stack, 'cdk-nano-enforcer:environmentTooLarge');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toMatch(/4\d{3} bytes .* over Lambda's 4096/);
+  });
+
+  test('counts the environment in UTF-8 bytes, not characters', () => {
+    const { stack } = protectedApp();
+    nodeFn(stack, 'Euro', { environment: { PRICE: '€'.repeat(1340) } });
+    Template.fromStack(stack);
     const warnings = warningsOf(stack, 'cdk-nano-enforcer:environmentTooLarge');
     expect(warnings).toHaveLength(1);
     expect(warnings[0].entry.data).toMatch(/4\d{3} bytes .* over Lambda's 4096/);

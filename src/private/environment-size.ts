@@ -4,6 +4,17 @@ import { Token } from 'aws-cdk-lib';
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 
 /**
+ * False when the environment certainly fits Lambda's limit: UTF-8 takes at most
+ * three bytes per UTF-16 code unit. Most environments are small, and this spares
+ * them environmentSize's token scan of every value.
+ */
+export function mayExceedEnvironmentLimit(variables: Record<string, string>): boolean {
+  let units = 0;
+  for (const [key, value] of Object.entries(variables)) units += key.length + value.length;
+  return units * 3 > LAMBDA_ENVIRONMENT_LIMIT_BYTES;
+}
+
+/**
  * The size Lambda counts for an environment: the bytes of every key and value.
  * A value that is a token counts for its literal part only, so with tokens the
  * result is a lower bound; `hasTokens` says so.
