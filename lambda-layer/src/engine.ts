@@ -63,14 +63,11 @@ export function initFaults(faults: readonly string[]): void {
 }
 
 export function handle(name: string, orig: AnyFn, self: unknown, args: unknown[], newTarget: AnyFn | undefined): unknown {
-  if (honeypots !== undefined) {
-    // The network hooks ('tcp.writeBuffer', 'dns.getaddrinfo', ...) exist only for the honeypots.
-    if (name.indexOf('.') > 0) return honeypots.network(name, orig, self, args);
-    honeypots.file(name, args);
-  }
+  if (honeypots !== undefined) honeypots.file(name, args);
   let body = made.get(orig);
   if (!body) {
-    const make = handlers[name];
+    // The network hooks ('tcp.writeBuffer', 'dns.getaddrinfo', ...) are the honeypots' own.
+    const make = handlers[name] ?? honeypots?.handler(name);
     if (!make) return c.apply(orig, self, args);
     body = make(orig);
     made.set(orig, body);

@@ -8,6 +8,7 @@
 // engine.js (gate, events, requests, write analysis) with functions
 // captured here, so code loaded later cannot substitute it.
 import type { Engine, Preload } from './engine';
+import { DECOY_FILE_PATHS } from './honeypots/paths';
 import { apply, binding, construct, defineProperty, disguise, getOwnPropertyDescriptor, getPrototypeOf, ownKeys } from './hooks/wrap';
 import { isWritablePath } from './hooks/writable';
 
@@ -125,12 +126,18 @@ function fail(req: unknown, err: Error): unknown {
   return undefined;
 }
 
-function inWritable(p: unknown): boolean {
+/** A path argument (string or bytes) made absolute against the working directory; undefined for an fd. */
+function absolute(p: unknown): string | undefined {
   let s: string;
   if (typeof p === 'string') s = p;
   else if (p instanceof Uint8Array) s = apply(bufToString, p, ['utf8']) as string;
-  else return false;
-  return isWritablePath(resolve(apply(cwd, process, []) as string, s));
+  else return undefined;
+  return resolve(apply(cwd, process, []) as string, s);
+}
+
+function inWritable(p: unknown): boolean {
+  const s = absolute(p);
+  return s !== undefined && isWritablePath(s);
 }
 
 /** The hooks, in the order of their tables below; the network hooks (honeypots) follow ReadFileUtf8. */
@@ -182,12 +189,8 @@ const decoyEnvironment: Record<string, string | undefined> = {};
  */
 function mayBeDecoy(p: unknown): boolean {
   if (decoyFiles === undefined) return false;
-  let s: string;
-  if (typeof p === 'string') s = p;
-  else if (p instanceof Uint8Array) s = apply(bufToString, p, ['utf8']) as string;
-  else return false;
-  s = resolve(apply(cwd, process, []) as string, s);
-  return isWritablePath(s) || decoyFiles.indexOf(s) >= 0;
+  const s = absolute(p);
+  return s !== undefined && (isWritablePath(s) || decoyFiles.indexOf(s) >= 0);
 }
 
 /** Before the engine is loaded: does this call have something to decide? (Writes and closes matter only on fds it tracks.) */
@@ -288,7 +291,7 @@ function installHoneypots(h: unknown, faults: string[]): void {
   if (!Array.isArray(names)) return;
   for (const n of names) if (typeof n === 'string') decoyEnvironment[n] = proc.env[n];
   const root = resolve(__dirname, '..');
-  decoyFiles = [`${root}/.aws/credentials`, `${root}/config/.env`];
+  decoyFiles = DECOY_FILE_PATHS.map((f) => `${root}/${f}`);
   installFs();
   targets[H.ReadFileUtf8] = fsb;
   const tcp = binding<{ TCP?: { prototype: unknown } }>('tcp_wrap')?.TCP?.prototype;

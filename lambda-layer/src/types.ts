@@ -113,5 +113,7 @@ export interface FileStat {
   readonly mtimeMs: number;
   readonly dev: number;
   readonly ino: number;
+  /** Bytes; the real view has it, a test's view may not. */
+  readonly size?: number;
 }
 

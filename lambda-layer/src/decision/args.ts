@@ -11,10 +11,7 @@ export type Vars = ReadonlyMap<string, readonly VarValue[]>;
 
 export function varsFromEnv(env: Readonly<Record<string, string>>): Map<string, VarValue[]> {
   const m = new Map<string, VarValue[]>();
-  for (const k of Object.keys(env)) {
-    const v = env[k];
-    m.set(k, [typeof v === 'string' ? v : String(v)]);
-  }
+  for (const k of Object.keys(env)) m.set(k, [String(env[k])]);
   return m;
 }
 
@@ -31,7 +28,7 @@ export interface EnvReads {
  * made with derive(), which reads through, so that they record too.
  */
 export function trackedVarsFromEnv(env: Readonly<Record<string, string>>, reads: EnvReads): Map<string, VarValue[]> {
-  return new TrackedVars(varsFromEnv(env), reads);
+  return new TrackedVars(env, reads);
 }
 
 /**
@@ -43,45 +40,46 @@ export function derive(vars: Vars): Map<string, VarValue[]> {
   return new DerivedVars(vars);
 }
 
+/** The variables in the Map itself; reads of a value record its name, listing the names records `listed`. */
 class TrackedVars extends Map<string, VarValue[]> {
-  constructor(private readonly base: Map<string, VarValue[]>, private readonly reads: EnvReads) {
+  constructor(env: Readonly<Record<string, string>>, private readonly reads: EnvReads) {
     super();
+    for (const k of Object.keys(env)) super.set(k, [String(env[k])]);
   }
   override get(k: string): VarValue[] | undefined {
     this.reads.names.add(k);
-    return this.base.get(k);
+    return super.get(k);
   }
   override has(k: string): boolean {
     this.reads.names.add(k);
-    return this.base.has(k);
-  }
-  override set(k: string, v: VarValue[]): this {
-    // Never called on the root (changes go to a derive()d copy); kept correct anyway.
-    this.reads.names.add(k);
-    this.base.set(k, v);
-    return this;
+    return super.has(k);
   }
   override get size(): number {
     this.reads.listed = true;
-    return this.base.size;
+    return super.size;
   }
   override keys(): MapIterator<string> {
     this.reads.listed = true;
-    return this.base.keys();
+    return super.keys();
   }
   override entries(): MapIterator<[string, VarValue[]]> {
-    this.reads.listed = true;
-    for (const k of this.base.keys()) this.reads.names.add(k);
-    return this.base.entries();
+    this.readAll();
+    return super.entries();
   }
   override values(): MapIterator<VarValue[]> {
-    return this.entries() && this.base.values();
+    this.readAll();
+    return super.values();
   }
   override [Symbol.iterator](): MapIterator<[string, VarValue[]]> {
     return this.entries();
   }
   override forEach(f: (v: VarValue[], k: string, m: Map<string, VarValue[]>) => void, self?: unknown): void {
-    for (const [k, v] of this.entries()) f.call(self, v, k, this);
+    this.readAll();
+    super.forEach((v, k) => f.call(self, v, k, this));
+  }
+  private readAll(): void {
+    this.reads.listed = true;
+    for (const k of super.keys()) this.reads.names.add(k);
   }
 }
 

@@ -86,13 +86,13 @@ function pushIdentity(ids: (string | number)[], p: string, st: FileStat | undefi
     ids.push(p, -1, -1, -1, -1, -1, -1);
     return;
   }
-  ids.push(p, st.dev, st.ino, (st as FileStat & { size?: number }).size ?? -1, st.mode, st.mtimeMs, st.ctimeMs);
+  ids.push(p, st.dev, st.ino, st.size ?? -1, st.mode, st.mtimeMs, st.ctimeMs);
 }
 
 /** Whether the stat answer has the identity recorded at ids[at + 1 .. at + IDENTITY]. */
 function sameIdentity(st: FileStat | undefined, ids: readonly (string | number)[], at: number): boolean {
   if (!st) return ids[at + 1] === -1 && ids[at + 2] === -1;
-  return st.dev === ids[at + 1] && st.ino === ids[at + 2] && ((st as FileStat & { size?: number }).size ?? -1) === ids[at + 3]
+  return st.dev === ids[at + 1] && st.ino === ids[at + 2] && (st.size ?? -1) === ids[at + 3]
     && st.mode === ids[at + 4] && st.mtimeMs === ids[at + 5] && st.ctimeMs === ids[at + 6];
 }
 
@@ -111,11 +111,7 @@ function recorder(base: SystemView, staysReadOnly: (p: string) => boolean): Reco
     },
     stat: (p) => {
       const v = base.stat(p);
-      const log = r.log;
-      if (log && !log.seen.has('s' + p)) {
-        log.seen.add('s' + p);
-        pushIdentity(log.ids, p, v);
-      }
+      if (r.log && !r.log.seen.has('s' + p)) logIdentity(r.log, p, v);
       return v;
     },
     // Content is a function of the identity (a write changes mtime and ctime; so does utimes, ctime).
@@ -136,12 +132,14 @@ function recorder(base: SystemView, staysReadOnly: (p: string) => boolean): Reco
   return r;
 }
 
+/** Records p's identity once per evaluation (stat'ed only when not recorded yet). */
 function noteIdentity(r: Recorder, base: SystemView, p: string): void {
-  const log = r.log;
-  if (log && !log.seen.has('s' + p)) {
-    log.seen.add('s' + p);
-    pushIdentity(log.ids, p, base.stat(p));
-  }
+  if (r.log && !r.log.seen.has('s' + p)) logIdentity(r.log, p, base.stat(p));
+}
+
+function logIdentity(log: Log, p: string, st: FileStat | undefined): void {
+  log.seen.add('s' + p);
+  pushIdentity(log.ids, p, st);
 }
 
 function part(s: string): string {
@@ -219,7 +217,8 @@ export function cachedSpawnDecision(
     rec.log = undefined;
   }
   const envRead: (string | undefined)[] = [];
-  for (const name of reads.names) envRead.push(name, Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined);
+  // Read back the way sameEnv() compares.
+  for (const name of reads.names) envRead.push(name, env[name]);
   const entry: Entry = { decision, env: envRead, names: reads.listed ? new Set(Object.keys(env)) : undefined, real: log.real, ids: log.ids };
   if (!variants) {
     if (cache.entries.size >= MAX_ENTRIES) cache.entries.clear();

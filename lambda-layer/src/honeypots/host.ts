@@ -3,6 +3,7 @@
 // its own copy of the modules it imports, so the engine hands it the shared
 // state: the captured primitives and its rate-limited event writer.
 import type { Captured } from '../captured';
+import type { Handler } from '../hooks/handler';
 import type { SpawnRequest } from '../types';
 
 export interface HoneypotHost {
@@ -23,6 +24,6 @@ export interface Honeypots {
   spawn(request: SpawnRequest): boolean;
   /** An fs binding call the engine sees (open, copyFile, ...). */
   file(api: string, args: readonly unknown[]): void;
-  /** The body of the network hook `name` (the preload's: 'tcp.writeBuffer', 'dns.getaddrinfo', ...). */
-  network(name: string, orig: (...a: unknown[]) => unknown, self: unknown, args: unknown[]): unknown;
+  /** The engine's handler for the network hook `name` (the preload's: 'tcp.writeBuffer', 'dns.getaddrinfo', ...). */
+  handler(name: string): Handler | undefined;
 }

@@ -1,12 +1,13 @@
-// The honeypots' trip wires (honeypots.js): loaded by the engine at start,
-// only when the policy names decoy variables. See README, Honeypots.
+// The honeypots' trip wires (honeypots.js): loaded when the engine starts,
+// only when the policy names decoy variables (the preload installed their
+// hooks and read the values at process start). See README, Honeypots.
 import type { Captured } from '../captured';
 import type { SpawnRequest } from '../types';
 import { collectDecoys, type Decoy } from './decoys';
 import { dnsFormsOf, encodingsOf, type ToText } from './encodings';
 import { DECOY_FILES } from './files';
 import type { HoneypotHost, Honeypots } from './host';
-import { networkCall, type NetworkSink } from './network';
+import { networkHandler, type NetworkSink } from './network';
 import { Outbound, type Finding } from './outbound';
 import { Scanner } from './scanner';
 
@@ -28,10 +29,9 @@ interface Tables {
 export function start(host: HoneypotHost): Honeypots {
   c = host.captured;
   // The values as the preload read them at start, before user code could
-  // change process.env. Their
-  // encodings and the scanner's tables are built on first use, with the
-  // Buffer methods captured at load: milliseconds of cold start that a
-  // function which never sends a byte or starts a process would pay.
+  // change process.env. Their encodings and the scanner's tables are built
+  // on first use, with the Buffer methods captured at load: milliseconds that
+  // a function which never sends a byte or starts a process need not pay.
   const decoys = collectDecoys(host.decoyVariables, host.environment);
   let built: Tables | undefined;
   const tables = (): Tables => {
@@ -100,7 +100,7 @@ export function start(host: HoneypotHost): Honeypots {
       else if (api === 'readFileUtf8') guarded(() => checkFile('readFile', args[0]));
       else if (api === 'copyFile' || api === 'cpSyncOverrideFile') guarded(() => checkFile(api, args[0]));
     },
-    network: (name, orig, self, args) => networkCall(sink, name, orig, self, args),
+    handler: (name) => networkHandler(sink, name),
   };
 
   function checkSpawn(r: SpawnRequest): boolean {

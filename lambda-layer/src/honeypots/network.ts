@@ -6,9 +6,8 @@
 // decoys are configured) under the names in NETWORK_HOOKS; the first call
 // loads the engine and this bundle. A write that carries no decoy goes
 // through unchanged.
+import type { Handler } from '../hooks/handler';
 import { apply } from '../hooks/wrap';
-
-type AnyFn = (...a: unknown[]) => unknown;
 
 /** What the hooks report to; a false return refuses the write. */
 export interface NetworkSink {
@@ -20,39 +19,54 @@ export interface NetworkSink {
 const UV_EACCES = -13;
 
 /**
- * The body of the network hook `name` ('tcp.writeBuffer', 'tls.writev',
- * 'udp.send', 'dns.getaddrinfo', 'dns.queryTxt', ... as the preload names
- * them), called with the original, the handle and the arguments.
+ * The engine's handler for the network hook `name` ('tcp.writeBuffer',
+ * 'tls.writev', 'udp.send', 'dns.getaddrinfo', 'dns.queryTxt', ... as the
+ * preload names them), or undefined for another name. The name is read once,
+ * here: the bodies run on every write.
  */
-export function networkCall(sink: NetworkSink, name: string, orig: AnyFn, self: unknown, a: unknown[]): unknown {
+export function networkHandler(sink: NetworkSink, name: string): Handler | undefined {
   const dot = name.indexOf('.');
   const kind = name.slice(0, dot);
   const method = name.slice(dot + 1);
   if (kind === 'tcp' || kind === 'tls') {
+    // writev(req, chunks, allBuffers): buffers, or [chunk, encoding, chunk, encoding, ...]
     if (method === 'writev') {
-      // writev(req, chunks, allBuffers): buffers, or [chunk, encoding, chunk, encoding, ...]
-      const chunks = a[1];
-      if (Array.isArray(chunks)) {
-        const stepBy = a[2] === true ? 1 : 2;
-        for (let i = 0; i < chunks.length; i += stepBy) {
-          const data: unknown = chunks[i];
-          if ((typeof data === 'string' || data instanceof Uint8Array) && !sink.stream(self as object, kind, data)) return UV_EACCES;
+      return (orig) => function (this: unknown, a: unknown[]) {
+        const chunks = a[1];
+        if (Array.isArray(chunks)) {
+          const stepBy = a[2] === true ? 1 : 2;
+          for (let i = 0; i < chunks.length; i += stepBy) {
+            const data: unknown = chunks[i];
+            if ((typeof data === 'string' || data instanceof Uint8Array) && !sink.stream(this as object, kind, data)) return UV_EACCES;
+          }
         }
-      }
-    } else {
-      // writeBuffer(req, buffer), write*String(req, string)
+        return apply(orig, this, a);
+      };
+    }
+    // writeBuffer(req, buffer), write*String(req, string)
+    return (orig) => function (this: unknown, a: unknown[]) {
       const data = a[1];
-      if ((typeof data === 'string' || data instanceof Uint8Array) && !sink.stream(self as object, kind, data)) return UV_EACCES;
-    }
-  } else if (kind === 'udp') {
-    // send(req, list, count, ...) and send6: list holds the datagram's buffers.
-    const list = a[1];
-    if (Array.isArray(list)) {
-      for (const b of list as unknown[]) if (b instanceof Uint8Array && !sink.datagram(self as object, b)) return UV_EACCES;
-    }
-  } else if (kind === 'dns') {
-    // getaddrinfo(req, hostname, family, hints, order); query*(req, name)
-    sink.dns(method === 'getaddrinfo' ? 'lookup' : method, a[1]);
+      if ((typeof data === 'string' || data instanceof Uint8Array) && !sink.stream(this as object, kind, data)) return UV_EACCES;
+      return apply(orig, this, a);
+    };
   }
-  return apply(orig, self, a);
+  if (kind === 'udp') {
+    // send(req, list, count, ...) and send6: list holds the datagram's buffers.
+    return (orig) => function (this: unknown, a: unknown[]) {
+      const list = a[1];
+      if (Array.isArray(list)) {
+        for (const b of list as unknown[]) if (b instanceof Uint8Array && !sink.datagram(this as object, b)) return UV_EACCES;
+      }
+      return apply(orig, this, a);
+    };
+  }
+  if (kind === 'dns') {
+    // getaddrinfo(req, hostname, family, hints, order); query*(req, name)
+    const api = method === 'getaddrinfo' ? 'lookup' : method;
+    return (orig) => function (this: unknown, a: unknown[]) {
+      sink.dns(api, a[1]);
+      return apply(orig, this, a);
+    };
+  }
+  return undefined;
 }

@@ -30,6 +30,21 @@ function pack(a: number, b: number, c: number, d: number): number {
   return (a | (b << 8) | (c << 16) | (d << 24)) | 0;
 }
 
+/**
+ * The slot of `table` holding `gram`, or -1. Most probes end at the filter:
+ * one load. The filter's hash and the table's are the same bits (the slot is
+ * their top TABLE_BITS); 0 marks an empty slot, and no gram of a printable
+ * pattern is 0. A function of its arguments, so that the scan loops keep the
+ * arrays in locals.
+ */
+function find(table: Int32Array, filter: Uint8Array, gram: number): number {
+  const f = Math.imul(gram, HASH) >>> (32 - FILTER_BITS);
+  if ((filter[f >>> 3] & (1 << (f & 7))) === 0) return -1;
+  const mask = (1 << TABLE_BITS) - 1;
+  for (let h = f >>> (FILTER_BITS - TABLE_BITS), t = table[h]; t !== 0; h = (h + 1) & mask, t = table[h]) if (t === gram) return h;
+  return -1;
+}
+
 export class Scanner {
   /** Shortest and longest pattern, in characters. */
   readonly minLength: number;
@@ -66,6 +81,7 @@ export class Scanner {
     this.stride = Math.max(4, (min - 3) & ~3);
   }
 
+  /** The slot of `gram` in the table, or of the empty slot where it would go (linear probing). */
   private slot(gram: number): number {
     const mask = (1 << TABLE_BITS) - 1;
     let h = Math.imul(gram, HASH) >>> (32 - TABLE_BITS);
@@ -92,22 +108,11 @@ export class Scanner {
     const table = this.table;
     const filter = this.filter;
     const step = this.stride >>> 2;
-    const mask = (1 << TABLE_BITS) - 1;
     for (let i = 0; i < words; i += step) {
-      const g = view[i];
-      const f = Math.imul(g, HASH) >>> (32 - FILTER_BITS);
-      if ((filter[f >>> 3] & (1 << (f & 7))) === 0) continue;
-      let h = f >>> (FILTER_BITS - TABLE_BITS);
-      let t = table[h];
-      while (t !== 0) {
-        if (t === g) {
-          const hit = this.verifyBytes(bytes, from + lead + (i << 2), h, from, to);
-          if (hit) return hit;
-          break;
-        }
-        h = (h + 1) & mask;
-        t = table[h];
-      }
+      const h = find(table, filter, view[i]);
+      if (h < 0) continue;
+      const hit = this.verifyBytes(bytes, from + lead + (i << 2), h, from, to);
+      if (hit) return hit;
     }
     return undefined;
   }
@@ -131,31 +136,19 @@ export class Scanner {
    * run on to the end of s.
    */
   scanString(s: string, step = this.stride, from = 0, until = s.length): Hit | undefined {
-    const n = s.length;
-    const end = Math.min(until, n - 3);
+    const end = Math.min(until, s.length - 3);
     const table = this.table;
     const filter = this.filter;
-    const mask = (1 << TABLE_BITS) - 1;
     for (let i = from; i < end; i += step) {
       const a = s.charCodeAt(i);
       const b = s.charCodeAt(i + 1);
       const c = s.charCodeAt(i + 2);
       const d = s.charCodeAt(i + 3);
       if ((a | b | c | d) > 0xff) continue;
-      const g = pack(a, b, c, d);
-      const f = Math.imul(g, HASH) >>> (32 - FILTER_BITS);
-      if ((filter[f >>> 3] & (1 << (f & 7))) === 0) continue;
-      let h = f >>> (FILTER_BITS - TABLE_BITS);
-      let t = table[h];
-      while (t !== 0) {
-        if (t === g) {
-          const hit = this.verifyString(s, i, h);
-          if (hit) return hit;
-          break;
-        }
-        h = (h + 1) & mask;
-        t = table[h];
-      }
+      const h = find(table, filter, pack(a, b, c, d));
+      if (h < 0) continue;
+      const hit = this.verifyString(s, i, h);
+      if (hit) return hit;
     }
     return undefined;
   }
