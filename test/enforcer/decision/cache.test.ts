@@ -2,20 +2,15 @@
 // only while every file the decision looked at is unchanged.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { policy } from './helpers';
 import { createSystemView, evaluate } from '../../../lambda-layer/src/decision';
-import { decodePolicy } from '../../../lambda-layer/src/policy';
-import type { Policy, SpawnRequest, SystemView } from '../../../lambda-layer/src/types';
+import type { SpawnRequest, SystemView } from '../../../lambda-layer/src/types';
 import { cacheDir } from '../../../src/harness/node-binaries';
 
 const TRUE = fs.realpathSync('/bin/true');
 // Outside every writable location (not /tmp): a directory whose files may be trusted.
 let dir: string;
 
-function policy(json: object): Policy {
-  const { policy: p, fault } = decodePolicy(JSON.stringify({ v: 1, ...json }));
-  if (fault) throw new Error(fault);
-  return p;
-}
 
 function spawn(file: string, over: Partial<SpawnRequest> = {}): SpawnRequest {
   return { kind: 'spawn', api: 'spawnSync', file, args: [file], cwd: '/', env: { PATH: '/usr/bin:/bin' }, envExplicit: false, ...over };
@@ -59,7 +54,7 @@ test('a file rewritten after start is decided again (drift)', async () => {
   fs.chmodSync(file, 0o755);
   await new Promise((r) => setTimeout(r, 20));
   const system = createSystemView(Date.now());
-  const drift = decodePolicy(undefined).policy;
+  const drift = policy();
   expect(evaluate(drift, spawn(file), system).allow).toBe(true);
   expect(evaluate(drift, spawn(file), system).allow).toBe(true);
   // File times are coarser than Date.now(): change it well after the start.
@@ -108,7 +103,7 @@ test('a hit asks the machine less than an evaluation; the request (argv, env, cw
 });
 
 test('a variable the decision never reads does not defeat the cache (the trace id changes on every invocation)', () => {
-  const drift = decodePolicy(undefined).policy;
+  const drift = policy();
   const { view, calls } = counted(createSystemView(Date.now() + 60_000));
   const tool = path.join(dir, 'tool');
   const env = (trace: string) => ({ PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require ${view.preloadPath}`, _X_AMZN_TRACE_ID: trace });
@@ -126,7 +121,7 @@ test('a variable the decision never reads does not defeat the cache (the trace i
 });
 
 test('a variable the decision read is part of the key, also when a shell line reads it', () => {
-  const drift = decodePolicy(undefined).policy;
+  const drift = policy();
   const system = createSystemView(Date.now() + 60_000);
   const scratch = fs.mkdtempSync('/tmp/nano-cache-');
   try {
@@ -146,7 +141,7 @@ test('a variable the decision read is part of the key, also when a shell line re
 });
 
 test('a shell line that looked at every name is decided again when a name is added (an exported function)', () => {
-  const drift = decodePolicy(undefined).policy;
+  const drift = policy();
   const system = createSystemView(Date.now() + 60_000);
   const tool = path.join(dir, 'tool');
   const line = (env: Record<string, string>) => spawn('/bin/sh', { args: ['sh', '-c', tool], env: { PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require ${system.preloadPath}`, ...env } });

@@ -3,9 +3,9 @@
 // PATH. A command that does not exist yet, or that is reached through a
 // writable place, must not be let through as "it fails natively".
 import { FakeFile, fakeSystem, LAMBDA_FILES } from './fake-system';
+import { policy, PRELOAD_OPTION as PRELOAD, refused } from './helpers';
 import { evaluate } from '../../../lambda-layer/src/decision';
-import { decodePolicy } from '../../../lambda-layer/src/policy';
-import type { Decision, Policy, SpawnRequest } from '../../../lambda-layer/src/types';
+import type { SpawnRequest } from '../../../lambda-layer/src/types';
 
 const system = fakeSystem({
   ...LAMBDA_FILES,
@@ -20,14 +20,8 @@ const system = fakeSystem({
   '/usr/bin/ln': { content: '\x7fELF' },
   '/usr/bin/wget': { content: '\x7fELF' },
 });
-const PRELOAD = '--require /opt/nano-enforcer/preload.js';
 const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', NODE_OPTIONS: PRELOAD, HOME: '/home/sbx_user1051' };
 
-function policy(json?: object): Policy {
-  const { policy: p, fault } = decodePolicy(json ? JSON.stringify({ v: 1, ...json }) : undefined);
-  if (fault) throw new Error(fault);
-  return p;
-}
 const DRIFT = policy();
 const ALERT = policy({ m: 'a' });
 const STRICT = policy({ a: ['sh', 'ls', 'cat', 'curl', 'chmod', 'gzip', 'cp', 'ln', '/var/task/bin/catdoc'] });
@@ -38,14 +32,9 @@ function spawn(file: string, args: string[], over: Partial<SpawnRequest> = {}): 
 function sh(line: string, over: Partial<SpawnRequest> = {}): SpawnRequest {
   return spawn('/bin/sh', ['/bin/sh', '-c', line], over);
 }
-type Refused = Extract<Decision, { allow: false }>;
 // Rows may add files; the extra files come as a rest parameter (a third
 // declared parameter would make jest wait for a `done` callback).
-type Case = [string, SpawnRequest, Record<string, FakeFile>?];
-function refused(d: Decision): Refused {
-  if (d.allow) throw new Error('expected a refusal, got allow');
-  return d;
-}
+type Case = [string, SpawnRequest, ...Record<string, FakeFile>[]];
 
 describe('the reported lines (drift prevention, default policy)', () => {
   it.each([

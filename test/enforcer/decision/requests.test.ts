@@ -1,20 +1,11 @@
 import { ELF, fakeSystem, LAMBDA_FILES } from './fake-system';
+import { policy, PRELOAD_OPTION as PRELOAD, refused } from './helpers';
 import { evaluate } from '../../../lambda-layer/src/decision';
-import { decodePolicy } from '../../../lambda-layer/src/policy';
-import type { Decision, FileRequest, Policy, SpawnRequest, WorkerRequest } from '../../../lambda-layer/src/types';
+import type { FileRequest, SpawnRequest, WorkerRequest } from '../../../lambda-layer/src/types';
 
 const system = fakeSystem(LAMBDA_FILES);
-const PRELOAD = '--require /opt/nano-enforcer/preload.js';
 
-function policy(json?: object): Policy {
-  return decodePolicy(json ? JSON.stringify({ v: 1, ...json }) : undefined).policy;
-}
 const DRIFT = policy();
-type Refused = Extract<Decision, { allow: false }>;
-function refused(d: Decision): Refused {
-  if (d.allow) throw new Error('expected a refusal, got allow');
-  return d;
-}
 function node(env: Record<string, string>, args = ['node', '/var/task/index.js']): SpawnRequest {
   return { kind: 'spawn', api: 'fork', file: '/usr/local/bin/node', args, cwd: '/var/task', env: { PATH: '/usr/bin', ...env }, envExplicit: true };
 }

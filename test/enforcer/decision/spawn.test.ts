@@ -1,17 +1,11 @@
 import { fakeSystem, LAMBDA_FILES } from './fake-system';
+import { policy, PRELOAD_OPTION as PRELOAD, refused } from './helpers';
 import { evaluate } from '../../../lambda-layer/src/decision';
-import { decodePolicy } from '../../../lambda-layer/src/policy';
-import type { Decision, Policy, SpawnRequest } from '../../../lambda-layer/src/types';
+import type { SpawnRequest } from '../../../lambda-layer/src/types';
 
 const system = fakeSystem(LAMBDA_FILES);
-const PRELOAD = '--require /opt/nano-enforcer/preload.js';
 const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', NODE_OPTIONS: PRELOAD, HOME: '/tmp' };
 
-function policy(json?: object): Policy {
-  const { policy: p, fault } = decodePolicy(json ? JSON.stringify({ v: 1, ...json }) : undefined);
-  if (fault) throw new Error(fault);
-  return p;
-}
 const DRIFT = policy();
 const STRICT = policy({ a: ['sh', 'ls', 'cat', 'grep', 'echo', 'curl', 'node', '/var/task/bin/catdoc', '/var/task/run.sh', 'env', 'timeout'] });
 
@@ -20,11 +14,6 @@ function spawn(file: string, args: string[], over: Partial<SpawnRequest> = {}): 
 }
 function sh(line: string, over: Partial<SpawnRequest> = {}): SpawnRequest {
   return spawn('/bin/sh', ['/bin/sh', '-c', line], over);
-}
-type Refused = Extract<Decision, { allow: false }>;
-function refused(d: Decision): Refused {
-  if (d.allow) throw new Error('expected a refusal, got allow');
-  return d;
 }
 
 describe('drift prevention (no allowlist)', () => {
