@@ -3,8 +3,9 @@
 // runtime client at /var/runtime, node at /var/lang/bin/node, a fresh /tmp,
 // and Lambda's environment variables.
 //
-// As root on Linux: a private mount namespace (`unshare -m`) with bind mounts,
-// an overlay for several layers and a new tmpfs on /tmp per cold start. The
+// As root on Linux: a private mount namespace (`unshare -m`) with the root
+// remounted read-only, bind mounts, an overlay for several layers and a new
+// tmpfs on /tmp per cold start. The
 // empty mount points (/var/task, /var/runtime, /var/lang/bin/node) are created
 // on the host once. Otherwise the paths are mapped: the process runs from the
 // asset directories themselves, with LAMBDA_TASK_ROOT and friends pointing at
@@ -147,7 +148,9 @@ export function planProcess(o: PlanOptions): ProcessPlan {
   ].join('\n'));
   ensureMountPoints();
   const q = (text: string) => `'${text.replace(/'/g, '\'\\\'\'')}'`;
-  const script = `mount -a -T ${q(fstab)} && cd /var/task && exec /var/lang/bin/node ${nodeArgs.map(q).join(' ')}`;
+  // The root read-only too, as on Lambda, where everything but /tmp is (in
+  // this namespace only: the mount is a private copy of the host's).
+  const script = `mount -o remount,bind,ro / && mount -a -T ${q(fstab)} && cd /var/task && exec /var/lang/bin/node ${nodeArgs.map(q).join(' ')}`;
   return { command: 'unshare', args: ['-m', '--propagation', 'private', 'sh', '-c', script], env, cwd: '/', cleanup };
 }
 

@@ -25,6 +25,13 @@
 // a re-pointed symlink on a machine whose root filesystem is writable (it
 // then names another file). Replaying realpath was most of a hit's cost.
 //
+// A path whose whole resolution stays on immutable mounts (read-only, and
+// no mount in this namespace writes the same filesystem: mounts.ts), as
+// every file but /tmp's is on Lambda, is replayed not at all: nothing this
+// process or its children can do changes what it names or holds. A hit on
+// such a decision asks the machine nothing (each stat is a system call,
+// ~8 µs on these machines: most of a hit's cost before).
+//
 // Only for views made by createSystemView (their stat returns real
 // identities); a test's fake view is evaluated every time.
 import { EnvReads, trackedVarsFromEnv, varsFromEnv, VarValue } from './args';
@@ -57,19 +64,26 @@ interface Cache {
 /** The stable view an evaluation sees (caches keyed on the view, e.g. the ELF cache, keep working); it logs into `log` while one runs. */
 interface Recorder extends SystemView {
   log: Log | undefined;
+  readonly resolution: (p: string) => Resolution;
 }
 
-/** Cacheable views, with their test of a path whose resolution visits no writable location. */
-const cacheable = new WeakMap<SystemView, (p: string) => boolean>();
+/** Where resolving a path goes (every symlink followed). */
+export const enum Resolution {
+  /** Through or into a writable location. */
+  WRITABLE,
+  /** Nowhere writable, but through a mount that something could write (a developer's rw root). */
+  READ_ONLY,
+  /** Only through immutable mounts. */
+  IMMUTABLE,
+}
+
+/** Cacheable views, with their classification of a path's resolution. */
+const cacheable = new WeakMap<SystemView, (p: string) => Resolution>();
 const caches = new WeakMap<SystemView, Cache>();
 
-/**
- * Marks a view whose stat() answers real identities (createSystemView);
- * `staysReadOnly(p)` is true when resolving p follows no symlink through, and
- * reaches nothing in, a writable location.
- */
-export function markCacheable(system: SystemView, staysReadOnly: (p: string) => boolean): void {
-  cacheable.set(system, staysReadOnly);
+/** Marks a view whose stat() answers real identities (createSystemView). */
+export function markCacheable(system: SystemView, resolution: (p: string) => Resolution): void {
+  cacheable.set(system, resolution);
 }
 
 interface Log {
@@ -96,22 +110,28 @@ function sameIdentity(st: FileStat | undefined, ids: readonly (string | number)[
     && st.mode === ids[at + 4] && st.mtimeMs === ids[at + 5] && st.ctimeMs === ids[at + 6];
 }
 
-function recorder(base: SystemView, staysReadOnly: (p: string) => boolean): Recorder {
+function recorder(base: SystemView, resolution: (p: string) => Resolution): Recorder {
   const r: Recorder = {
     log: undefined,
+    resolution,
     realpath: (p) => {
       const v = base.realpath(p);
       const log = r.log;
       if (log && !log.seen.has('r' + p)) {
         log.seen.add('r' + p);
-        if (staysReadOnly(p)) noteIdentity(r, base, p);
-        else log.real.push(p, v);
+        const where = resolution(p);
+        if (where === Resolution.READ_ONLY) noteIdentity(r, base, p, where);
+        else if (where === Resolution.WRITABLE) log.real.push(p, v);
       }
       return v;
     },
     stat: (p) => {
       const v = base.stat(p);
-      if (r.log && !r.log.seen.has('s' + p)) logIdentity(r.log, p, v);
+      const log = r.log;
+      if (log && !log.seen.has('s' + p)) {
+        log.seen.add('s' + p);
+        if (resolution(p) !== Resolution.IMMUTABLE) pushIdentity(log.ids, p, v);
+      }
       return v;
     },
     // Content is a function of the identity (a write changes mtime and ctime; so does utimes, ctime).
@@ -132,14 +152,12 @@ function recorder(base: SystemView, staysReadOnly: (p: string) => boolean): Reco
   return r;
 }
 
-/** Records p's identity once per evaluation (stat'ed only when not recorded yet). */
-function noteIdentity(r: Recorder, base: SystemView, p: string): void {
-  if (r.log && !r.log.seen.has('s' + p)) logIdentity(r.log, p, base.stat(p));
-}
-
-function logIdentity(log: Log, p: string, st: FileStat | undefined): void {
+/** Records p's identity once per evaluation (stat'ed only when not recorded yet, and not at all on immutable mounts). */
+function noteIdentity(r: Recorder, base: SystemView, p: string, where?: Resolution): void {
+  const log = r.log;
+  if (!log || log.seen.has('s' + p)) return;
   log.seen.add('s' + p);
-  pushIdentity(log.ids, p, st);
+  if ((where ?? r.resolution(p)) !== Resolution.IMMUTABLE) pushIdentity(log.ids, p, base.stat(p));
 }
 
 function part(s: string): string {
@@ -186,11 +204,11 @@ export function cachedSpawnDecision(
   policy: Policy, request: SpawnRequest, system: SystemView, compute: (system: SystemView, vars: Vars) => Decision,
 ): Decision {
   const env = request.env ?? {};
-  const staysReadOnly = cacheable.get(system);
-  if (!staysReadOnly) return compute(system, varsFromEnv(env));
+  const resolution = cacheable.get(system);
+  if (!resolution) return compute(system, varsFromEnv(env));
   let cache = caches.get(system);
   if (!cache || cache.policy !== policy) {
-    cache = { policy, entries: new Map(), recorder: recorder(system, staysReadOnly) };
+    cache = { policy, entries: new Map(), recorder: recorder(system, resolution) };
     caches.set(system, cache);
   }
   const key = keyOf(request);

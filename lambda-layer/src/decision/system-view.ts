@@ -5,8 +5,9 @@
 // mount from /proc/self/mountinfo except the root mount itself, so a
 // developer machine whose root filesystem is rw still runs /usr/bin/ls.
 import * as fs from 'node:fs';
-import { markCacheable } from './cache';
+import { markCacheable, Resolution } from './cache';
 import { PRELOAD_PATH } from './environment';
+import { MountTable, parseMountinfo, under } from './mounts';
 import type { SystemView } from '../types';
 
 const realpathNative = fs.realpathSync.native;
@@ -27,7 +28,6 @@ function hasher(): typeof import('node:crypto').createHash {
 }
 
 const FIXED_WRITABLE = ['/tmp', '/var/tmp', '/dev/shm', '/run/user', '/dev/mqueue', '/run/shm', '/var/lock', '/run/lock'];
-const TMPFS_LIKE = new Set(['tmpfs', 'ramfs', 'devtmpfs', 'hugetlbfs', 'mqueue']);
 const NO_THROW = { throwIfNoEntry: false } as const;
 const FD_LINK = /^\/(?:proc\/(?:self|thread-self|[0-9]+)(?:\/task\/[0-9]+)?\/fd|dev\/fd)\/[0-9]+$/;
 
@@ -38,28 +38,20 @@ export interface SystemViewOptions {
   readonly nodeOptions?: string;
 }
 
-/** Mount points (rw, tmpfs-like, not '/') from mountinfo: fields 5 (mount point), 6 (options), then after ' - ' the fs type. */
-export function writableMounts(mountinfo: string): string[] {
-  const out: string[] = [];
-  for (const line of mountinfo.split('\n')) {
-    const sep = line.indexOf(' - ');
-    if (sep < 0) continue;
-    const f = line.slice(0, sep).split(' ');
-    const type = line.slice(sep + 3).split(' ')[0];
-    const point = (f[4] ?? '').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-    if (point === '/' || !point.startsWith('/')) continue;
-    if (!(f[5] ?? '').split(',').includes('rw') || !TMPFS_LIKE.has(type)) continue;
-    out.push(point);
-  }
-  return out;
-}
-
-function under(p: string, dir: string): boolean {
-  return p === dir || p.startsWith(dir.endsWith('/') ? dir : dir + '/');
-}
-
 export function createSystemView(startTimeMs?: number, options: SystemViewOptions = {}): SystemView {
-  let mounts: string[] | undefined;
+  let table: MountTable | undefined;
+  const mounts = (): MountTable => {
+    if (!table) {
+      let info = '';
+      try {
+        info = readFileSync('/proc/self/mountinfo', 'latin1');
+      } catch {
+        // No mount table: no writable mounts beyond the fixed places, nothing immutable.
+      }
+      table = new MountTable(parseMountinfo(info));
+    }
+    return table;
+  };
   const hashes = new Map<string, string>();
 
   const stat = (p: string) => {
@@ -93,25 +85,20 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
     if (!p.startsWith('/') || p.startsWith('/memfd:') || / \(deleted\)$/.test(p) || FD_LINK.test(p)) return true;
     if (p.startsWith('/proc/')) return true;
     if (FIXED_WRITABLE.some(d => under(p, d))) return true;
-    if (!mounts) {
-      try {
-        mounts = writableMounts(readFileSync('/proc/self/mountinfo', 'latin1'));
-      } catch {
-        mounts = [];
-      }
-    }
-    return mounts.some(m => under(p, m));
+    return mounts().scratch.some(m => under(p, m));
   };
 
   /**
    * Resolves p as the kernel does (each symlink followed, '..' after it):
-   * true when no path on the way is in a writable location.
+   * IMMUTABLE when every path on the way is on an immutable mount,
+   * READ_ONLY when none is in a writable location, else WRITABLE.
    */
-  const staysReadOnly = (p: string): boolean => {
-    if (!p.startsWith('/')) return false;
+  const resolution = (p: string): Resolution => {
+    if (!p.startsWith('/')) return Resolution.WRITABLE;
     let parts = p.split('/');
     let at = '';
     let links = 0;
+    let level = mounts().isImmutable('/') ? Resolution.IMMUTABLE : Resolution.READ_ONLY;
     for (let i = 0; i < parts.length; i++) {
       const c = parts[i];
       if (c === '' || c === '.') continue;
@@ -120,14 +107,15 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
         continue;
       }
       const next = at + '/' + c;
-      if (isWritableLocation(next)) return false;
+      if (isWritableLocation(next)) return Resolution.WRITABLE;
+      if (level === Resolution.IMMUTABLE && !mounts().isImmutable(next)) level = Resolution.READ_ONLY;
       try {
         const st = lstatSync(next, { throwIfNoEntry: false });
-        // Missing from a read-only place: it stays missing (the cache replays its stat, which says so).
-        if (!st) return true;
+        // Missing from a read-only place: it stays missing (the cache replays its stat unless the place is immutable).
+        if (!st) return level;
         if (st.isSymbolicLink()) {
           // The kernel's limit on symlinks in one resolution.
-          if (++links > 40) return false;
+          if (++links > 40) return Resolution.WRITABLE;
           const target = readlinkSync(next);
           parts = target.split('/').concat(parts.slice(i + 1));
           i = -1;
@@ -135,11 +123,11 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
           continue;
         }
       } catch {
-        return false;
+        return Resolution.WRITABLE;
       }
       at = next;
     }
-    return true;
+    return level;
   };
 
   const readHead = (p: string, length: number): Uint8Array | undefined => {
@@ -205,6 +193,6 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
     nodeOptions,
   };
   // Its stat() answers real identities: spawn decisions may be remembered (cache.ts).
-  markCacheable(view, staysReadOnly);
+  markCacheable(view, resolution);
   return view;
 }

@@ -4,7 +4,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createSystemView, evaluate, PRELOAD_PATH } from '../../../lambda-layer/src/decision';
 import { inspectExecutable } from '../../../lambda-layer/src/decision/executable';
-import { writableMounts } from '../../../lambda-layer/src/decision/system-view';
 import { decodePolicy } from '../../../lambda-layer/src/policy';
 import type { SpawnRequest } from '../../../lambda-layer/src/types';
 import { cacheDir } from '../../../src/harness/node-binaries';
@@ -131,18 +130,5 @@ describe('the real SystemView', () => {
 
   it('knows the real path of this node binary', () => {
     expect(createSystemView().execPath).toBe(fs.realpathSync(process.execPath));
-  });
-});
-
-describe('writableMounts', () => {
-  it('lists rw tmpfs-like mounts except the root, unescaping octal', () => {
-    const info = [
-      '27 1 254:0 / / rw,relatime - tmpfs rootfs rw',
-      '25 24 0:23 / /dev/shm rw,relatime - tmpfs tmpfs rw',
-      '28 27 0:25 / /mnt/ro ro,nosuid - tmpfs x ro',
-      '29 27 0:26 / /mnt/with\\040space rw - ramfs x rw',
-      '30 27 254:1 / /var/task rw - ext4 /dev/vdb rw',
-    ].join('\n');
-    expect(writableMounts(info)).toEqual(['/dev/shm', '/mnt/with space']);
   });
 });
