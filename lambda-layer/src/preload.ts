@@ -9,7 +9,7 @@
 // captured here, so code loaded later cannot substitute it.
 import type { Engine, Preload } from './engine';
 import { DECOY_FILE_PATHS } from './honeypots/paths';
-import { apply, binding, construct, defineProperty, disguise, getOwnPropertyDescriptor, getPrototypeOf, ownKeys } from './hooks/wrap';
+import { apply, binding, construct, defineProperty, disguise, getOwnPropertyDescriptor, getPrototypeOf } from './hooks/wrap';
 import { isWritablePath } from './hooks/writable';
 
 type AnyFn = (...a: unknown[]) => unknown;
@@ -126,12 +126,20 @@ function fail(req: unknown, err: Error): unknown {
   return undefined;
 }
 
-/** A path argument (string or bytes) made absolute against the working directory; undefined for an fd. */
+/**
+ * A path argument (string or bytes) made absolute against the working
+ * directory; undefined for an fd. An absolute path without '.', '..' or
+ * empty segments is already what path.resolve would return (but for a
+ * trailing '/', which no check here depends on): the loaders' own calls
+ * (dlopen of an addon at init) then cost no resolve, whose extra calls
+ * were enough to make V8 optimize Node's normalizeString during init.
+ */
 function absolute(p: unknown): string | undefined {
   let s: string;
   if (typeof p === 'string') s = p;
   else if (p instanceof Uint8Array) s = apply(bufToString, p, ['utf8']) as string;
   else return undefined;
+  if (s.charCodeAt(0) === 47 && s.indexOf('/.') < 0 && s.indexOf('//') < 0) return s;
   return resolve(apply(cwd, process, []) as string, s);
 }
 
@@ -148,8 +156,12 @@ const enum H {
   Worker, GetBuiltinModule, ReadFileUtf8,
 }
 /** The engine's handler name of each hook, and the property it replaces (the network hooks' are added with them). */
-const NAMES = 'spawn spawnSync execve dlopen open openFileHandle close writeBuffer writeBuffers writeString fhClose writeFileUtf8 copyFile rename link cpSyncOverrideFile chmod fchmod Worker getBuiltinModule readFileUtf8'.split(' ');
-const KEYS = 'spawn spawn execve dlopen open openFileHandle close writeBuffer writeBuffers writeString close writeFileUtf8 copyFile rename link cpSyncOverrideFile chmod fchmod Worker getBuiltinModule readFileUtf8'.split(' ');
+// Array literals, not split(): their strings are constants of the script, not new ones made at start.
+const NAMES = ['spawn', 'spawnSync', 'execve', 'dlopen', 'open', 'openFileHandle', 'close', 'writeBuffer', 'writeBuffers', 'writeString', 'fhClose',
+  'writeFileUtf8', 'copyFile', 'rename', 'link', 'cpSyncOverrideFile', 'chmod', 'fchmod', 'Worker', 'getBuiltinModule', 'readFileUtf8'];
+const KEYS = NAMES.slice();
+KEYS[H.SpawnSync] = 'spawn';
+KEYS[H.FhClose] = 'close';
 const originals: AnyFn[] = [];
 const targets: unknown[] = [];
 
@@ -193,6 +205,18 @@ function mayBeDecoy(p: unknown): boolean {
   return s !== undefined && (isWritablePath(s) || decoyFiles.indexOf(s) >= 0);
 }
 
+/**
+ * Whether text written as UTF-8 starts with the engine's magic numbers ('#!',
+ * '\x7fELF'): a character below 0x80 is its own byte, and any other encodes
+ * to bytes of 0xc2 and above. Plain text written into /tmp (a JSON cache at
+ * init) then needs no engine.
+ */
+function magicText(s: string): boolean {
+  const c0 = s.charCodeAt(0);
+  return (c0 === 0x23 && s.charCodeAt(1) === 0x21)
+    || (c0 === 0x7f && s.charCodeAt(1) === 0x45 && s.charCodeAt(2) === 0x4c && s.charCodeAt(3) === 0x46);
+}
+
 /** Before the engine is loaded: does this call have something to decide? (Writes and closes matter only on fds it tracks.) */
 function needs(i: H, a: unknown[]): boolean {
   switch (i) {
@@ -200,7 +224,8 @@ function needs(i: H, a: unknown[]): boolean {
     case H.CopyFile: case H.CpSyncOverrideFile: return inWritable(a[1]) || mayBeDecoy(a[0]);
     case H.ReadFileUtf8: return mayBeDecoy(a[0]);
     case H.Dlopen: case H.Rename: case H.Link: return inWritable(a[1]);
-    case H.WriteFileUtf8: return typeof a[0] !== 'number' && inWritable(a[0]);
+    case H.WriteFileUtf8: return typeof a[0] !== 'number' && inWritable(a[0])
+      && (typeof a[1] !== 'string' || magicText(a[1]) || (typeof a[3] === 'number' && (a[3] & X_BITS) !== 0));
     case H.Chmod: return typeof a[1] === 'number' && (a[1] & X_BITS) !== 0 && inWritable(a[0]);
     case H.Fchmod: return typeof a[1] === 'number' && (a[1] & X_BITS) !== 0;
     case H.Close: case H.WriteBuffer: case H.WriteBuffers: case H.WriteString: case H.FhClose: return false;
@@ -229,14 +254,8 @@ function refuse(i: H, a: unknown[]): unknown {
   }
 }
 
-/** Nothing for disguise() to do: same name, length and prototype, and no own property to copy. */
-function alike(w: Function, f: Function): boolean {
-  const n = ownKeys(f).length;
-  return w.name === f.name && w.length === f.length && getPrototypeOf(w) === getPrototypeOf(f)
-    && n === ownKeys(w).length && (n === 2 || (n === 3 && getOwnPropertyDescriptor(f, 'prototype') !== undefined));
-}
-
 const DESCRIPTOR: PropertyDescriptor = { value: undefined, writable: false, configurable: false, enumerable: false };
+const isEnumerable = Object.prototype.propertyIsEnumerable;
 
 /**
  * Installs hooks [from, to): a wrapper named like the property (a computed
@@ -258,17 +277,22 @@ function put(from: H, to: H): void {
       : i === H.Execve || i === H.Worker
         ? { [k]: function (this: unknown, _: unknown) { return run(i, this, apply(slice, arguments, []) as unknown[], new.target); } }[k]
         : { [k](this: unknown, ...a: unknown[]) { return run(i, this, a); } }[k];
-    const n = ownKeys(f).length;
-    // As alike(), inline: no function runs once per hook (it would be compiled again by Sparkplug).
-    if (w.name !== f.name || w.length !== f.length || getPrototypeOf(w) !== getPrototypeOf(f) || n !== ownKeys(w).length
-      || (n !== 2 && (n !== 3 || getOwnPropertyDescriptor(f, 'prototype') === undefined))) disguise(w, f);
-    const d = getOwnPropertyDescriptor(o!, k);
-    if (!d || d.configurable) {
-      DESCRIPTOR.value = w;
-      DESCRIPTOR.enumerable = !!d?.enumerable;
-      defineProperty(o!, k, DESCRIPTOR);
-    } else if (d.writable) {
-      o![k] = w;
+    // The JS functions (execve, Worker, getBuiltinModule) get all their own
+    // properties copied. A binding function (C++) has only 'length' and
+    // 'name' on every supported Node (tamper-and-events.test.ts pins it):
+    // listing its keys would allocate two arrays per hook at start, enough to
+    // pull a garbage collection into init on Node 24.
+    if (i === H.Execve || i === H.Worker || i === H.GetBuiltinModule
+      || w.name !== f.name || w.length !== f.length || getPrototypeOf(w) !== getPrototypeOf(f)) disguise(w, f);
+    // Without a descriptor object per hook: defineProperty fails on a non-configurable property, which may still be writable.
+    DESCRIPTOR.value = w;
+    DESCRIPTOR.enumerable = apply(isEnumerable, o, [k]) as boolean;
+    if (!defineProperty(o!, k, DESCRIPTOR)) {
+      try {
+        o![k] = w;
+      } catch {
+        // Read-only and locked: the original stays.
+      }
     }
   }
   DESCRIPTOR.value = undefined;
@@ -359,7 +383,7 @@ function installWorkerHooks(): void {
   moduleCtor._load = function (this: unknown, request: unknown, _parent: unknown, _isMain: unknown) {
     return seen(apply(load_, this, arguments), request);
   };
-  if (!alike(moduleCtor._load, load_)) disguise(moduleCtor._load, load_);
+  disguise(moduleCtor._load, load_);
   targets[H.GetBuiltinModule] = proc;
   put(H.GetBuiltinModule, H.GetBuiltinModule + 1);
 

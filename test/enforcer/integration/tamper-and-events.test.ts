@@ -3,6 +3,7 @@
 // like the originals, install once; a fault fails closed (or open, per
 // policy) and never hides the user's own error; each event carries the
 // request id of its own invocation; a loop cannot flood the log.
+import { spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Batch, PRELOAD, functionDir, runChecks } from '../../support/enforced-node';
@@ -83,6 +84,39 @@ check('outside an invocation', () => tryRun('none'));
 `;
 
 const EVERY = String.raw`check('spawn', () => { const f = TMP + '/x'; fs.writeFileSync(f, '#!/bin/sh\ntouch ' + f + '.ran\n', { mode: 0o755 }); const r = require('child_process').spawnSync(f); return { code: r.error && r.error.code, ran: exists(f + '.ran') }; });`;
+
+// Every binding function the preload wraps, in a process without it. The
+// preload gives their wrappers the name and length but copies no other own
+// property (listing them would cost allocations at start): this pins that
+// there is none to copy.
+const BINDING_KEYS = String.raw`
+const b = (n) => process.binding(n);
+const fsb = b('fs');
+const own = {};
+const add = (label, o, keys) => { for (const k of keys.split(' ')) { const f = o && o[k]; own[label + '.' + k] = typeof f === 'function' ? Reflect.ownKeys(f).map(String) : null; } };
+add('process_wrap', b('process_wrap').Process.prototype, 'spawn');
+add('spawn_sync', b('spawn_sync'), 'spawn');
+add('process', process, 'dlopen');
+add('fs', fsb, 'open openFileHandle close writeBuffer writeBuffers writeString writeFileUtf8 copyFile rename link cpSyncOverrideFile chmod fchmod readFileUtf8');
+add('FileHandle', fsb.FileHandle.prototype, 'close');
+const stream = 'writeBuffer writeUtf8String writeLatin1String writeAsciiString writeUcs2String writev';
+add('tcp', b('tcp_wrap').TCP.prototype, stream);
+add('tls', b('tls_wrap').TLSWrap.prototype, stream);
+add('udp', b('udp_wrap').UDP.prototype, 'send send6');
+add('cares', b('cares_wrap'), 'getaddrinfo');
+add('ChannelWrap', b('cares_wrap').ChannelWrap.prototype, 'queryAny queryA queryAaaa queryCaa queryCname queryMx queryNs queryTxt querySrv queryPtr queryNaptr querySoa getHostByAddr');
+process.stdout.write(JSON.stringify(own));
+`;
+
+test.each(NODE_VERSIONS)('Node %s: the binding functions the preload wraps have no own property but length and name', (version) => {
+  const r = spawnSync(nodeBinary(version), ['--no-deprecation', '-e', BINDING_KEYS], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+  expect(r.stderr).toBe('');
+  const own = JSON.parse(r.stdout) as Record<string, string[] | null>;
+  const present = Object.entries(own).filter(([, keys]) => keys !== null);
+  // Most exist on every version (writeFileUtf8, cpSyncOverrideFile and readFileUtf8 are newer).
+  expect(present.length).toBeGreaterThanOrEqual(40);
+  for (const [name, keys] of present) expect([name, keys]).toEqual([name, ['length', 'name']]);
+});
 
 describe.each(NODE_VERSIONS)('tamper resistance on Node %s', (version) => {
   let batch: Batch;
