@@ -8,7 +8,7 @@
 // under the check that caused it. The batch ends with `DONE`, which proves the
 // function kept running after every refusal.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cacheDir } from '../../src/harness/node-binaries';
 
@@ -79,6 +79,7 @@ setImmediate(async () => {
     __out('RESULT ' + JSON.stringify(rec === undefined ? {} : rec) + '\\n');
   }
   __out('DONE\\n');
+  fs.rmSync(TMP, { recursive: true, force: true });
 });
 `;
 
@@ -108,10 +109,14 @@ export function runChecks(node: string, checks: string, options: BatchOptions = 
   if (options.policy !== undefined) {
     env.NANO_ENFORCER_POLICY = typeof options.policy === 'string' ? options.policy : JSON.stringify(options.policy);
   }
-  const r = spawnSync(node, [...(options.nodeArgs ?? []), join(dir, 'index.js')], {
-    cwd: dir, env, encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024,
-  });
-  return parse(r.status, r.stdout ?? '', r.stderr ?? '');
+  try {
+    const r = spawnSync(node, [...(options.nodeArgs ?? []), join(dir, 'index.js')], {
+      cwd: dir, env, encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024,
+    });
+    return parse(r.status, r.stdout ?? '', r.stderr ?? '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function parse(status: number | null, stdout: string, stderr: string): Batch {

@@ -4,7 +4,7 @@
 // policy) and never hides the user's own error; each event carries the
 // request id of its own invocation; a loop cannot flood the log.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Batch, PRELOAD, functionDir, runChecks } from '../../support/enforced-node';
 import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
@@ -207,6 +207,7 @@ describe.each(NODE_VERSIONS)('internal faults on Node %s', (version) => {
     broken = functionDir();
     copyFileSync(PRELOAD, join(broken, 'preload.js'));
   });
+  afterAll(() => rmSync(broken, { recursive: true, force: true }));
   const run = (policy: object | string) => runChecks(nodeBinary(version), EVERY, {
     policy, env: { NODE_OPTIONS: `--require ${join(broken, 'preload.js')}` },
   });
