@@ -12,15 +12,15 @@ import { countInstructions, valgrindPath } from './lib/callgrind';
 import { CONFIGS, ConfigId, harnessConfig, permissionFlags } from './lib/configs';
 import { IN_PROCESS_CONFIGS, assemblyPreload, benchSpawn, benchUpload } from './lib/in-process';
 import { LambdaFigures, benchLambda } from './lib/lambda-bench';
-import { Row, compare, table } from './lib/report';
-import { rotated, summarize } from './lib/stats';
+import { Row, compare, pairedVerdict, table } from './lib/report';
+import { pairedWith, rotated, summarize } from './lib/stats';
 import { benchSynth } from './lib/synth';
 
 const REPO = join(__dirname, '..');
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
 const P = smoke
   ? { cold: 1, warm: 100, cgTrivial: 1, cgRealistic: 0, cgNodes: ['24'], spawnRounds: 1, spawnPer: 20, uploadRounds: 1, uploadMb: 10, synthFunctions: 5, synthRuns: 1 }
-  : { cold: 20, warm: 2000, cgTrivial: 5, cgRealistic: 3, cgNodes: ['22', '24'], spawnRounds: 30, spawnPer: 100, uploadRounds: 7, uploadMb: 100, synthFunctions: 500, synthRuns: 5 };
+  : { cold: 20, warm: 2000, cgTrivial: 5, cgRealistic: 3, cgNodes: ['22', '24'], spawnRounds: 30, spawnPer: 100, uploadRounds: 11, uploadMb: 100, synthFunctions: 500, synthRuns: 5 };
 const NODES = ['22', '24'];
 const HANDLERS = ['trivial', 'realistic'];
 const LABEL = Object.fromEntries(CONFIGS.map((c) => [c.id, c.label])) as Record<ConfigId, string>;
@@ -32,6 +32,12 @@ const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 
 function verdict(ok: boolean): 'PASS' | 'MISS' | undefined {
   return smoke ? undefined : ok ? 'PASS' : 'MISS';
+}
+
+/** A wall-clock or RSS verdict: on the per-round comparison with the baseline and its confidence interval (report.ts). */
+function pairedRow(values: number[], base: number[], how: 'delta' | 'ratio', limit: number): Pick<Row, 'paired' | 'pairedAs' | 'verdict'> {
+  const p = pairedWith(values, base, how);
+  return { paired: p, pairedAs: how, verdict: smoke ? undefined : pairedVerdict(p, limit) };
 }
 
 async function main(): Promise<void> {
@@ -153,13 +159,33 @@ async function main(): Promise<void> {
         for (const id of CONFIGS.map((x) => x.id)) {
           const budgeted = id === 'layer' || id === 'strict';
           const p50: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(f[id].warmUs, f.none.warmUs);
-          rows.push({ what: 'warm round trip', node, subject: handler, config: LABEL[id], unit: 'µs', value: f[id].warmUs, ...p50, ...(budgeted ? { budget: '<= +10 µs at p50', verdict: verdict(p50.delta! <= 10) } : {}) });
+          rows.push({
+            what: 'warm round trip',
+            node,
+            subject: handler,
+            config: LABEL[id],
+            unit: 'µs',
+            value: f[id].warmUs,
+            ...p50,
+            ...(id === 'none' ? {} : pairedRow(f[id].warmBlocksUs, f.none.warmBlocksUs, 'delta', 10)),
+            ...(budgeted ? { budget: '<= +10 µs at p50 (per-block medians)' } : { verdict: undefined }),
+          });
           if (id !== 'none') rows.push({ what: 'warm round trip, p99', node, subject: handler, config: LABEL[id], unit: 'µs', value: f[id].warmUs, stat: 'p99', ...compare(f[id].warmUs, f.none.warmUs, 'p99') });
         }
         for (const id of CONFIGS.map((x) => x.id)) {
           const budgeted = id === 'layer' || id === 'strict';
           const cmp: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(f[id].rssMb, f.none.rssMb);
-          rows.push({ what: 'RSS after the warm run', node, subject: handler, config: LABEL[id], unit: 'MB', value: f[id].rssMb, ...cmp, ...(budgeted ? { budget: '<= +1 MB', verdict: verdict(cmp.delta! <= 1) } : {}) });
+          rows.push({
+            what: 'RSS after the warm run',
+            node,
+            subject: handler,
+            config: LABEL[id],
+            unit: 'MB',
+            value: f[id].rssMb,
+            ...cmp,
+            ...(id === 'none' ? {} : pairedRow(f[id].rssBlocksMb, f.none.rssBlocksMb, 'delta', 1)),
+            ...(budgeted ? { budget: '<= +1 MB' } : { verdict: undefined }),
+          });
         }
       }
     }
@@ -174,7 +200,16 @@ async function main(): Promise<void> {
       spawn[node] = sp;
       for (const id of IN_PROCESS_CONFIGS) {
         const cmp: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(sp[id].perSpawnUs, sp.none.perSpawnUs);
-        rows.push({ what: 'allowed spawnSync(/bin/true), per call', node, subject: 'in process', config: LABEL[id], unit: 'µs', value: sp[id].perSpawnUs, ...cmp, ...(id === 'none' ? {} : { budget: '<= 2 % slower', verdict: verdict(cmp.ratio! <= 1.02) }) });
+        rows.push({
+          what: 'allowed spawnSync(/bin/true), per call',
+          node,
+          subject: 'in process',
+          config: LABEL[id],
+          unit: 'µs',
+          value: sp[id].perSpawnUs,
+          ...cmp,
+          ...(id === 'none' ? {} : { ...pairedRow(sp[id].roundsUs, sp.none.roundsUs, 'ratio', 1.02), budget: '<= 2 % slower (per-round medians)' }),
+        });
       }
       for (const id of IN_PROCESS_CONFIGS) {
         const cmp: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(sp[id].firstUs, sp.none.firstUs);
@@ -193,7 +228,8 @@ async function main(): Promise<void> {
           unit: 'ms',
           value: up[id].ms,
           ...cmp,
-          ...(id === 'strict' ? { budget: '<= 5 % slower (scan)', verdict: verdict(cmp.ratio! <= 1.05), note: SCAN_NOTE } : {}),
+          ...(id === 'none' ? {} : pairedRow(up[id].roundsMs, up.none.roundsMs, 'ratio', 1.05)),
+          ...(id === 'strict' ? { budget: '<= 5 % slower (scan, per round)', note: SCAN_NOTE } : { verdict: undefined }),
         });
       }
     }
@@ -206,7 +242,7 @@ async function main(): Promise<void> {
     raw.synth = sy;
     const cmp = compare(sy.with, sy.without);
     rows.push({ what: `cdk synth, ${P.synthFunctions} Node functions`, node: process.versions.node.split('.')[0], subject: 'cdk CLI', config: 'without the aspect', unit: 'ms', value: sy.without });
-    rows.push({ what: `cdk synth, ${P.synthFunctions} Node functions`, node: process.versions.node.split('.')[0], subject: 'cdk CLI', config: 'with the aspect', unit: 'ms', value: sy.with, ...cmp, budget: '<= 10 % added', verdict: verdict(cmp.ratio <= 1.1) });
+    rows.push({ what: `cdk synth, ${P.synthFunctions} Node functions`, node: process.versions.node.split('.')[0], subject: 'cdk CLI', config: 'with the aspect', unit: 'ms', value: sy.with, ...cmp, ...pairedRow(sy.withRuns, sy.withoutRuns, 'ratio', 1.1), budget: '<= 10 % added (per pair of runs)' });
   } finally {
     rmSync(assemblyDir, { recursive: true, force: true });
   }
@@ -235,9 +271,11 @@ async function main(): Promise<void> {
   const missed = verdicts.filter((r) => r.verdict === 'MISS');
   process.stdout.write('\nbudgets:\n');
   for (const r of verdicts) {
-    process.stdout.write(`${r.verdict} ${r.what} | Node ${r.node} | ${r.subject} | ${r.config}: ${r.stat === 'p99' ? 'p99' : 'Δ'} ${r.delta! >= 0 ? '+' : ''}${r.delta!.toFixed(3)} ${r.unit}, ratio ${r.ratio?.toFixed(3) ?? '-'} (budget ${r.budget})\n`);
+    const p = r.paired ? `, paired ${r.pairedAs} ${r.paired.median.toFixed(3)} [${r.paired.low.toFixed(3)}, ${r.paired.high.toFixed(3)}] over ${r.paired.n}` : '';
+    process.stdout.write(`${r.verdict} ${r.what} | Node ${r.node} | ${r.subject} | ${r.config}: ${r.stat === 'p99' ? 'p99' : 'Δ'} ${r.delta! >= 0 ? '+' : ''}${r.delta!.toFixed(3)} ${r.unit}, ratio ${r.ratio?.toFixed(3) ?? '-'}${p} (budget ${r.budget})\n`);
   }
-  process.stdout.write(`\n${missed.length === 0 ? 'every figure is within its budget' : `${missed.length} of ${verdicts.length} figures MISS their budget`} (${elapsed()}). bench/results.json written.\n`);
+  const unsure = verdicts.filter((r) => r.verdict === 'UNSURE');
+  process.stdout.write(`\n${missed.length === 0 && unsure.length === 0 ? 'every figure is within its budget' : `of ${verdicts.length} budgeted figures, ${missed.length} MISS and ${unsure.length} are UNSURE (the budget is inside their interval)`} (${elapsed()}). bench/results.json written.\n`);
 }
 
 function scale(s: { n: number; median: number; min: number; max: number }, k: number) {

@@ -34,6 +34,8 @@ function runJson(node: string, args: string[], env: NodeJS.ProcessEnv): any {
 export interface SpawnFigures {
   /** Per spawnSync('/bin/true'), microseconds. */
   readonly perSpawnUs: Summary;
+  /** The median per spawn of each round, in round order (every config ran every round). */
+  readonly roundsUs: number[];
   /** The first spawn in a process (loads the decision code lazily), microseconds. */
   readonly firstUs: Summary;
 }
@@ -47,21 +49,25 @@ export interface SpawnFigures {
 export function benchSpawn(assemblyDir: string, node: string, rounds: number, perRound: number): Record<InProcessConfig, SpawnFigures> {
   const per = new Map<InProcessConfig, number[]>(IN_PROCESS_CONFIGS.map((c) => [c, []]));
   const first = new Map<InProcessConfig, number[]>(IN_PROCESS_CONFIGS.map((c) => [c, []]));
+  const rounds_ = new Map<InProcessConfig, number[]>(IN_PROCESS_CONFIGS.map((c) => [c, []]));
   const script = `mount -o remount,bind,ro / && exec '${node}' '${join(SCRIPTS, 'spawn-cost.js')}' ${perRound}`;
   for (let round = 0; round < rounds; round++) {
     for (const c of rotated(IN_PROCESS_CONFIGS, round)) {
       const r = runJson('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], processEnv(assemblyDir, c));
       per.get(c)!.push(...r.samples);
       first.get(c)!.push(r.first);
+      rounds_.get(c)!.push(summarize(r.samples).median);
     }
   }
   const out = {} as Record<InProcessConfig, SpawnFigures>;
-  for (const c of IN_PROCESS_CONFIGS) out[c] = { perSpawnUs: summarize(per.get(c)!), firstUs: summarize(first.get(c)!) };
+  for (const c of IN_PROCESS_CONFIGS) out[c] = { perSpawnUs: summarize(per.get(c)!), roundsUs: rounds_.get(c)!, firstUs: summarize(first.get(c)!) };
   return out;
 }
 
 export interface UploadFigures {
   readonly ms: Summary;
+  /** Each round's time, in round order. */
+  readonly roundsMs: number[];
   readonly mbPerS: Summary;
 }
 
@@ -83,7 +89,7 @@ Promise<Record<InProcessConfig, UploadFigures>> {
     const out = {} as Record<InProcessConfig, UploadFigures>;
     for (const c of IN_PROCESS_CONFIGS) {
       const t = ms.get(c)!;
-      out[c] = { ms: summarize(t), mbPerS: summarize(t.map((x) => megabytes / (x / 1000))) };
+      out[c] = { ms: summarize(t), roundsMs: t, mbPerS: summarize(t.map((x) => megabytes / (x / 1000))) };
     }
     return out;
   } finally {

@@ -9,6 +9,10 @@ export interface LambdaFigures {
   readonly initMs: Summary;
   readonly warmUs: Summary;
   readonly rssMb: Summary;
+  /** The median of each block of warm invocations, in block order (every config ran every block). */
+  readonly warmBlocksUs: number[];
+  /** RSS after each block of the second half, in block order. */
+  readonly rssBlocksMb: number[];
 }
 
 export interface LambdaRunOptions {
@@ -33,6 +37,7 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
   const init = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
   const warm = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
   const rss = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
+  const warmBlocks = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
   try {
     for (let round = 0; round < o.coldStarts; round++) {
       for (const id of rotated(ids, round)) {
@@ -53,12 +58,15 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
     for (let b = 0; b < blocks; b++) {
       for (const id of rotated(ids, b)) {
         const { fn } = fns.get(id)!;
+        const block: number[] = [];
         for (let i = 0; i < BLOCK; i++) {
           const r = await fn.invoke({ i });
           check(r, id, o);
           if (r.cold) throw new Error(`${id}: a warm invocation came back cold`);
-          warm.get(id)!.push(r.durationMs * 1000);
+          block.push(r.durationMs * 1000);
         }
+        warm.get(id)!.push(...block);
+        warmBlocks.get(id)!.push(summarize(block).median);
         // RSS after each block of the second half of the warm run.
         if (b >= blocks / 2) rss.get(id)!.push(rssMb(fns.get(id)!.tag));
       }
@@ -68,7 +76,15 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
     await Promise.all([...fns.values()].map(({ fn }) => fn.stop()));
   }
   const out = {} as Record<ConfigId, LambdaFigures>;
-  for (const id of ids) out[id] = { initMs: summarize(init.get(id)!), warmUs: summarize(warm.get(id)!, true), rssMb: summarize(rss.get(id)!) };
+  for (const id of ids) {
+    out[id] = {
+      initMs: summarize(init.get(id)!),
+      warmUs: summarize(warm.get(id)!, true),
+      rssMb: summarize(rss.get(id)!),
+      warmBlocksUs: warmBlocks.get(id)!,
+      rssBlocksMb: rss.get(id)!,
+    };
+  }
   return out;
 }
 

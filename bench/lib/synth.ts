@@ -25,12 +25,12 @@ export function synthOnce(functions: number, aspect: boolean): number {
   }
 }
 
-export function benchSynth(functions: number, runs: number): { without: Summary; with: Summary } {
+export function benchSynth(functions: number, runs: number): { without: Summary; with: Summary; withoutRuns: number[]; withRuns: number[] } {
   const without: number[] = [];
   const withAspect: number[] = [];
   for (let i = 0; i < runs; i++) {
     // Alternate which goes first, so that a warming cache favours neither.
     for (const aspect of i % 2 ? [true, false] : [false, true]) (aspect ? withAspect : without).push(synthOnce(functions, aspect));
   }
-  return { without: summarize(without), with: summarize(withAspect) };
+  return { without: summarize(without), with: summarize(withAspect), withoutRuns: without, withRuns: withAspect };
 }
