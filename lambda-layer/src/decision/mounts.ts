@@ -6,6 +6,14 @@
 // file there needs no stat to stay true (cache.ts).
 
 const TMPFS_LIKE = new Set(['tmpfs', 'ramfs', 'devtmpfs', 'hugetlbfs', 'mqueue']);
+/**
+ * Filesystems whose content only this kernel changes: local block devices,
+ * images and memory. A network or FUSE filesystem (nfs, EFS, cifs, 9p,
+ * virtiofs, fuse.*) can change under a read-only mount from elsewhere, and
+ * an unknown type may too: neither is ever immutable.
+ */
+const LOCAL = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'squashfs', 'erofs', 'iso9660', 'udf', 'vfat', 'exfat', 'f2fs',
+  'cramfs', 'romfs', 'tmpfs', 'ramfs', 'overlay']);
 
 export interface Mount {
   /** Where it is mounted. */
@@ -82,14 +90,14 @@ function mountIndex(mounts: readonly Mount[], p: string): number {
 
 /**
  * For each mount, whether no file under it can change from this mount
- * namespace: it is read-only; every mount of the same filesystem is too (a
+ * namespace: it is a local filesystem, read-only; every mount of the same filesystem is too (a
  * rw bind mount of it elsewhere would be a way to write); no rw mount listed
  * after it sits above it (which might hide it); and an overlay has no upper
  * directory and only lower ones that are themselves on such mounts.
  * Anything unsure counts as changeable.
  */
 export function immutableMounts(mounts: readonly Mount[]): boolean[] {
-  const plain = mounts.map((m, i) => m.ro
+  const plain = mounts.map((m, i) => m.ro && LOCAL.has(m.type)
     && mounts.every((o) => o.dev !== m.dev || o.ro)
     && mounts.every((o, j) => j <= i || o.ro || !under(m.point, o.point)));
   return mounts.map((m, i) => {

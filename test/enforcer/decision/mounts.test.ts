@@ -107,6 +107,17 @@ test.each([
   expect(t.isImmutable('/opt/nano-enforcer/preload.js')).toBe(expected);
 });
 
+test.each([
+  ['nfs4', '50 27 0:79 / /mnt/f ro,relatime - nfs4 127.0.0.1:/ ro,vers=4.1'],
+  ['fuse', '50 27 0:80 / /mnt/f ro - fuse.sshfs host:/ ro'],
+  ['9p', '50 27 0:81 / /mnt/f ro - 9p share ro'],
+  ['unknown', '50 27 0:82 / /mnt/f ro - somefs x ro'],
+])('a read-only mount of type %s is not immutable: its content can change from elsewhere', (_type, line) => {
+  const t = table('27 1 254:0 / / ro - ext4 /dev/vda ro', line);
+  expect(t.isImmutable('/mnt/f/tool')).toBe(false);
+  expect(t.isImmutable('/usr/bin/true')).toBe(true);
+});
+
 test('a mount table that could not be read makes nothing immutable', () => {
   expect(table('').isImmutable('/usr/bin/true')).toBe(false);
   expect(table('garbage').isImmutable('/')).toBe(false);
