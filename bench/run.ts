@@ -20,7 +20,7 @@ const REPO = join(__dirname, '..');
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
 const P = smoke
   ? { cold: 1, warm: 100, cgTrivial: 1, cgRealistic: 0, cgNodes: ['24'], spawnRounds: 1, spawnPer: 20, uploadRounds: 1, uploadMb: 10, synthFunctions: 5, synthRuns: 1 }
-  : { cold: 20, warm: 2000, cgTrivial: 5, cgRealistic: 3, cgNodes: ['22', '24'], spawnRounds: 30, spawnPer: 100, uploadRounds: 11, uploadMb: 100, synthFunctions: 500, synthRuns: 5 };
+  : { cold: 20, warm: 2000, cgTrivial: 5, cgRealistic: 3, cgNodes: ['22', '24'], spawnRounds: 30, spawnPer: 100, uploadRounds: 11, uploadMb: 100, synthFunctions: 500, synthRuns: 9 };
 const NODES = ['22', '24'];
 const HANDLERS = ['trivial', 'realistic'];
 const LABEL = Object.fromEntries(CONFIGS.map((c) => [c.id, c.label])) as Record<ConfigId, string>;

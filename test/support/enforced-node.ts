@@ -8,7 +8,7 @@
 // under the check that caused it. The batch ends with `DONE`, which proves the
 // function kept running after every refusal.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cacheDir } from '../../src/harness/node-binaries';
 
@@ -93,6 +93,21 @@ export function functionDir(): string {
   const base = join(cacheDir(), 'integration');
   mkdirSync(base, { recursive: true });
   return mkdtempSync(join(base, `fn-${process.pid}-${counter++}-`));
+}
+
+/**
+ * A layer that has only preload.js (no engine.js, decision.js, honeypots.js),
+ * for a describe block: what the preload decides alone works, what needs the
+ * engine is an internal fault. Returns a getter for its preload's path.
+ */
+export function preloadOnlyLayer(): () => string {
+  let dir = '';
+  beforeAll(() => {
+    dir = functionDir();
+    copyFileSync(PRELOAD, join(dir, 'preload.js'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return () => join(dir, 'preload.js');
 }
 
 export function runChecks(node: string, checks: string, options: BatchOptions = {}): Batch {

@@ -4,10 +4,10 @@
 // none. All traffic goes to 127.0.0.1 listeners the checks start and close;
 // dns.lookup runs in a network namespace of its own, so nothing leaves.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Batch, EnforcerEvent, LAYER_DIR, runChecks } from '../../support/enforced-node';
+import { Batch, EnforcerEvent, LAYER_DIR, preloadOnlyLayer, runChecks } from '../../support/enforced-node';
 import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
 
 // Lambda's runtimes that run the real runtime client: 22 and 24.
@@ -265,19 +265,14 @@ describe('with decoys, before first use', () => {
   // A layer without engine.js: what only reads, computes and writes to stdout
   // must never need it (the honeypots cost nothing until used); the first
   // outbound byte does, and without it the write still goes through.
-  let lazy: string;
-  beforeAll(() => {
-    lazy = mkdtempSync(join(tmpdir(), 'nano-lazy-'));
-    copyFileSync(join(LAYER_DIR, 'preload.js'), join(lazy, 'preload.js'));
-  });
-  afterAll(() => rmSync(lazy, { recursive: true, force: true }));
+  const lazyPreload = preloadOnlyLayer();
   const CHECKS = PRELUDE + String.raw`
 check('the decoy is taken out of process.env', () => { delete process.env.BACKUP_AWS_SECRET_ACCESS_KEY; return process.env.BACKUP_AWS_SECRET_ACCESS_KEY; });
 check('ordinary work', () => JSON.stringify(Object.keys(process.env).sort()).length > 0 && fs.readFileSync(__filename, 'utf8').length > 0);
 check('the value read at start goes out', () => send('secret=' + SECRET));
 `;
   test.each(VERSIONS)('on Node %s the engine loads on the first outbound byte, and the values are the ones from start', (version) => {
-    const b = runChecks(nodeBinary(version), CHECKS, { policy: policy('b'), env: { ...ENV, NODE_OPTIONS: `--require ${join(lazy, 'preload.js')}` } });
+    const b = runChecks(nodeBinary(version), CHECKS, { policy: policy('b'), env: { ...ENV, NODE_OPTIONS: `--require ${lazyPreload()}` } });
     expect(b.initEvents).toEqual([]);
     expect(b.result('the decoy is taken out of process.env')).toEqual({ value: undefined, events: [] });
     expect(b.result('ordinary work')).toEqual({ value: true, events: [] });

@@ -4,9 +4,7 @@
 // policy) and never hides the user's own error; each event carries the
 // request id of its own invocation; a loop cannot flood the log.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { Batch, PRELOAD, functionDir, runChecks } from '../../support/enforced-node';
+import { Batch, PRELOAD, preloadOnlyLayer, runChecks } from '../../support/enforced-node';
 import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
 
 const POLICY = { v: 1, t: 0 };
@@ -202,14 +200,9 @@ describe.each(NODE_VERSIONS)('request ids on Node %s', (version) => {
 
 describe.each(NODE_VERSIONS)('internal faults on Node %s', (version) => {
   // A layer whose decision bundle is missing: every decision is an internal fault.
-  let broken: string;
-  beforeAll(() => {
-    broken = functionDir();
-    copyFileSync(PRELOAD, join(broken, 'preload.js'));
-  });
-  afterAll(() => rmSync(broken, { recursive: true, force: true }));
+  const brokenPreload = preloadOnlyLayer();
   const run = (policy: object | string) => runChecks(nodeBinary(version), EVERY, {
-    policy, env: { NODE_OPTIONS: `--require ${join(broken, 'preload.js')}` },
+    policy, env: { NODE_OPTIONS: `--require ${brokenPreload()}` },
   });
 
   test('fail closed by default: the spawn is refused and reported as tamper/blocked', () => {

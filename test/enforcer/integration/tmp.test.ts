@@ -2,10 +2,7 @@
 // content (ELF, #!) and chmod +x are refused in /tmp through every fs path;
 // the file does not get its content, the call fails with EACCES the way that
 // API fails, and one 'tmp' event is logged. Plain data keeps working.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Batch, CheckResult, LAYER_DIR, runChecks } from '../../support/enforced-node';
+import { Batch, CheckResult, preloadOnlyLayer, runChecks } from '../../support/enforced-node';
 import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
 
 const CHECKS = String.raw`
@@ -153,12 +150,7 @@ describe.each(NODE_VERSIONS)('/tmp protection in ALERT mode on Node %s', (versio
 // Shown with a layer that has no engine.js: plain data still goes through
 // without an event, executable text fails closed with a tamper event.
 describe('the preload\'s own /tmp check, without engine.js', () => {
-  let lazy: string;
-  beforeAll(() => {
-    lazy = mkdtempSync(join(tmpdir(), 'nano-lazy-tmp-'));
-    copyFileSync(join(LAYER_DIR, 'preload.js'), join(lazy, 'preload.js'));
-  });
-  afterAll(() => rmSync(lazy, { recursive: true, force: true }));
+  const lazyPreload = preloadOnlyLayer();
   const LAZY = String.raw`
 const head = (f) => exists(f) ? fs.readFileSync(f, 'latin1').slice(0, 4) : null;
 check('JSON written to /tmp', () => { const f = TMP + '/data.json'; fs.writeFileSync(f, JSON.stringify({ a: [1, 2, 3] })); return JSON.parse(fs.readFileSync(f, 'utf8')).a.length; });
@@ -168,7 +160,7 @@ check('ELF magic as text', () => { const f = TMP + '/elf'; try { fs.writeFileSyn
 check('text with the x bits', () => { const f = TMP + '/x'; try { fs.writeFileSync(f, 'echo hi\n', { mode: 0o755 }); } catch (e) { return { code: e.code, head: head(f) }; } return { head: head(f) }; });
 `;
   test.each(NODE_VERSIONS)('Node %s', (version) => {
-    const b = runChecks(nodeBinary(version), LAZY, { policy: { v: 1 }, env: { NODE_OPTIONS: `--require ${join(lazy, 'preload.js')}` } });
+    const b = runChecks(nodeBinary(version), LAZY, { policy: { v: 1 }, env: { NODE_OPTIONS: `--require ${lazyPreload()}` } });
     expect(b.initEvents).toEqual([]);
     expect(b.result('JSON written to /tmp')).toEqual({ value: 3, events: [] });
     expect(b.result('text that starts with # but not #!')).toEqual({ value: '# no', events: [] });
