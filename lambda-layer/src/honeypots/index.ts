@@ -9,7 +9,7 @@ import { DECOY_FILES } from './files';
 import type { HoneypotHost, Honeypots } from './host';
 import { networkHandler, type NetworkSink } from './network';
 import { Outbound, type Finding } from './outbound';
-import { Scanner } from './scanner';
+import { Scanner, type Hit } from './scanner';
 
 const ENVIRON = /^\/proc\/(?:self|thread-self|\d+)(?:\/task\/\d+)?\/environ$/;
 const ENVIRON_IN_TEXT = /\/proc\/(?:self|thread-self|\d+|\*)(?:\/task\/\d+)?\/environ/;
@@ -45,6 +45,12 @@ export function start(host: HoneypotHost): Honeypots {
   const realpath = c.fs.realpathSync;
   const files = new Map<string, string>();
   for (const f of DECOY_FILES) files.set(c.resolve(host.layerRoot, f.path), f.path);
+  /**
+   * What scanning an environment value found (null: nothing), by value: a
+   * child inherits the same environment spawn after spawn, and the scan is a
+   * function of the value alone. Bounded; cleared when full.
+   */
+  const scannedValues = new Map<string, Hit | null>();
 
   const report = (f: Finding, channel: string, handle: object | undefined): boolean => {
     const detail: Record<string, unknown> = { channel, variable: f.decoy.name, encoding: f.encoding };
@@ -103,6 +109,16 @@ export function start(host: HoneypotHost): Honeypots {
     handler: (name) => networkHandler(sink, name),
   };
 
+  function scanValue(scanner: Scanner, v: string): Hit | undefined {
+    let hit = scannedValues.get(v);
+    if (hit === undefined) {
+      hit = scanner.scanString(v) ?? null;
+      if (scannedValues.size >= 512) scannedValues.clear();
+      scannedValues.set(v, hit);
+    }
+    return hit ?? undefined;
+  }
+
   function checkSpawn(r: SpawnRequest): boolean {
     const scanner = tables().scanner;
     const detail = { channel: 'spawn', api: r.api, file: r.file };
@@ -116,7 +132,7 @@ export function start(host: HoneypotHost): Honeypots {
     for (const k of Object.keys(r.env)) {
       const v = r.env[k];
       if (v.length < scanner.minLength) continue;
-      const hit = scanner.scanString(v);
+      const hit = scanValue(scanner, v);
       if (hit === undefined) continue;
       const d: Decoy = decoys[hit.pattern.decoy];
       // A copy of the inherited environment carries each decoy under its own name.
