@@ -17,6 +17,8 @@ export interface HoneypotHost {
   /** True while the enforcer itself reads files (its decision). */
   internal(): boolean;
   emit(action: 'blocked' | 'detected', reason: string, detail: Record<string, unknown>): void;
+  /** An internal fault of a trip wire: reported as a tamper event (rate-limited like every event); the call goes on. */
+  fault(reason: string): void;
 }
 
 export interface Honeypots {

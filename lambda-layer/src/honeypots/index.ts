@@ -33,6 +33,23 @@ export function start(host: HoneypotHost): Honeypots {
   // on first use, with the Buffer methods captured at load: milliseconds that
   // a function which never sends a byte or starts a process need not pay.
   const decoys = collectDecoys(host.decoyVariables, host.environment);
+  /**
+   * An internal fault of a trip wire never fails the caller's call, and is
+   * never silent: a check that throws (a poisoned built-in, a bug) would
+   * otherwise look exactly like a clean one.
+   */
+  const guarded = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (e) {
+      try {
+        host.fault(e instanceof Error ? e.message : String(e));
+      } catch {
+        // Nowhere to report it; the caller's call still goes on.
+      }
+      return undefined;
+    }
+  };
   let built: Tables | undefined;
   const tables = (): Tables => {
     if (built) return built;
@@ -174,11 +191,4 @@ function peer(handle: object | undefined): string | undefined {
   }
 }
 
-/** An internal fault of a trip wire never fails the caller's call. */
-function guarded<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch {
-    return undefined;
-  }
-}
+

@@ -35,6 +35,7 @@ export function startHoneypots(policy: Policy, environment: Readonly<Record<stri
       layerRoot: c.resolve(__dirname, '..'),
       internal: deciding,
       emit: (action, reason, detail) => emit('honeypot', action, reason, detail),
+      fault: (reason) => emit('tamper', 'detected', `internal: honeypots: ${reason}`, {}),
     });
     observeSpawns(honeypots.spawn);
     return honeypots;

@@ -95,6 +95,18 @@ check('a child gets the secret in an environment built for it', () => cp.execFil
 check('a child gets the decoy key as its AWS credentials', () => { const r = cp.spawnSync('true', [], { env: { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: ID, AWS_SECRET_ACCESS_KEY: SECRET } }); return { status: r.status, error: r.error && r.error.code }; });
 check('a request signed with the decoy key id', () => send('Action=GetCallerIdentity', { authorization: sigv4(ID) }));
 check('a presigned URL with the decoy key id', () => send('', {}, '/bucket/key?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=' + ID + '%2F20250101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=00'));
+check('a trip wire that throws (a poisoned built-in) while a child is checked', () => {
+  const arg = 'x'.repeat(40);
+  cp.spawnSync('true', [arg]);
+  // Object.keys: the trip wire lists the child's environment with it; Node's own code has its own copy.
+  const keys = Object.keys;
+  Object.keys = function () { throw new Error('poisoned'); };
+  try {
+    return cp.spawnSync('true', [arg]).status;
+  } finally {
+    Object.keys = keys;
+  }
+});
 check('close the servers', () => { server.close(); raw.close(); return true; });
 `;
 
@@ -204,6 +216,12 @@ describe.each(VERSIONS)('honeypots on Node %s', (version) => {
     expect(honeypot(block.result('a child gets the secret in an environment built for it'))).toEqual([
       expect.objectContaining({ action: 'detected', reason: "decoy BACKUP_AWS_SECRET_ACCESS_KEY in a child's environment as S" }),
     ]);
+  });
+
+  test('a trip wire that throws is reported as tamper, and the child still runs', () => {
+    const r = block.result('a trip wire that throws (a poisoned built-in) while a child is checked');
+    expect(r.value).toBe(0);
+    expect(r.events).toEqual([expect.objectContaining({ control: 'tamper', action: 'detected', reason: 'internal: honeypots: poisoned' })]);
   });
 
   test('a child given the decoy key as its credentials: refused in BLOCK, detected in ALERT', () => {
