@@ -13,7 +13,7 @@ import { CONFIGS, ConfigId, harnessConfig, permissionFlags } from './lib/configs
 import { IN_PROCESS_CONFIGS, assemblyPreload, benchSpawn, benchUpload } from './lib/in-process';
 import { LambdaFigures, benchLambda } from './lib/lambda-bench';
 import { Row, compare, pairedVerdict, table } from './lib/report';
-import { pairedWith, rotated, summarize } from './lib/stats';
+import { Summary, pairedWith, rotated, summarize } from './lib/stats';
 import { benchSynth } from './lib/synth';
 
 const REPO = join(__dirname, '..');
@@ -34,10 +34,26 @@ function verdict(ok: boolean): 'PASS' | 'MISS' | undefined {
   return smoke ? undefined : ok ? 'PASS' : 'MISS';
 }
 
-/** A wall-clock or RSS verdict: on the per-round comparison with the baseline and its confidence interval (report.ts). */
-function pairedRow(values: number[], base: number[], how: 'delta' | 'ratio', limit: number): Pick<Row, 'paired' | 'pairedAs' | 'verdict'> {
-  const p = pairedWith(values, base, how);
-  return { paired: p, pairedAs: how, verdict: smoke ? undefined : pairedVerdict(p, limit) };
+/** How a measured config compares with the baseline's same rounds, and the budget its verdict rests on (none: no verdict). */
+interface Against {
+  readonly base: Summary;
+  readonly rounds: number[];
+  readonly baseRounds: number[];
+  readonly how: 'delta' | 'ratio';
+  readonly limit: number;
+  readonly budget?: string;
+}
+
+/**
+ * A wall-clock or RSS row: pooled medians against the baseline, and the
+ * per-round comparison with its confidence interval that the verdict rests
+ * on (report.ts). The baseline's own row (no `against`) is the bare figure.
+ */
+function measured(row: Omit<Row, 'delta' | 'ratio' | 'paired' | 'pairedAs' | 'budget' | 'verdict'>, against?: Against): Row {
+  if (!against) return row;
+  const p = pairedWith(against.rounds, against.baseRounds, against.how);
+  const budgeted = against.budget === undefined ? {} : { budget: against.budget, verdict: smoke ? undefined : pairedVerdict(p, against.limit) };
+  return { ...row, ...compare(row.value, against.base), paired: p, pairedAs: against.how, ...budgeted };
 }
 
 async function main(): Promise<void> {
@@ -158,34 +174,29 @@ async function main(): Promise<void> {
         }
         for (const id of CONFIGS.map((x) => x.id)) {
           const budgeted = id === 'layer' || id === 'strict';
-          const p50: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(f[id].warmUs, f.none.warmUs);
-          rows.push({
-            what: 'warm round trip',
-            node,
-            subject: handler,
-            config: LABEL[id],
-            unit: 'µs',
-            value: f[id].warmUs,
-            ...p50,
-            ...(id === 'none' ? {} : pairedRow(f[id].warmBlocksUs, f.none.warmBlocksUs, 'delta', 10)),
-            ...(budgeted ? { budget: '<= +10 µs at p50 (per-block medians)' } : { verdict: undefined }),
-          });
-          if (id !== 'none') rows.push({ what: 'warm round trip, p99', node, subject: handler, config: LABEL[id], unit: 'µs', value: f[id].warmUs, stat: 'p99', ...compare(f[id].warmUs, f.none.warmUs, 'p99') });
+          const row = { node, subject: handler, config: LABEL[id] };
+          rows.push(measured({ ...row, what: 'warm round trip', unit: 'µs', value: f[id].warmUs }, id === 'none' ? undefined : {
+            base: f.none.warmUs,
+            rounds: f[id].warmBlocksUs,
+            baseRounds: f.none.warmBlocksUs,
+            how: 'delta',
+            limit: 10,
+            budget: budgeted ? '<= +10 µs at p50 (per-block medians)' : undefined,
+          }));
+          if (id !== 'none') rows.push({ ...row, what: 'warm round trip, p99', unit: 'µs', value: f[id].warmUs, stat: 'p99', ...compare(f[id].warmUs, f.none.warmUs, 'p99') });
         }
+        // RSS in rows of its own, after the round trips.
         for (const id of CONFIGS.map((x) => x.id)) {
           const budgeted = id === 'layer' || id === 'strict';
-          const cmp: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(f[id].rssMb, f.none.rssMb);
-          rows.push({
-            what: 'RSS after the warm run',
-            node,
-            subject: handler,
-            config: LABEL[id],
-            unit: 'MB',
-            value: f[id].rssMb,
-            ...cmp,
-            ...(id === 'none' ? {} : pairedRow(f[id].rssBlocksMb, f.none.rssBlocksMb, 'delta', 1)),
-            ...(budgeted ? { budget: '<= +1 MB' } : { verdict: undefined }),
-          });
+          const row = { node, subject: handler, config: LABEL[id] };
+          rows.push(measured({ ...row, what: 'RSS after the warm run', unit: 'MB', value: f[id].rssMb }, id === 'none' ? undefined : {
+            base: f.none.rssMb,
+            rounds: f[id].rssBlocksMb,
+            baseRounds: f.none.rssBlocksMb,
+            how: 'delta',
+            limit: 1,
+            budget: budgeted ? '<= +1 MB' : undefined,
+          }));
         }
       }
     }
@@ -199,17 +210,9 @@ async function main(): Promise<void> {
       const sp = benchSpawn(assemblyDir, bin, P.spawnRounds, P.spawnPer);
       spawn[node] = sp;
       for (const id of IN_PROCESS_CONFIGS) {
-        const cmp: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(sp[id].perSpawnUs, sp.none.perSpawnUs);
-        rows.push({
-          what: 'allowed spawnSync(/bin/true), per call',
-          node,
-          subject: 'in process',
-          config: LABEL[id],
-          unit: 'µs',
-          value: sp[id].perSpawnUs,
-          ...cmp,
-          ...(id === 'none' ? {} : { ...pairedRow(sp[id].roundsUs, sp.none.roundsUs, 'ratio', 1.02), budget: '<= 2 % slower (per-round medians)' }),
-        });
+        rows.push(measured({ what: 'allowed spawnSync(/bin/true), per call', node, subject: 'in process', config: LABEL[id], unit: 'µs', value: sp[id].perSpawnUs }, id === 'none' ? undefined : {
+          base: sp.none.perSpawnUs, rounds: sp[id].roundsUs, baseRounds: sp.none.roundsUs, how: 'ratio', limit: 1.02, budget: '<= 2 % slower (per-round medians)',
+        }));
       }
       for (const id of IN_PROCESS_CONFIGS) {
         const cmp: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(sp[id].firstUs, sp.none.firstUs);
@@ -219,18 +222,22 @@ async function main(): Promise<void> {
       const up = await benchUpload(assemblyDir, bin, P.uploadRounds, P.uploadMb);
       upload[node] = up;
       for (const id of IN_PROCESS_CONFIGS) {
-        const cmp: { delta?: number; ratio?: number } = id === 'none' ? {} : compare(up[id].ms, up.none.ms);
-        rows.push({
+        rows.push(measured({
           what: `upload ${P.uploadMb} MB to 127.0.0.1, time`,
           node,
           subject: 'in process',
           config: LABEL[id],
           unit: 'ms',
           value: up[id].ms,
-          ...cmp,
-          ...(id === 'none' ? {} : pairedRow(up[id].roundsMs, up.none.roundsMs, 'ratio', 1.05)),
-          ...(id === 'strict' ? { budget: '<= 5 % slower (scan, per round)', note: SCAN_NOTE } : { verdict: undefined }),
-        });
+          ...(id === 'strict' ? { note: SCAN_NOTE } : {}),
+        }, id === 'none' ? undefined : {
+          base: up.none.ms,
+          rounds: up[id].roundsMs,
+          baseRounds: up.none.roundsMs,
+          how: 'ratio',
+          limit: 1.05,
+          budget: id === 'strict' ? '<= 5 % slower (scan, per round)' : undefined,
+        }));
       }
     }
     raw.spawn = spawn;
@@ -240,9 +247,10 @@ async function main(): Promise<void> {
     log(`[${elapsed()}] cdk synth of ${P.synthFunctions} functions, ${P.synthRuns} runs each way`);
     const sy = benchSynth(P.synthFunctions, P.synthRuns);
     raw.synth = sy;
-    const cmp = compare(sy.with, sy.without);
     rows.push({ what: `cdk synth, ${P.synthFunctions} Node functions`, node: process.versions.node.split('.')[0], subject: 'cdk CLI', config: 'without the aspect', unit: 'ms', value: sy.without });
-    rows.push({ what: `cdk synth, ${P.synthFunctions} Node functions`, node: process.versions.node.split('.')[0], subject: 'cdk CLI', config: 'with the aspect', unit: 'ms', value: sy.with, ...cmp, ...pairedRow(sy.withRuns, sy.withoutRuns, 'ratio', 1.1), budget: '<= 10 % added (per pair of runs)' });
+    rows.push(measured({ what: `cdk synth, ${P.synthFunctions} Node functions`, node: process.versions.node.split('.')[0], subject: 'cdk CLI', config: 'with the aspect', unit: 'ms', value: sy.with }, {
+      base: sy.without, rounds: sy.withRuns, baseRounds: sy.withoutRuns, how: 'ratio', limit: 1.1, budget: '<= 10 % added (per pair of runs)',
+    }));
   } finally {
     rmSync(assemblyDir, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Summary, rotated, summarize } from './stats';
 import { describeFunction } from '../../src/harness';
+import { readOnlyRoot } from '../../src/harness/sandbox';
 
 const SCRIPTS = join(__dirname, '..', 'scripts');
 
@@ -50,10 +51,10 @@ export function benchSpawn(assemblyDir: string, node: string, rounds: number, pe
   const per = new Map<InProcessConfig, number[]>(IN_PROCESS_CONFIGS.map((c) => [c, []]));
   const first = new Map<InProcessConfig, number[]>(IN_PROCESS_CONFIGS.map((c) => [c, []]));
   const rounds_ = new Map<InProcessConfig, number[]>(IN_PROCESS_CONFIGS.map((c) => [c, []]));
-  const script = `mount -o remount,bind,ro / && exec '${node}' '${join(SCRIPTS, 'spawn-cost.js')}' ${perRound}`;
+  const { command, args } = readOnlyRoot(`exec '${node}' '${join(SCRIPTS, 'spawn-cost.js')}' ${perRound}`);
   for (let round = 0; round < rounds; round++) {
     for (const c of rotated(IN_PROCESS_CONFIGS, round)) {
-      const r = runJson('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], processEnv(assemblyDir, c));
+      const r = runJson(command, args, processEnv(assemblyDir, c));
       per.get(c)!.push(...r.samples);
       first.get(c)!.push(r.first);
       rounds_.get(c)!.push(summarize(r.samples).median);

@@ -148,10 +148,16 @@ export function planProcess(o: PlanOptions): ProcessPlan {
   ].join('\n'));
   ensureMountPoints();
   const q = (text: string) => `'${text.replace(/'/g, '\'\\\'\'')}'`;
-  // The root read-only too, as on Lambda, where everything but /tmp is (in
-  // this namespace only: the mount is a private copy of the host's).
-  const script = `mount -o remount,bind,ro / && mount -a -T ${q(fstab)} && cd /var/task && exec /var/lang/bin/node ${nodeArgs.map(q).join(' ')}`;
-  return { command: 'unshare', args: ['-m', '--propagation', 'private', 'sh', '-c', script], env, cwd: '/', cleanup };
+  return { ...readOnlyRoot(`mount -a -T ${q(fstab)} && cd /var/task && exec /var/lang/bin/node ${nodeArgs.map(q).join(' ')}`), env, cwd: '/', cleanup };
+}
+
+/**
+ * A shell `script` run in a private mount namespace whose root is remounted
+ * read-only, as on Lambda, where nothing but /tmp can be written (in that
+ * namespace only: its mounts are private copies of the host's). As root.
+ */
+export function readOnlyRoot(script: string): { command: string; args: string[] } {
+  return { command: 'unshare', args: ['-m', '--propagation', 'private', 'sh', '-c', `mount -o remount,bind,ro / && ${script}`] };
 }
 
 /** Empty mount points on the host, created once (as root). */

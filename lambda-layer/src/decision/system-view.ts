@@ -89,6 +89,14 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
   };
 
   /**
+   * Paths (without symlinks) that are on immutable mounts all the way down
+   * and are not symlinks themselves: facts that cannot change, so a later
+   * resolution through them (the next command found in /usr/bin) needs no
+   * lstat for them.
+   */
+  const settled = new Set<string>();
+
+  /**
    * Resolves p as the kernel does (each symlink followed, '..' after it):
    * IMMUTABLE when every path on the way is on an immutable mount,
    * READ_ONLY when none is in a writable location, else WRITABLE.
@@ -107,6 +115,10 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
         continue;
       }
       const next = at + '/' + c;
+      if (settled.has(next)) {
+        at = next;
+        continue;
+      }
       if (isWritableLocation(next)) return Resolution.WRITABLE;
       if (level === Resolution.IMMUTABLE && !mounts().isImmutable(next)) level = Resolution.READ_ONLY;
       try {
@@ -125,6 +137,7 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
       } catch {
         return Resolution.WRITABLE;
       }
+      if (level === Resolution.IMMUTABLE) settled.add(next);
       at = next;
     }
     return level;

@@ -190,5 +190,3 @@ function peer(handle: object | undefined): string | undefined {
     return undefined;
   }
 }
-
-

@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readOnlyRoot } from '../../../src/harness/sandbox';
 import { PRELOAD } from '../../support/enforced-node';
 import { NODE_VERSIONS, cacheDir, nodeBinary } from '../../support/node-binaries';
 
@@ -34,8 +35,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function statsDuringRepeats(remountRoot: boolean): { ran: string; stats: string[] } {
   const node = nodeBinary(NODE_VERSIONS[1]);
   // strace writes its trace to stderr: the root may be read-only, and the trace dies with the namespace's /tmp.
-  const inner = `${remountRoot ? 'mount -o remount,bind,ro / && ' : ''}exec strace -qq -e signal=none -e trace=statx,newfstatat,stat,lstat,readlink,readlinkat ${node} ${join(dir, 'spawns.js')}`;
-  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', inner], {
+  const inner = `exec strace -qq -e signal=none -e trace=statx,newfstatat,stat,lstat,readlink,readlinkat ${node} ${join(dir, 'spawns.js')}`;
+  const { command, args } = remountRoot ? readOnlyRoot(inner) : { command: 'unshare', args: ['-m', '--propagation', 'private', 'sh', '-c', inner] };
+  const r = spawnSync(command, args, {
     encoding: 'utf8',
     env: { PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require ${PRELOAD}`, NANO_ENFORCER_POLICY: '{"v":1}' },
   });
