@@ -1,7 +1,7 @@
 // Bundles the enforcer into assets/layer/nano-enforcer/, the layer's content
 // (mounted at /opt/nano-enforcer on Lambda).
 import { build } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,14 +16,7 @@ mkdirSync(outdir, { recursive: true });
 // something to decide) and the decision; the preload reads the engine, and
 // the engine the decision, lazily by a path computed at run time, so esbuild
 // never inlines them.
-await build({
-  entryPoints: {
-    preload: join(root, 'lambda-layer', 'src', 'preload.ts'),
-    engine: join(root, 'lambda-layer', 'src', 'engine.ts'),
-    decision: join(root, 'lambda-layer', 'src', 'decision', 'index.ts'),
-    // Loaded by the engine at start only when the policy names decoys.
-    honeypots: join(root, 'lambda-layer', 'src', 'honeypots', 'index.ts'),
-  },
+const common = {
   outdir,
   bundle: true,
   platform: 'node',
@@ -39,6 +32,56 @@ await build({
   lineLimit: 200,
   legalComments: 'none',
   logLevel: 'warning',
+};
+
+await build({
+  ...common,
+  entryPoints: {
+    engine: join(root, 'lambda-layer', 'src', 'engine.ts'),
+    decision: join(root, 'lambda-layer', 'src', 'decision', 'index.ts'),
+    // Loaded by the engine at start only when the policy names decoys.
+    honeypots: join(root, 'lambda-layer', 'src', 'honeypots', 'index.ts'),
+  },
+});
+
+// The preload captures, before user code, every built-in method these bundles
+// call, and restores them while they run (src/intrinsics.ts): the names
+// named after a dot in their code (calls, and reads such as esbuild's
+// `Object.defineProperty`), on the holders intrinsics.ts lists (same order).
+const called = new Set();
+for (const f of ['engine.js', 'decision.js', 'honeypots.js']) {
+  for (const m of readFileSync(join(outdir, f), 'utf8').matchAll(/\.([A-Za-z_$][\w$]*)/g)) called.add(m[1]);
+}
+const typedArray = Object.getPrototypeOf(Uint8Array);
+const holders = [
+  String.prototype, Array.prototype, RegExp.prototype, Map.prototype, Set.prototype, WeakMap.prototype, WeakSet.prototype,
+  Object, Array, JSON, Math, Number, String, Reflect, Function.prototype, Object.prototype, Promise.prototype, Promise,
+  Buffer, Buffer.prototype, typedArray.prototype, typedArray, DataView.prototype, Symbol,
+  Object.getPrototypeOf([][Symbol.iterator]()), Object.getPrototypeOf(new Map()[Symbol.iterator]()),
+  Object.getPrototypeOf(new Set()[Symbol.iterator]()), Object.getPrototypeOf(''[Symbol.iterator]()),
+];
+// What the language calls without a name in the code: iteration (for-of,
+// spread, destructuring), RegExp's protocol behind replace/split/match/test,
+// conversions to string and number, await and promise resolution.
+// Also Buffer's encoders and decoders, which Node's own Buffer.from and
+// toString look up on the buffer (this.utf8Write) when the code calls them.
+const implicit = ['next', '@@iterator', 'exec', '@@replace', '@@split', '@@match', '@@matchAll', '@@search', 'toString', 'valueOf', 'then', 'join', 'values', 'entries',
+  ...['utf8', 'latin1', 'ascii', 'hex', 'base64', 'base64url', 'ucs2'].flatMap((e) => [`${e}Write`, `${e}Slice`]), 'copy', 'fill'];
+const groups = holders.map((h) => {
+  const keys = [];
+  for (const k of Reflect.ownKeys(h)) {
+    const name = typeof k === 'symbol' ? `@@${k.description.replace(/^Symbol\./, '')}` : k;
+    const d = Object.getOwnPropertyDescriptor(h, k);
+    if (typeof d.value !== 'function' || name === 'constructor') continue;
+    if (called.has(name) || implicit.includes(name)) keys.push(name);
+  }
+  return keys;
+});
+
+await build({
+  ...common,
+  entryPoints: { preload: join(root, 'lambda-layer', 'src', 'preload.ts') },
+  define: { NANO_GUARD: JSON.stringify(groups) },
 });
 
 // The decoy files (honeypots), at plausible paths in the layer's root (/opt).

@@ -33,13 +33,25 @@ export interface Captured {
   readonly rawDebug: AnyFn | undefined;
   readonly FunctionCtor: FunctionConstructor;
   readonly requireBuiltin: (id: string) => unknown;
+  /** Throws if a built-in the enforcer uses changed since the window opened (intrinsics.ts). */
+  readonly verify: () => void;
+  /** Runs fn(arg) with the built-ins as at start; never throws (reports a fault). For callbacks Node calls later. */
+  readonly inWindow: (fn: (arg: any) => unknown, arg: unknown) => unknown;
+  readonly statSync: AnyFn;
+  readonly lstatSync: AnyFn;
+  readonly realpathNative: AnyFn;
+  readonly existsSync: AnyFn;
+  readonly realpathSync: AnyFn;
+  /** Compiles and runs a layer bundle (decision.js, honeypots.js) with the globals as at start; its exports. */
+  loadBundle: (file: string) => unknown;
 }
 
 /** The order of the preload's array (an array literal costs its cold start less than an object's keys). */
-export const CAPTURED_KEYS: readonly (keyof Captured)[] = [
+export const CAPTURED_KEYS: readonly Exclude<keyof Captured, 'loadBundle'>[] = [
   'apply', 'construct', 'fs', 'path', 'writeSync', 'readFileSync', 'openSync', 'readSync', 'closeSync', 'fstatSync',
   'readlinkSync', 'resolve', 'cwd', 'nextTick', 'bufferFrom', 'byteLength', 'bufToString', 'then', 'reject', 'stringify',
-  'now', 'rawDebug', 'FunctionCtor', 'requireBuiltin',
+  'now', 'rawDebug', 'FunctionCtor', 'requireBuiltin', 'verify', 'inWindow', 'statSync', 'lstatSync', 'realpathNative',
+  'existsSync', 'realpathSync',
 ];
 
 /** Filled by setCaptured() before anything else in the engine runs. */

@@ -30,6 +30,8 @@ export interface Preload {
   installFs(): void;
   /** The fs binding's kUsePromises. */
   usePromises(): unknown;
+  /** Compiles and runs another bundle of the layer with the globals as at start; its exports. */
+  load(file: string): unknown;
 }
 
 export interface Engine {
@@ -47,6 +49,7 @@ let honeypots: Honeypots | undefined;
 
 export function start(p: Preload): void {
   c = setCaptured(p.captured);
+  c.loadBundle = p.load;
   setUsePromises(p.usePromises);
   const { policy, fault } = decodePolicy(p.raw);
   initGate(policy, p.started);

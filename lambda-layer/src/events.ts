@@ -60,7 +60,8 @@ export function emit(control: Control, action: Action, reason: string, detail: R
       b.suppressed++;
       if (!summaryAtExit) {
         summaryAtExit = true;
-        process.once('exit', flushSuppressed);
+        // Node runs exit listeners outside the preload's window.
+        process.once('exit', () => c.inWindow(flushSuppressed, undefined));
       }
       return;
     }

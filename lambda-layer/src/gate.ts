@@ -2,6 +2,7 @@
 // the event, and says whether the call may proceed. BLOCK refuses, ALERT
 // reports and lets through (except a decision marked `always`). An internal
 // fault fails open or closed per policy.failOpen and is reported as 'tamper'.
+import { c } from './captured';
 import { emit } from './events';
 import { decisionModule } from './lazy';
 import type { Policy, Request, SpawnRequest, SystemView } from './types';
@@ -46,6 +47,24 @@ export function deciding(): boolean {
 /** The reason of the last refusal, for the error message of the refused call. */
 export let lastReason = '';
 
+/**
+ * Builds the request and asks permit(). A fault while building it (user code
+ * that ran in a getter or toString and threw) is an internal fault like one
+ * in the decision. Never throws.
+ */
+export function permitBuilt<A, B, C, D, E>(build: (a: A, b: B, c: C, d: D, e: E) => Request, a: A, b: B, x3: C, d: D, e: E): boolean {
+  let request: Request;
+  try {
+    request = build(a, b, x3, d, e);
+  } catch (x) {
+    const reason = `internal: ${x instanceof Error ? x.message : String(x)}`;
+    lastReason = reason;
+    emit('tamper', policy.failOpen ? 'detected' : 'blocked', reason, { api: typeof a === 'string' ? a : 'spawn' });
+    return policy.failOpen;
+  }
+  return permit(request);
+}
+
 /** True when the call may proceed. Never throws. */
 export function permit(request: Request): boolean {
   // The decision itself reads files (stat, hashing): those calls are ours.
@@ -56,6 +75,8 @@ export function permit(request: Request): boolean {
       lastReason = 'the decoy access key handed to a child';
       return false;
     }
+    // User code may have run while the request was built (a getter, a toString): the built-ins must still be the originals.
+    c.verify();
     const m = decisionModule();
     if (!system) system = m.createSystemView(startTimeMs);
     const d = m.evaluate(policy, request, system);
@@ -66,6 +87,7 @@ export function permit(request: Request): boolean {
     return !refuse;
   } catch (e) {
     const reason = `internal: ${e instanceof Error ? e.message : String(e)}`;
+    // (The window restored the built-ins: instanceof and String are the originals here.)
     lastReason = reason;
     emit('tamper', policy.failOpen ? 'detected' : 'blocked', reason, describe(request));
     return policy.failOpen;

@@ -1,6 +1,6 @@
 // Loads the decision bundle (decision.js, next to engine.js) the first time
 // something needs a decision: it holds the shell parser and the hashing. It
-// is read and compiled with functions the preload captured at load, so code
+// is read and compiled by the preload (with the globals as they were at start), so code
 // that later patches require, Module._load or fs cannot substitute it.
 import { c } from './captured';
 import type { Decision, Policy, Request, SystemView } from './types';
@@ -18,11 +18,7 @@ export function decisionModule(): DecisionModule {
   const file = `${__dirname}/decision.js`;
   let exports: DecisionModule;
   try {
-    const source = c.apply(c.readFileSync, c.fs, [file, 'utf8']) as string;
-    const mod = { exports: {} as DecisionModule };
-    const fn = new c.FunctionCtor('exports', 'require', 'module', '__filename', '__dirname', source);
-    c.apply(fn, undefined, [mod.exports, c.requireBuiltin, mod, file, __dirname]);
-    exports = mod.exports;
+    exports = c.loadBundle(file) as DecisionModule;
   } catch (e) {
     // --disallow-code-generation-from-strings: fall back to the module loader.
     if (!(e instanceof EvalError)) throw e;

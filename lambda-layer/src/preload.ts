@@ -11,6 +11,7 @@ import type { Engine, Preload } from './engine';
 import { DECOY_FILE_PATHS } from './honeypots/paths';
 import { apply, binding, construct, defineProperty, disguise, getOwnPropertyDescriptor, getPrototypeOf } from './hooks/wrap';
 import { isWritablePath } from './hooks/writable';
+import { captureIntrinsics, enterWindow, leaveWindow, verifyWindow } from './intrinsics';
 
 type AnyFn = (...a: unknown[]) => unknown;
 interface ModuleCtor { _load: AnyFn; syncBuiltinESMExports?: () => void }
@@ -34,22 +35,83 @@ const nextTick = proc.nextTick;
 const reject = Promise.reject;
 const bufToString = Buffer.prototype.toString;
 const slice = Array.prototype.slice;
+const isView = ArrayBuffer.isView;
+// The C++ behind Buffer#toString('utf8'), which takes any Uint8Array; toString itself looks up this.utf8Slice.
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: AnyFn }).utf8Slice;
+const assign = Object.assign;
+const ErrorCtor = Error;
+const PromiseCtor = Promise;
 /** In the order of CAPTURED_KEYS (captured.ts). */
 const captured = [
   apply, construct, fs, path, writeSync, readFileSync, fs.openSync, fs.readSync, fs.closeSync, fs.fstatSync,
   fs.readlinkSync, resolve, cwd, nextTick, Buffer.from, Buffer.byteLength, bufToString, Promise.prototype.then, reject, stringify,
-  Date.now, proc._rawDebug, FunctionCtor, requireBuiltin,
+  Date.now, proc._rawDebug, FunctionCtor, requireBuiltin, verifyWindow, inWindow, fs.statSync, fs.lstatSync, fs.realpathSync.native,
+  fs.existsSync, fs.realpathSync,
 ];
+/**
+ * The globals the bundles name, as they were at start: each bundle is
+ * compiled with them as parameters (see compile()), so a replaced global
+ * (`globalThis.String = ...`) is not the one the enforcer calls.
+ */
+const GLOBAL_NAMES = ['Object', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'Map', 'Set', 'WeakMap', 'WeakSet', 'JSON', 'Math',
+  'Reflect', 'Promise', 'RegExp', 'Error', 'TypeError', 'RangeError', 'EvalError', 'Buffer', 'Uint8Array', 'Int32Array', 'DataView',
+  'Date', 'parseInt', 'encodeURIComponent', 'decodeURIComponent', 'process'];
+const GLOBALS = [Object, Array, String, Number, Boolean, Symbol, Map, Set, WeakMap, WeakSet, JSON, Math,
+  Reflect, Promise, RegExp, Error, TypeError, RangeError, EvalError, Buffer, Uint8Array, Int32Array, DataView,
+  Date, parseInt, encodeURIComponent, decodeURIComponent, process];
+
+/**
+ * A layer bundle as a function of (exports, require, module, __filename,
+ * __dirname, ...the globals at start), compiled with the Function
+ * constructor captured at start; the caller applies it with compiled.args.
+ */
+function compile(source: string): AnyFn {
+  const params = ['exports', 'require', 'module', '__filename', '__dirname'];
+  for (let i = 0; i < GLOBAL_NAMES.length; i++) params[params.length] = GLOBAL_NAMES[i];
+  params[params.length] = source;
+  return construct(FunctionCtor, params) as AnyFn;
+}
+
+/** Runs a compiled bundle as a CommonJS module; returns its exports. */
+function evaluate(fn: AnyFn, file: string): unknown {
+  const mod = { __proto__: null, exports: { __proto__: null } as unknown };
+  const args: unknown[] = [mod.exports, requireBuiltin, mod, file, __dirname];
+  for (let i = 0; i < GLOBALS.length; i++) args[args.length] = GLOBALS[i];
+  apply(fn, undefined, args);
+  return mod.exports;
+}
 
 let engine: Engine | undefined;
 /** The parsed policy when it passed the cheap check; undefined: default or decoded by the engine at init. */
 let parsed: Record<string, unknown> | undefined;
 let fsHooked = false;
 
+/**
+ * What the bundles get for require('fs'): the functions they use, as they
+ * were at start (user code may replace the module's own properties). The fs
+ * binding functions behind them are restored in each window (intrinsics.ts).
+ */
+const pinnedFs = {
+  __proto__: null,
+  statSync: fs.statSync,
+  lstatSync: fs.lstatSync,
+  realpathSync: fs.realpathSync,
+  realpathNative: fs.realpathSync.native,
+  readlinkSync: fs.readlinkSync,
+  openSync: fs.openSync,
+  readSync: fs.readSync,
+  closeSync: fs.closeSync,
+  readFileSync,
+  existsSync: fs.existsSync,
+  fstatSync: fs.fstatSync,
+  writeSync,
+  constants: fs.constants,
+};
+
 /** Builtins for the engine and the decision: the ones captured here, others without Module._load. */
 function requireBuiltin(id: string): unknown {
-  const name = id.startsWith('node:') ? id.slice(5) : id;
-  if (name === 'fs') return fs;
+  const name = id.length > 5 && id[0] === 'n' && id[1] === 'o' && id[2] === 'd' && id[3] === 'e' && id[4] === ':' ? id.slice(5) : id;
+  if (name === 'fs') return pinnedFs;
   if (name === 'path') return path;
   const m = getBuiltin ? apply(getBuiltin, process, [name]) : undefined;
   return m === undefined ? nativeRequire(id) : m;
@@ -65,28 +127,35 @@ function load(): Engine {
   if (engine) return engine;
   if (loadError !== undefined) throw loadError;
   const file = `${__dirname}/engine.js`;
-  const mod = { exports: {} as Engine };
+  let exports: Engine;
   loading = true;
   try {
     try {
-      const fn = new FunctionCtor('exports', 'require', 'module', '__filename', '__dirname',
-        apply(readFileSync, fs, [file, 'utf8']) as string);
-      apply(fn, undefined, [mod.exports, requireBuiltin, mod, file, __dirname]);
+      exports = evaluate(compile(apply(readFileSync, fs, [file, 'utf8']) as string), file) as Engine;
     } catch (e) {
       // --disallow-code-generation-from-strings: fall back to the module loader.
       if (!(e instanceof EvalError)) throw e;
-      mod.exports = nativeRequire(file) as Engine;
+      exports = nativeRequire(file) as Engine;
     }
-    if (typeof mod.exports.start !== 'function') throw new Error(`${file} does not export start`);
-    const self: Preload = { captured, raw, started, preload: __filename, installFs, usePromises: () => fsb?.kUsePromises, decoyEnvironment };
-    mod.exports.start(self);
+    if (typeof exports.start !== 'function') throw new Error(`${file} does not export start`);
+    const self: Preload = {
+      captured,
+      raw,
+      started,
+      preload: __filename,
+      installFs,
+      usePromises: () => fsb?.kUsePromises,
+      decoyEnvironment,
+      load: (f: string) => evaluate(compile(apply(readFileSync, fs, [f, 'utf8']) as string), f),
+    };
+    exports.start(self);
   } catch (e) {
     loadError = e;
     throw e;
   } finally {
     loading = false;
   }
-  return (engine = mod.exports);
+  return (engine = exports);
 }
 
 /**
@@ -95,31 +164,29 @@ function load(): Engine {
  */
 function fault(e: unknown, api: string): boolean {
   const open = parsed?.f === 'o';
+  report(open ? 'detected' : 'blocked', `internal: ${message(e)}`, api);
+  return open;
+}
+
+/** A tamper event, written by the preload itself (no engine, no rate limit). */
+function report(action: string, reason: string, api: string): void {
   try {
-    const line = stringify({
-      source: 'nano-enforcer',
-      version: 1,
-      control: 'tamper',
-      action: open ? 'detected' : 'blocked',
-      reason: `internal: ${e instanceof Error ? e.message : String(e)}`,
-      detail: { api },
-    });
+    const line = stringify({ __proto__: null, source: 'nano-enforcer', version: 1, control: 'tamper', action, reason, detail: { __proto__: null, api } });
     apply(writeSync, fs, [1, `${line}\n`]);
   } catch {
     // Nowhere to report; never fail the caller for it.
   }
-  return open;
 }
 
 /** An EACCES error shaped like Node's own, for a refusal without the engine. */
 function eacces(syscall: string, p: unknown): Error {
-  const e = new Error(`EACCES: permission denied, ${syscall} '${p}' (refused by nano-enforcer: internal fault)`);
-  return Object.assign(e, { errno: -13, code: 'EACCES', syscall, path: p });
+  const e = new ErrorCtor(`EACCES: permission denied, ${syscall} '${p}' (refused by nano-enforcer: internal fault)`);
+  return assign(e, { errno: -13, code: 'EACCES', syscall, path: p }) as Error;
 }
 
 /** Fails an fs binding call the way it fails natively for its calling convention. */
 function fail(req: unknown, err: Error): unknown {
-  if (req !== undefined && req === fsb?.kUsePromises) return apply(reject, Promise, [err]);
+  if (req !== undefined && req === fsb?.kUsePromises) return apply(reject, PromiseCtor, [err]);
   const done = (req as { oncomplete?: AnyFn } | null)?.oncomplete;
   if (typeof done !== 'function') throw err;
   apply(nextTick, process, [() => apply(done, req, [err])]);
@@ -137,10 +204,20 @@ function fail(req: unknown, err: Error): unknown {
 function absolute(p: unknown): string | undefined {
   let s: string;
   if (typeof p === 'string') s = p;
-  else if (p instanceof Uint8Array) s = apply(bufToString, p, ['utf8']) as string;
+  else if (isView(p)) s = apply(utf8Slice, p, []) as string;
   else return undefined;
-  if (s.charCodeAt(0) === 47 && s.indexOf('/.') < 0 && s.indexOf('//') < 0) return s;
-  return resolve(apply(cwd, process, []) as string, s);
+  return normal(s) ? s : resolve(apply(cwd, proc, []) as string, s);
+}
+
+/**
+ * Absolute, without '.', '..' or empty segments. Like everything the
+ * wrappers run before the engine's window, it calls no method user code can
+ * replace (the prefilter decides what the engine never sees).
+ */
+function normal(s: string): boolean {
+  if (s[0] !== '/') return false;
+  for (let i = 1; i < s.length; i++) if (s[i - 1] === '/' && (s[i] === '.' || s[i] === '/')) return false;
+  return true;
 }
 
 function inWritable(p: unknown): boolean {
@@ -174,9 +251,13 @@ function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   const orig = originals[i];
   if (!engine && (loading || !needs(i, a))) return apply(orig, self, a);
   let e: Engine;
+  // The engine runs on the built-ins as they were at start (intrinsics.ts).
+  // The honeypots' per-write hooks check them by a plain read, the rest by descriptor.
   try {
+    enterWindow(i < H.ReadFileUtf8, replaced);
     e = load();
   } catch (x) {
+    leaveWindow();
     // The honeypots' hooks only watch: without the engine their calls go through, reported once.
     if (i >= H.ReadFileUtf8) {
       if (!watchFault) fault(x, NAMES[i]);
@@ -185,7 +266,32 @@ function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
     }
     return fault(x, NAMES[i]) ? apply(orig, self, a) : refuse(i, a);
   }
-  return e.handle(NAMES[i], orig, self, a, newTarget as AnyFn | undefined);
+  try {
+    return e.handle(NAMES[i], orig, self, a, newTarget as AnyFn | undefined);
+  } finally {
+    leaveWindow();
+  }
+}
+
+/** A built-in the engine uses was found replaced (once per built-in): reported, not refused. */
+function replaced(name: string): void {
+  report('detected', `built-in ${name} was replaced; the enforcer restores its original while it decides`, 'intrinsics');
+}
+
+/**
+ * Runs fn(arg) in a window (the engine's callbacks that Node calls later: an
+ * async open's completion, the exit summary). Never throws: a fault is reported.
+ */
+function inWindow(fn: AnyFn, arg: unknown): unknown {
+  try {
+    enterWindow(true, replaced);
+    return apply(fn, undefined, [arg]);
+  } catch (e) {
+    fault(e, 'callback');
+    return undefined;
+  } finally {
+    leaveWindow();
+  }
 }
 
 const X_BITS = 0o111;
@@ -202,7 +308,10 @@ const decoyEnvironment: Record<string, string | undefined> = {};
 function mayBeDecoy(p: unknown): boolean {
   if (decoyFiles === undefined) return false;
   const s = absolute(p);
-  return s !== undefined && (isWritablePath(s) || decoyFiles.indexOf(s) >= 0);
+  if (s === undefined) return false;
+  if (isWritablePath(s)) return true;
+  for (let i = 0; i < decoyFiles.length; i++) if (decoyFiles[i] === s) return true;
+  return false;
 }
 
 /**
@@ -212,9 +321,8 @@ function mayBeDecoy(p: unknown): boolean {
  * init) then needs no engine.
  */
 function magicText(s: string): boolean {
-  const c0 = s.charCodeAt(0);
-  return (c0 === 0x23 && s.charCodeAt(1) === 0x21)
-    || (c0 === 0x7f && s.charCodeAt(1) === 0x45 && s.charCodeAt(2) === 0x4c && s.charCodeAt(3) === 0x46);
+  // Past the end, s[i] reads String.prototype (user code can define '1'): at worst a needless check.
+  return (s[0] === '#' && s[1] === '!') || (s[0] === '\x7f' && s[1] === 'E' && s[2] === 'L' && s[3] === 'F');
 }
 
 /** Before the engine is loaded: does this call have something to decide? (Writes and closes matter only on fds it tracks.) */
@@ -242,19 +350,20 @@ function refuse(i: H, a: unknown[]): unknown {
     case H.Spawn: return UV_EACCES;
     case H.SpawnSync: return { error: UV_EACCES, status: null, signal: null, output: null, pid: 0 };
     case H.Execve: throw eacces('execve', a[0]);
-    case H.Dlopen: throw Object.assign(new Error(`${a[1]}: cannot load a native addon from a writable location (refused by nano-enforcer)`), { code: 'ERR_DLOPEN_FAILED' });
-    case H.Worker: throw Object.assign(new Error(`Worker initialization failure: ${a[0]} refused by nano-enforcer`), { code: 'ERR_WORKER_INIT_FAILED' });
+    case H.Dlopen: throw assign(new ErrorCtor(`${a[1]}: cannot load a native addon from a writable location (refused by nano-enforcer)`), { code: 'ERR_DLOPEN_FAILED' });
+    case H.Worker: throw assign(new ErrorCtor(`Worker initialization failure: ${a[0]} refused by nano-enforcer`), { code: 'ERR_WORKER_INIT_FAILED' });
     case H.Open: case H.OpenFileHandle: return fail(a[3], eacces('open', a[0]));
     case H.WriteFileUtf8: return fail(undefined, eacces('open', a[0]));
     case H.CopyFile: return fail(a[3], eacces('copyfile', a[0]));
     case H.CpSyncOverrideFile: return fail(undefined, eacces('cp', a[0]));
-    case H.Rename: case H.Link: case H.Chmod: case H.Fchmod: return fail(a[2], eacces(NAMES[i].toLowerCase(), a[0]));
+    // Their names are the syscalls'.
+    case H.Rename: case H.Link: case H.Chmod: case H.Fchmod: return fail(a[2], eacces(NAMES[i], a[0]));
     // Writes and closes go to the engine only once it is loaded.
     default: return true;
   }
 }
 
-const DESCRIPTOR: PropertyDescriptor = { value: undefined, writable: false, configurable: false, enumerable: false };
+const DESCRIPTOR = { __proto__: null, value: undefined, writable: false, configurable: false, enumerable: false } as PropertyDescriptor;
 const isEnumerable = Object.prototype.propertyIsEnumerable;
 
 /**
@@ -300,11 +409,12 @@ function put(from: H, to: H): void {
 
 let fsb: Record<string, unknown> | undefined;
 
+
 /** protectTmp: the fs binding, below every fs export. Only writes in a writable place go to the engine. */
 function installFs(): void {
   if (fsHooked) return;
   fsHooked = true;
-  fsb = binding('fs');
+  fsb ??= binding('fs');
   targets[H.FhClose] = (fsb?.FileHandle as { prototype?: unknown } | undefined)?.prototype;
   put(H.Open, H.Worker);
 }
@@ -407,8 +517,13 @@ function installWorkerHooks(): void {
   });
 }
 
+/** An error's message, without a lookup user code can replace (instanceof, String). */
 function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  if (e !== null && typeof e === 'object') {
+    const d = getOwnPropertyDescriptor(e, 'message');
+    if (d !== undefined && typeof d.value === 'string') return d.value;
+  }
+  return typeof e === 'string' ? e : typeof e;
 }
 
 /**
@@ -423,6 +538,7 @@ const POLICY_KEYS = 'vmadtwifh';
 const MARK = Symbol.for('nano-enforcer.installed');
 try {
   if (getOwnPropertyDescriptor(process, MARK) === undefined && defineProperty(process, MARK, { value: true })) {
+    captureIntrinsics(fsb = binding('fs'));
     const faults: string[] = [];
     if (raw !== undefined && raw !== '') {
       try {

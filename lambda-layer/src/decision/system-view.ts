@@ -10,7 +10,8 @@ import { PRELOAD_PATH } from './environment';
 import { MountTable, parseMountinfo, under } from './mounts';
 import type { SystemView } from '../types';
 
-const realpathNative = fs.realpathSync.native;
+// In the layer, require('fs') is the preload's copy of these functions as they were at start (with realpathNative).
+const realpathNative = (fs as unknown as { realpathNative?: typeof fs.realpathSync.native }).realpathNative ?? fs.realpathSync.native;
 const statSync = fs.statSync;
 const lstatSync = fs.lstatSync;
 const readlinkSync = fs.readlinkSync;

@@ -17,10 +17,7 @@ export function startHoneypots(policy: Policy, environment: Readonly<Record<stri
   try {
     let mod: HoneypotsModule;
     try {
-      const m = { exports: {} as HoneypotsModule };
-      const fn = new c.FunctionCtor('exports', 'require', 'module', '__filename', '__dirname', c.apply(c.readFileSync, c.fs, [file, 'utf8']) as string);
-      c.apply(fn, undefined, [m.exports, c.requireBuiltin, m, file, __dirname]);
-      mod = m.exports;
+      mod = c.loadBundle(file) as HoneypotsModule;
     } catch (e) {
       // --disallow-code-generation-from-strings: fall back to the module loader.
       if (!(e instanceof EvalError)) throw e;

@@ -6,7 +6,7 @@
 // later, ESM imports, and attackers who call the bindings directly.
 // The preload wraps them; these are the wrappers' bodies, in the engine.
 import { c } from '../captured';
-import { permit } from '../gate';
+import { permitBuilt } from '../gate';
 import type { SpawnRequest } from '../types';
 import { protectEnvPairs } from './child-env';
 import type { Handler } from './handler';
@@ -82,7 +82,7 @@ export const spawn: Handler = (origSpawn) => {
     if (a.length === 1 && a[0] !== null && typeof a[0] === 'object') {
       const o = a[0] as SpawnOptions;
       if (!Array.isArray(o.envPairs)) o.envPairs = inheritedPairs();
-      if (permit(request('spawn', o.file, o.args, o.cwd, o.envPairs as string[]))) return apply(origSpawn, this, a);
+      if (permitBuilt(request, 'spawn', o.file, o.args, o.cwd, o.envPairs as string[])) return apply(origSpawn, this, a);
       const { file, cwd } = o;
       o.file = REFUSED;
       o.cwd = '/';
@@ -94,7 +94,7 @@ export const spawn: Handler = (origSpawn) => {
       }
     }
     if (!Array.isArray(a[3])) a[3] = inheritedPairs();
-    if (permit(request('spawn', a[0], a[1], a[2], a[3] as string[]))) return apply(origSpawn, this, a);
+    if (permitBuilt(request, 'spawn', a[0], a[1], a[2], a[3] as string[])) return apply(origSpawn, this, a);
     const b = a.slice();
     b[0] = REFUSED;
     b[2] = '/';
@@ -109,7 +109,7 @@ export const spawnSync: Handler = (origSync) => {
     const o = a[0] as SpawnOptions | undefined;
     if (o === null || typeof o !== 'object') return apply(origSync, this, a);
     if (!Array.isArray(o.envPairs)) o.envPairs = inheritedPairs();
-    if (permit(request('spawnSync', o.file, o.args, o.cwd, o.envPairs as string[]))) return apply(origSync, this, a);
+    if (permitBuilt(request, 'spawnSync', o.file, o.args, o.cwd, o.envPairs as string[])) return apply(origSync, this, a);
     // The shape spawn_sync returns when exec fails (spawnSync gives { error }, execSync throws).
     return { error: UV_EACCES, status: null, signal: null, output: null, pid: 0 };
   };

@@ -85,11 +85,12 @@ function trackResult(result: unknown, path: string, req: unknown): unknown {
     if (typeof n === 'number' && n >= 0) tracked.set(n, { path, pos: 0, head: [-1, -1, -1, -1] });
   };
   if (typeof result === 'number') {track(result);} else if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
-    return apply(c.then, result, [(v: unknown) => { track(v); return v; }]);
+    // Node calls these later, outside the preload's window: track in one of their own.
+    return apply(c.then, result, [(v: unknown) => { c.inWindow(track, v); return v; }]);
   } else if (req !== null && typeof req === 'object' && typeof (req as { oncomplete?: unknown }).oncomplete === 'function') {
     const done = (req as { oncomplete: AnyFn }).oncomplete;
     (req as { oncomplete: AnyFn }).oncomplete = function oncomplete(this: unknown, ...a: unknown[]) {
-      if (a[0] == null) track(a[1]);
+      if (a[0] == null) c.inWindow(track, a[1]);
       return apply(done, this, a);
     };
   }

@@ -30,7 +30,10 @@ export function disguise<T extends Function>(wrapper: T, original: Function): T 
 
 function copy(to: object, from: object, key: PropertyKey): void {
   const d = getOwnPropertyDescriptor(from, key);
-  if (d) defineProperty(to, key, d);
+  // Null prototype: a descriptor inherits nothing from a polluted Object.prototype (a `get` would make it invalid).
+  if (!d) return;
+  setPrototypeOf(d, null);
+  defineProperty(to, key, d);
 }
 
 /** process.binding without the --pending-deprecation warning, or undefined. */

@@ -4,8 +4,13 @@
 const PREFIXES = ['/tmp', '/dev/shm', '/var/tmp', '/run/shm', '/proc'];
 
 export function isWritablePath(abs: string): boolean {
-  for (const p of PREFIXES) {
-    if (abs.startsWith(p) && (abs.length === p.length || abs.charCodeAt(p.length) === 47)) return true;
+  // No method calls: the preload runs this before the engine's window (intrinsics.ts), on built-ins user code may have replaced.
+  for (let i = 0; i < PREFIXES.length; i++) {
+    const p = PREFIXES[i];
+    if (abs.length < p.length || (abs.length > p.length && abs[p.length] !== '/')) continue;
+    let j = 0;
+    while (j < p.length && abs[j] === p[j]) j++;
+    if (j === p.length) return true;
   }
   return false;
 }

@@ -95,10 +95,11 @@ check('a child gets the secret in an environment built for it', () => cp.execFil
 check('a child gets the decoy key as its AWS credentials', () => { const r = cp.spawnSync('true', [], { env: { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: ID, AWS_SECRET_ACCESS_KEY: SECRET } }); return { status: r.status, error: r.error && r.error.code }; });
 check('a request signed with the decoy key id', () => send('Action=GetCallerIdentity', { authorization: sigv4(ID) }));
 check('a presigned URL with the decoy key id', () => send('', {}, '/bucket/key?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=' + ID + '%2F20250101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=00'));
-check('a trip wire that throws (a poisoned built-in) while a child is checked', () => {
+check('a built-in the trip wire uses is poisoned while a child is checked', () => {
   const arg = 'x'.repeat(40);
   cp.spawnSync('true', [arg]);
   // Object.keys: the trip wire lists the child's environment with it; Node's own code has its own copy.
+  // The enforcer puts the original back while it decides (intrinsics.ts), so the trip wire runs as usual.
   const keys = Object.keys;
   Object.keys = function () { throw new Error('poisoned'); };
   try {
@@ -218,10 +219,10 @@ describe.each(VERSIONS)('honeypots on Node %s', (version) => {
     ]);
   });
 
-  test('a trip wire that throws is reported as tamper, and the child still runs', () => {
-    const r = block.result('a trip wire that throws (a poisoned built-in) while a child is checked');
+  test('a built-in the trip wire uses, poisoned, is reported as tamper and does not break the check; the child runs', () => {
+    const r = block.result('a built-in the trip wire uses is poisoned while a child is checked');
     expect(r.value).toBe(0);
-    expect(r.events).toEqual([expect.objectContaining({ control: 'tamper', action: 'detected', reason: 'internal: honeypots: poisoned' })]);
+    expect(r.events).toEqual([expect.objectContaining({ control: 'tamper', action: 'detected', reason: expect.stringMatching(/^built-in Object\.keys was replaced/) })]);
   });
 
   test('a child given the decoy key as its credentials: refused in BLOCK, detected in ALERT', () => {

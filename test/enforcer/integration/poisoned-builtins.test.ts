@@ -1,0 +1,205 @@
+// User code that replaces built-ins cannot change what the enforcer decides,
+// on real Node 20, 22 and 24 with the built layer preloaded.
+//
+// Before intrinsics.ts, one line was enough: `String.prototype.includes =
+// () => false` let a refused script in /tmp run (and execSync it, and
+// `node -e`), `String.prototype.startsWith = () => false` let a '#!' script
+// with mode 0755 be written to /tmp, `Map.prototype.has = () => true` let
+// all three run. These tests replace every method of the built-ins the
+// enforcer could use, one at a time and in several ways (throws, returns
+// false, true, -1, 0, '', null), and after each one try the attacks: the
+// effect (the marker file the script writes, the x bit of the written file)
+// must not appear, and the function must reach its end.
+//
+// They also check what the window must not break: a polyfill that replaces a
+// built-in keeps working for the function (reported once), an allowed command
+// still runs, and what cannot be put back (a non-writable replacement) fails
+// closed with a tamper event.
+import { runChecks } from '../../support/enforced-node';
+import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
+
+const PRELUDE = String.raw`
+const cp = require('node:child_process');
+const X = TMP + '/x';
+const MARK = X + '.ran';
+const typedArray = Object.getPrototypeOf(Uint8Array);
+const HOLDERS = {
+  'String.prototype': String.prototype, 'Array.prototype': Array.prototype, 'RegExp.prototype': RegExp.prototype,
+  'Map.prototype': Map.prototype, 'Set.prototype': Set.prototype, 'WeakMap.prototype': WeakMap.prototype,
+  Object, Array, JSON, Math, Number, String, 'Function.prototype': Function.prototype, 'Object.prototype': Object.prototype,
+  'Promise.prototype': Promise.prototype, Buffer, 'Buffer.prototype': Buffer.prototype,
+  'TypedArray.prototype': typedArray.prototype, TypedArray: typedArray, 'DataView.prototype': DataView.prototype,
+  ArrayIterator: Object.getPrototypeOf([][Symbol.iterator]()), MapIterator: Object.getPrototypeOf(new Map()[Symbol.iterator]()),
+  SetIterator: Object.getPrototypeOf(new Set()[Symbol.iterator]()), StringIterator: Object.getPrototypeOf(''[Symbol.iterator]()),
+};
+// Every method (own, data, function-valued) of those holders; constructors aside.
+const TARGETS = [];
+for (const [name, h] of Object.entries(HOLDERS)) {
+  for (const k of Reflect.ownKeys(h)) {
+    const d = Object.getOwnPropertyDescriptor(h, k);
+    if (k !== 'constructor' && typeof d.value === 'function' && d.writable && d.configurable) TARGETS.push([name, h, k]);
+  }
+}
+const VARIANTS = {
+  throws() { throw new Error('poisoned'); },
+  false: () => false, true: () => true, minus1: () => -1, zero: () => 0, empty: () => '', null: () => null,
+};
+// Replaces h[k] by v while attack() runs; returns what the attack achieved.
+const getDescriptor = Object.getOwnPropertyDescriptor;
+const define = Object.defineProperty;
+const poisoned = (h, k, v, attack) => {
+  const d = getDescriptor(h, k);
+  h[k] = v;
+  try { return attack(); } catch { return false; } finally { define(h, k, d); }
+};
+const gone = (f) => { const was = exists(f); if (was) fs.rmSync(f, { force: true }); return was; };
+const matrix = (attacks) => {
+  const broken = [];
+  for (const [name, h, k] of TARGETS) {
+    for (const [variant, v] of Object.entries(VARIANTS)) {
+      for (const [attack, run] of Object.entries(attacks)) {
+        if (poisoned(h, k, v, run)) broken.push(name + '.' + String(k) + ' ' + variant + ': ' + attack);
+      }
+    }
+  }
+  return { targets: TARGETS.length, broken };
+};
+`;
+
+// protectTmp off, so that the script can be written: the attacks are running it.
+const RUN = PRELUDE + String.raw`
+fs.writeFileSync(X, '#!/bin/sh\ntouch ' + MARK + '\n', { mode: 0o755 });
+const INLINE = 'require("fs").writeFileSync(' + JSON.stringify(MARK) + ', "")';
+check('every built-in replaced, one at a time: a script in /tmp does not run', () => matrix({
+  spawnSync: () => { cp.spawnSync(X); return gone(MARK); },
+  execSync: () => { try { cp.execSync(X + ' 2>/dev/null'); } catch {} return gone(MARK); },
+  'node -e': () => { cp.spawnSync(process.execPath, ['-e', INLINE]); return gone(MARK); },
+}));
+check('an accessor that answers the check with the original and the call with a lie', () => {
+  const orig = String.prototype.includes;
+  let reads = 0;
+  Object.defineProperty(String.prototype, 'includes', { configurable: true, get() { return reads++ === 0 ? orig : () => false; } });
+  try { cp.spawnSync(X); } finally { Object.defineProperty(String.prototype, 'includes', { value: orig, writable: true, configurable: true }); }
+  return gone(MARK);
+});
+check('Object.prototype polluted with value, get, then and toJSON', () => {
+  const keys = ['value', 'get', 'then', 'toJSON'];
+  try {
+    // Null-prototype descriptors: once Object.prototype.get exists, a plain literal would be an invalid one.
+    for (const k of keys) Object.defineProperty(Object.prototype, k, { __proto__: null, value: function () { return '/usr/bin/true'; }, configurable: true, writable: true });
+    cp.spawnSync(X);
+  } finally { for (const k of keys) delete Object.prototype[k]; }
+  return gone(MARK);
+});
+check('the fs functions behind the decision answer for /usr/bin/true', () => {
+  const b = process.binding('fs');
+  const saved = [[fs, 'realpathSync'], [fs, 'statSync'], [fs, 'lstatSync'], [b, 'realpath'], [fs.realpathSync, 'native']].map(([o, k]) => [o, k, o[k]]);
+  const [stat, lstat] = [fs.statSync, fs.lstatSync];
+  fs.realpathSync.native = () => '/usr/bin/true';
+  fs.realpathSync = () => '/usr/bin/true';
+  b.realpath = () => '/usr/bin/true';
+  fs.statSync = (p, o) => stat('/usr/bin/true', o);
+  fs.lstatSync = (p, o) => lstat('/usr/bin/true', o);
+  try { cp.spawnSync(X); } finally { for (const [o, k, v] of saved) o[k] = v; }
+  return gone(MARK);
+});
+check('globals replaced: String, Array, Object, Map, Set, JSON', () => {
+  const names = ['String', 'Array', 'Object', 'Map', 'Set', 'JSON'];
+  const saved = names.map((n) => globalThis[n]);
+  globalThis.String = () => '/usr/bin/true';
+  globalThis.Array = { isArray: () => false, prototype: Array.prototype };
+  globalThis.Object = { keys: () => [], freeze: (o) => o, assign: (a) => a, prototype: Object.prototype };
+  globalThis.Map = class { get() { return { allow: true }; } set() {} has() { return true; } };
+  globalThis.Set = class { has() { return true; } add() {} };
+  globalThis.JSON = { stringify: () => '', parse: () => ({}) };
+  try { cp.spawnSync(X); } finally { names.forEach((n, i) => { globalThis[n] = saved[i]; }); }
+  return gone(MARK);
+});
+check('an allowed command runs with String.prototype.includes returning false', () => poisoned(String.prototype, 'includes', () => false, () => cp.spawnSync('/bin/sh', ['-c', 'exit 7']).status));
+check('a polyfill keeps working for the function after the enforcer decided', () => {
+  const orig = String.prototype.startsWith;
+  const polyfill = function startsWith(s, at) { return this.slice(at || 0, (at || 0) + String(s).length) === String(s); };
+  String.prototype.startsWith = polyfill;
+  try {
+    const status = cp.spawnSync('/bin/sh', ['-c', 'exit 3']).status;
+    return { status, still: String.prototype.startsWith === polyfill, works: 'abc'.startsWith('ab') };
+  } finally { String.prototype.startsWith = orig; }
+});
+check('a replacement that cannot be put back fails closed', () => {
+  const d = Object.getOwnPropertyDescriptor(String.prototype, 'trim');
+  Object.defineProperty(String.prototype, 'trim', { value: function trim() { return ''; }, writable: false, configurable: false });
+  const r = cp.spawnSync('/bin/sh', ['-c', 'exit 0']);
+  return { code: r.error && r.error.code, ran: r.status === 0, same: d.value === String.prototype.trim };
+});
+// Last: String.prototype.trim stays replaced for good.
+check('after that, every spawn is refused', () => cp.spawnSync('/bin/sh', ['-c', 'exit 5']).status);
+`;
+
+// The default policy (protectTmp on): the attacks are writing executables into /tmp.
+const WRITE = PRELUDE + String.raw`
+fs.writeFileSync(TMP + '/plain', 'data\n');
+const xbit = (f) => { const was = exists(f) && (fs.statSync(f).mode & 0o111) !== 0; fs.rmSync(f, { force: true }); return was; };
+check('every built-in replaced, one at a time: no executable appears in /tmp', () => matrix({
+  'write 0755 script': () => { try { fs.writeFileSync(TMP + '/s', '#!/bin/sh\necho hi\n', { mode: 0o755 }); } catch {} return xbit(TMP + '/s'); },
+  'write script': () => { try { fs.writeFileSync(TMP + '/t', '#!/bin/sh\necho hi\n'); } catch {} return gone(TMP + '/t'); },
+  'chmod +x': () => { try { fs.chmodSync(TMP + '/plain', 0o755); } catch {} const was = (fs.statSync(TMP + '/plain').mode & 0o111) !== 0; fs.chmodSync(TMP + '/plain', 0o644); return was; },
+}));
+check('JSON written to /tmp with a built-in replaced', () => poisoned(String.prototype, 'startsWith', () => false, () => {
+  fs.writeFileSync(TMP + '/data.json', '{"a":1}');
+  return fs.readFileSync(TMP + '/data.json', 'utf8');
+}));
+`;
+
+describe.each(NODE_VERSIONS)('built-ins replaced by user code, on Node %s', (version) => {
+  const run = runChecks(nodeBinary(version), RUN, { policy: { v: 1, t: 0 }, timeoutMs: 240_000 });
+  const write = runChecks(nodeBinary(version), WRITE, { timeoutMs: 240_000 });
+
+  test('the functions reach their end', () => {
+    expect(run.done).toBe(true);
+    expect(write.done).toBe(true);
+  });
+
+  test('no replaced method lets a refused script run (spawnSync, execSync, node -e)', () => {
+    const r = run.result('every built-in replaced, one at a time: a script in /tmp does not run').value;
+    expect(r.targets).toBeGreaterThan(250);
+    expect(r.broken).toEqual([]);
+  });
+
+  test('no replaced method lets an executable be written or made executable in /tmp', () => {
+    const r = write.result('every built-in replaced, one at a time: no executable appears in /tmp').value;
+    expect(r.targets).toBeGreaterThan(250);
+    expect(r.broken).toEqual([]);
+  });
+
+  test.each([
+    'an accessor that answers the check with the original and the call with a lie',
+    'Object.prototype polluted with value, get, then and toJSON',
+    'the fs functions behind the decision answer for /usr/bin/true',
+    'globals replaced: String, Array, Object, Map, Set, JSON',
+  ])('%s: the script does not run', (name) => {
+    expect(run.result(name)).toEqual(expect.objectContaining({ value: false }));
+  });
+
+  test('an allowed command runs while a built-in is replaced, and each replaced built-in is reported once, as tamper/detected', () => {
+    expect(run.result('an allowed command runs with String.prototype.includes returning false')).toEqual(expect.objectContaining({ value: 7 }));
+    const replaced = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
+      .filter((e) => /^built-in String\.prototype\.includes was replaced/.test(e.reason));
+    expect(replaced).toEqual([expect.objectContaining({ source: 'nano-enforcer', control: 'tamper', action: 'detected' })]);
+  });
+
+  test('a polyfill stays in place for the function and works', () => {
+    expect(run.result('a polyfill keeps working for the function after the enforcer decided').value).toEqual({ status: 3, still: true, works: true });
+  });
+
+  test('a replacement that cannot be put back: the spawn is refused as an internal fault, and the function goes on', () => {
+    const r = run.result('a replacement that cannot be put back fails closed');
+    expect(r.value).toEqual({ code: 'EACCES', ran: false, same: false });
+    expect(r.events).toEqual([expect.objectContaining({ control: 'tamper', action: 'blocked', reason: expect.stringMatching(/String\.prototype\.trim was replaced and cannot be put back/) })]);
+    // Every later spawn is refused the same way: the enforcer cannot decide on a built-in it cannot trust.
+    expect(run.result('after that, every spawn is refused').value).toBeNull();
+  });
+
+  test('ordinary data is still written to /tmp with a built-in replaced', () => {
+    expect(write.result('JSON written to /tmp with a built-in replaced').value).toBe('{"a":1}');
+  });
+});
