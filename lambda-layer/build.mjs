@@ -41,6 +41,8 @@ await build({
     decision: join(root, 'lambda-layer', 'src', 'decision', 'index.ts'),
     // Loaded by the engine at start only when the policy names decoys.
     honeypots: join(root, 'lambda-layer', 'src', 'honeypots', 'index.ts'),
+    // The window the engine runs in (src/intrinsics.ts), loaded before it.
+    window: join(root, 'lambda-layer', 'src', 'window.ts'),
   },
 });
 
@@ -49,9 +51,16 @@ await build({
 // named after a dot in their code (calls, and reads such as esbuild's
 // `Object.defineProperty`), on the holders intrinsics.ts lists (same order).
 const called = new Set();
+let code = '';
 for (const f of ['engine.js', 'decision.js', 'honeypots.js']) {
-  for (const m of readFileSync(join(outdir, f), 'utf8').matchAll(/\.([A-Za-z_$][\w$]*)/g)) called.add(m[1]);
+  code += readFileSync(join(outdir, f), 'utf8');
 }
+for (const m of code.matchAll(/\.([A-Za-z_$][\w$]*)/g)) called.add(m[1]);
+// A static (Object.freeze, Math.max) only when the code names it so: the
+// globals keep their names in minified code.
+const statics = { 7: ['Object'], 8: ['Array'], 9: ['JSON'], 10: ['Math'], 11: ['Number'], 12: ['String'], 13: ['Reflect'], 17: ['Promise'],
+  18: ['Buffer'], 21: ['Uint8Array', 'Int32Array'], 23: ['Symbol'] };
+const namedOn = (h, name) => statics[h].some((g) => new RegExp(`(^|[^.\\w$])${g}\\.${name.replace(/\$/g, '\\$')}\\b`).test(code));
 const typedArray = Object.getPrototypeOf(Uint8Array);
 const holders = [
   String.prototype, Array.prototype, RegExp.prototype, Map.prototype, Set.prototype, WeakMap.prototype, WeakSet.prototype,
@@ -67,13 +76,13 @@ const holders = [
 // toString look up on the buffer (this.utf8Write) when the code calls them.
 const implicit = ['next', '@@iterator', 'exec', '@@replace', '@@split', '@@match', '@@matchAll', '@@search', 'toString', 'valueOf', 'then', 'join', 'values', 'entries',
   ...['utf8', 'latin1', 'ascii', 'hex', 'base64', 'base64url', 'ucs2'].flatMap((e) => [`${e}Write`, `${e}Slice`]), 'copy', 'fill'];
-const groups = holders.map((h) => {
+const groups = holders.map((h, i) => {
   const keys = [];
   for (const k of Reflect.ownKeys(h)) {
     const name = typeof k === 'symbol' ? `@@${k.description.replace(/^Symbol\./, '')}` : k;
     const d = Object.getOwnPropertyDescriptor(h, k);
     if (typeof d.value !== 'function' || name === 'constructor') continue;
-    if (called.has(name) || implicit.includes(name)) keys.push(name);
+    if (statics[i] ? namedOn(i, name) : called.has(name) || implicit.includes(name)) keys.push(name);
   }
   return keys;
 });

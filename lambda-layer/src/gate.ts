@@ -75,8 +75,10 @@ export function permit(request: Request): boolean {
       lastReason = 'the decoy access key handed to a child';
       return false;
     }
-    // User code may have run while the request was built (a getter, a toString): the built-ins must still be the originals.
-    c.verify();
+    // Worker options, execve's arguments and an addon's filename are read inside the window, where
+    // user code may run (a getter, a toString): the built-ins must still be the originals. (The
+    // preload copies a spawn's arguments before the window; fs calls carry strings and buffers.)
+    if (request.kind === 'worker' || request.kind === 'addon' || (request.kind === 'spawn' && request.api === 'execve')) c.verify();
     const m = decisionModule();
     if (!system) system = m.createSystemView(startTimeMs);
     const d = m.evaluate(policy, request, system);

@@ -17,8 +17,9 @@
 // RegExp's exec behind replace/split, toString/valueOf of conversions,
 // Promise's then).
 //
-// Cost at start is only reading the originals (plain reads into one array);
-// the table the windows check is built at the first window.
+// Cost at start is only reading the originals (plain reads into one array).
+// The window itself (window.ts) is a bundle of its own, loaded with the
+// engine: the table it checks is built at the first window.
 
 /** One list of keys per holder, in the order of holders(); '@@x' is Symbol.x. */
 declare const NANO_GUARD: string[][];
@@ -34,20 +35,13 @@ const FS_KEYS = ['stat', 'lstat', 'readlink', 'realpath', 'existsSync', 'access'
  * `then` (every object would be a thenable) and `toJSON` (events).
  */
 const ABSENT_KEYS = ['value', 'get', 'set', 'writable', 'then', 'toJSON'];
-const ABSENT = {};
 
 /** For messages only, in the order of holders(); the fs binding is last. */
+const split = String.prototype.split;
 const HOLDER_NAMES = 'String.prototype Array.prototype RegExp.prototype Map.prototype Set.prototype WeakMap.prototype WeakSet.prototype '
   + 'Object Array JSON Math Number String Reflect Function.prototype Object.prototype Promise.prototype Promise '
   + 'Buffer Buffer.prototype TypedArray.prototype TypedArray DataView.prototype Symbol ArrayIterator MapIterator SetIterator StringIterator '
   + 'fs-binding';
-
-const gopd = Reflect.getOwnPropertyDescriptor;
-const defineProperty = Reflect.defineProperty;
-const deleteProperty = Reflect.deleteProperty;
-const setPrototypeOf = Reflect.setPrototypeOf;
-const split = String.prototype.split;
-const apply = Reflect.apply;
 
 let hs: readonly object[] = [];
 /** The originals, in the order of GUARD then FS_KEYS. */
@@ -83,124 +77,62 @@ export function captureIntrinsics(fsBinding: object | undefined): void {
   for (let j = 0; j < FS_KEYS.length; j++) originals[n++] = b[FS_KEYS[j]];
 }
 
-/** [holder, key, original (or ABSENT), name] per guarded property; built at the first window. */
-let table: unknown[] | undefined;
-const STRIDE = 4;
-
-function add(t: unknown[], holder: object, key: PropertyKey, original: unknown, name: string): void {
-  t[t.length] = holder;
-  t[t.length] = key;
-  t[t.length] = original;
-  t[t.length] = name;
+/** What window.js gets from the preload: everything as read at start. */
+export interface WindowHost {
+  readonly guard: readonly (readonly string[])[];
+  /** The fs binding's keys: its holder follows the guard's. */
+  readonly fsKeys: readonly string[];
+  readonly originals: readonly unknown[];
+  readonly symbols: readonly (symbol | undefined)[];
+  readonly holders: readonly object[];
+  readonly holderNames: readonly string[];
+  readonly objectPrototype: number;
+  readonly absentKeys: readonly string[];
+  readonly gopd: typeof Reflect.getOwnPropertyDescriptor;
+  readonly defineProperty: typeof Reflect.defineProperty;
+  readonly deleteProperty: typeof Reflect.deleteProperty;
+  readonly setPrototypeOf: typeof Reflect.setPrototypeOf;
+  readonly ownKeys: typeof Reflect.ownKeys;
+  readonly apply: typeof Reflect.apply;
+  readonly construct: typeof Reflect.construct;
+  readonly ErrorCtor: ErrorConstructor;
+  readonly FunctionCtor: FunctionConstructor;
+  readonly globalNames: readonly string[];
+  readonly globals: readonly unknown[];
+  readonly requireBuiltin: (id: string) => unknown;
+  readonly dirname: string;
 }
 
-/** The table, from the originals read at start. Uses no method user code can have replaced by now. */
-function build(): unknown[] {
-  const t: unknown[] = [];
-  const names = apply(split, HOLDER_NAMES, [' ']) as string[];
-  // First: the descriptor checks below read `value`, which must not be inherited.
-  for (let j = 0; j < ABSENT_KEYS.length; j++) add(t, Object.prototype, ABSENT_KEYS[j], ABSENT, `${names[15]}.${ABSENT_KEYS[j]}`);
-  let n = 0;
-  for (let h = 0; h < GUARD.length; h++) {
-    const keys = GUARD[h];
-    for (let j = 0; j < keys.length; j++) {
-      const v = originals[n];
-      if (typeof v === 'function') add(t, hs[h], symbols[n] ?? keys[j], v, `${names[h]}.${keys[j]}`);
-      n++;
-    }
-  }
-  const last = hs.length - 1;
-  for (let j = 0; j < FS_KEYS.length; j++) {
-    const v = originals[n++];
-    if (typeof v === 'function') add(t, hs[last], FS_KEYS[j], v, `${names[last]}.${FS_KEYS[j]}`);
-  }
-  return t;
+export interface WindowApi {
+  /**
+   * Opens a window in which every guarded property is its original. Calls
+   * `report` once per property the first time it is found replaced. Throws
+   * when one cannot be put back, or when one changed inside an open window
+   * (user code that ran during a decision: a getter, a toString). Always
+   * pair with leave(), also when this throws.
+   */
+  enter(full: boolean, report: (name: string) => void): void;
+  /** Closes the window: the user's replacements come back when the outermost one closes. */
+  leave(): void;
+  /** In an open window: throws if a guarded property changed since it opened. */
+  verify(): void;
+  /** Compiles and runs a layer bundle (CommonJS) with the globals as at start as parameters; its exports. */
+  load(file: string, source: string): unknown;
 }
 
-/** Thrown when a replaced built-in cannot be put back, or changes while the enforcer decides. */
-export class Tampered extends Error {}
-
-/**
- * Index of the first guarded property that is not its original, or -1.
- * `full` reads own descriptors, which no accessor can lie to; otherwise a
- * plain read, which an accessor installed in place of a method can answer
- * with the original (used only on the honeypots' per-write path).
- */
-function firstChanged(t: unknown[], full: boolean, from: number): number {
-  for (let i = from; i < t.length; i += STRIDE) {
-    const original = t[i + 2];
-    if (original === ABSENT) {
-      if (gopd(t[i] as object, t[i + 1] as PropertyKey) !== undefined) return i;
-    } else if (full) {
-      const d = gopd(t[i] as object, t[i + 1] as PropertyKey);
-      if (d === undefined || d.value !== original) return i;
-    } else if ((t[i] as Record<PropertyKey, unknown>)[t[i + 1] as PropertyKey] !== original) {
-      return i;
-    }
-  }
-  return -1;
-}
-
-let depth = 0;
-/** [holder, key, descriptor or undefined] of each property put back, to restore when the window closes. */
-const saved: unknown[] = [];
-const seen: boolean[] = [];
-const fresh: number[] = [];
-
-/**
- * Opens a window in which every guarded property is its original. Calls
- * `report` once per property the first time it is found replaced. Throws
- * Tampered when one cannot be put back, or when one changed inside an open
- * window (user code that ran during a decision: a getter, a toString).
- * Always pair with leaveWindow(), also when this throws.
- */
-export function enterWindow(full: boolean, report: (name: string) => void): void {
-  const t = table ??= build();
-  if (depth++ !== 0) {
-    const i = firstChanged(t, full, 0);
-    if (i >= 0) throw new Tampered(`${t[i + 3] as string} was replaced while the enforcer was deciding`);
-    return;
-  }
-  for (let i = firstChanged(t, full, 0); i >= 0; i = firstChanged(t, full, i + STRIDE)) {
-    const h = t[i] as object;
-    const k = t[i + 1] as PropertyKey;
-    const d = gopd(h, k);
-    if (d !== undefined) setPrototypeOf(d, null);
-    const restored = t[i + 2] === ABSENT
-      ? d === undefined || deleteProperty(h, k)
-      : d === undefined || d.configurable
-        ? defineProperty(h, k, { __proto__: null, value: t[i + 2], writable: true, enumerable: false, configurable: true } as PropertyDescriptor)
-        : d.writable === true && defineProperty(h, k, { __proto__: null, value: t[i + 2] } as PropertyDescriptor);
-    if (!restored) throw new Tampered(`${t[i + 3] as string} was replaced and cannot be put back`);
-    saved[saved.length] = h;
-    saved[saved.length] = k;
-    saved[saved.length] = d;
-    if (seen[i] !== true) {
-      seen[i] = true;
-      fresh[fresh.length] = i;
-    }
-  }
-  // Reported once all are back: reporting writes, through hooks that open windows of their own.
-  for (let j = 0; j < fresh.length; j++) report(t[fresh[j] + 3] as string);
-  fresh.length = 0;
-}
-
-/** Closes the window: the user's replacements come back when the outermost one closes. */
-export function leaveWindow(): void {
-  if (--depth !== 0) return;
-  for (let j = saved.length - 3; j >= 0; j -= 3) {
-    const h = saved[j] as object;
-    const k = saved[j + 1] as PropertyKey;
-    const d = saved[j + 2] as PropertyDescriptor | undefined;
-    if (d === undefined) deleteProperty(h, k);
-    else defineProperty(h, k, d);
-  }
-  saved.length = 0;
-}
-
-/** In an open window: throws Tampered if a guarded property changed since it opened. */
-export function verifyWindow(): void {
-  const t = table ??= build();
-  const i = firstChanged(t, true, 0);
-  if (i >= 0) throw new Tampered(`${t[i + 3] as string} was replaced while the enforcer was deciding`);
+/** The host for window.js, from what captureIntrinsics() read. */
+export function windowHost(rest: Pick<WindowHost, 'apply' | 'construct' | 'gopd' | 'defineProperty' | 'deleteProperty' | 'setPrototypeOf' | 'ownKeys'
+| 'ErrorCtor' | 'FunctionCtor' | 'globalNames' | 'globals' | 'requireBuiltin' | 'dirname'>): WindowHost {
+  // An object literal and a spread of an object: neither writes by index nor iterates (user code may have changed both by now).
+  return {
+    ...rest,
+    guard: GUARD,
+    fsKeys: FS_KEYS,
+    originals,
+    symbols,
+    holders: hs,
+    holderNames: rest.apply(split, HOLDER_NAMES, [' ']) as string[],
+    objectPrototype: 15,
+    absentKeys: ABSENT_KEYS,
+  };
 }

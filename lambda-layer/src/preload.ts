@@ -9,9 +9,9 @@
 // captured here, so code loaded later cannot substitute it.
 import type { Engine, Preload } from './engine';
 import { DECOY_FILE_PATHS } from './honeypots/paths';
-import { apply, binding, construct, defineProperty, disguise, getOwnPropertyDescriptor, getPrototypeOf } from './hooks/wrap';
+import { apply, binding, construct, defineProperty, disguise, getOwnPropertyDescriptor, getPrototypeOf, ownKeys } from './hooks/wrap';
 import { isWritablePath } from './hooks/writable';
-import { captureIntrinsics, enterWindow, leaveWindow, verifyWindow } from './intrinsics';
+import { captureIntrinsics, windowHost, type WindowApi } from './intrinsics';
 
 type AnyFn = (...a: unknown[]) => unknown;
 interface ModuleCtor { _load: AnyFn; syncBuiltinESMExports?: () => void }
@@ -39,6 +39,8 @@ const isView = ArrayBuffer.isView;
 // The C++ behind Buffer#toString('utf8'), which takes any Uint8Array; toString itself looks up this.utf8Slice.
 const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: AnyFn }).utf8Slice;
 const assign = Object.assign;
+const deleteProperty = Reflect.deleteProperty;
+const setPrototypeOf = Reflect.setPrototypeOf;
 const ErrorCtor = Error;
 const PromiseCtor = Promise;
 /** In the order of CAPTURED_KEYS (captured.ts). */
@@ -60,25 +62,48 @@ const GLOBALS = [Object, Array, String, Number, Boolean, Symbol, Map, Set, WeakM
   Reflect, Promise, RegExp, Error, TypeError, RangeError, EvalError, Buffer, Uint8Array, Int32Array, DataView,
   Date, parseInt, encodeURIComponent, decodeURIComponent, process];
 
-/**
- * A layer bundle as a function of (exports, require, module, __filename,
- * __dirname, ...the globals at start), compiled with the Function
- * constructor captured at start; the caller applies it with compiled.args.
- */
-function compile(source: string): AnyFn {
-  const params = ['exports', 'require', 'module', '__filename', '__dirname'];
-  for (let i = 0; i < GLOBAL_NAMES.length; i++) params[params.length] = GLOBAL_NAMES[i];
-  params[params.length] = source;
-  return construct(FunctionCtor, params) as AnyFn;
+let win: WindowApi | undefined;
+
+/** window.js (the window's code, see intrinsics.ts), compiled with the functions captured above; throws if it cannot load. */
+function windowApi(): WindowApi {
+  if (win) return win;
+  const file = `${__dirname}/window.js`;
+  let install: (host: unknown) => WindowApi;
+  try {
+    const fn = construct(FunctionCtor, ['module', apply(readFileSync, fs, [file, 'utf8']) as string]) as AnyFn;
+    const mod = { __proto__: null, exports: undefined as unknown };
+    apply(fn, undefined, [mod]);
+    install = mod.exports as typeof install;
+  } catch (e) {
+    // --disallow-code-generation-from-strings: the module loader.
+    if (!(e instanceof EvalError)) throw e;
+    install = nativeRequire(file) as typeof install;
+  }
+  return (win = install(windowHost({
+    apply,
+    construct,
+    gopd: getOwnPropertyDescriptor,
+    defineProperty,
+    deleteProperty,
+    setPrototypeOf,
+    ownKeys,
+    ErrorCtor,
+    FunctionCtor,
+    globalNames: GLOBAL_NAMES,
+    globals: GLOBALS,
+    requireBuiltin,
+    dirname: __dirname,
+  })));
 }
 
-/** Runs a compiled bundle as a CommonJS module; returns its exports. */
-function evaluate(fn: AnyFn, file: string): unknown {
-  const mod = { __proto__: null, exports: { __proto__: null } as unknown };
-  const args: unknown[] = [mod.exports, requireBuiltin, mod, file, __dirname];
-  for (let i = 0; i < GLOBALS.length; i++) args[args.length] = GLOBALS[i];
-  apply(fn, undefined, args);
-  return mod.exports;
+/** For the engine (captured): throws if a built-in changed since the window opened. */
+function verifyWindow(): void {
+  windowApi().verify();
+}
+
+/** Compiles and runs a bundle of the layer (engine, decision, honeypots) in the window; its exports. */
+function bundle(file: string): unknown {
+  return windowApi().load(file, apply(readFileSync, fs, [file, 'utf8']) as string);
 }
 
 let engine: Engine | undefined;
@@ -131,7 +156,7 @@ function load(): Engine {
   loading = true;
   try {
     try {
-      exports = evaluate(compile(apply(readFileSync, fs, [file, 'utf8']) as string), file) as Engine;
+      exports = bundle(file) as Engine;
     } catch (e) {
       // --disallow-code-generation-from-strings: fall back to the module loader.
       if (!(e instanceof EvalError)) throw e;
@@ -146,7 +171,7 @@ function load(): Engine {
       installFs,
       usePromises: () => fsb?.kUsePromises,
       decoyEnvironment,
-      load: (f: string) => evaluate(compile(apply(readFileSync, fs, [f, 'utf8']) as string), f),
+      load: bundle,
     };
     exports.start(self);
   } catch (e) {
@@ -250,14 +275,18 @@ const targets: unknown[] = [];
 function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   const orig = originals[i];
   if (!engine && (loading || !needs(i, a))) return apply(orig, self, a);
+  // What the engine decides on is what the binding gets: a copy, read once, before the window opens.
+  if (i === H.Spawn || i === H.SpawnSync) a = snapshot(a);
   let e: Engine;
   // The engine runs on the built-ins as they were at start (intrinsics.ts).
   // The honeypots' per-write hooks check them by a plain read, the rest by descriptor.
+  let w: WindowApi | undefined;
   try {
-    enterWindow(i < H.ReadFileUtf8, replaced);
+    w = windowApi();
+    w.enter(i < H.ReadFileUtf8, replaced);
     e = load();
   } catch (x) {
-    leaveWindow();
+    w?.leave();
     // The honeypots' hooks only watch: without the engine their calls go through, reported once.
     if (i >= H.ReadFileUtf8) {
       if (!watchFault) fault(x, NAMES[i]);
@@ -269,8 +298,81 @@ function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   try {
     return e.handle(NAMES[i], orig, self, a, newTarget as AnyFn | undefined);
   } finally {
-    leaveWindow();
+    w.leave();
   }
+}
+
+/**
+ * A spawn's arguments as the binding will read them, read once: options
+ * whose getters (or a Proxy) answer one thing to the enforcer and another
+ * to the binding would otherwise run what was never checked. Plain copies
+ * (no prototype: an inherited Object.prototype.file is not read either),
+ * the executable and cwd as strings, args and envPairs as arrays of strings.
+ * Runs before the window: it may run user code (getters, toString), and it
+ * calls no method user code can have replaced.
+ */
+function snapshot(a: unknown[]): unknown[] {
+  // Node 20/22, and spawn_sync: spawn(options). Node 24's process_wrap: spawn(file, args, cwd, envPairs, stdio, ...).
+  plain = !indexed(ArrayProto) && !indexed(ObjectProto);
+  if (a.length === 1 && a[0] !== null && typeof a[0] === 'object') {
+    const o = a[0] as Record<string, unknown>;
+    const c: Record<string, unknown> = { __proto__: null } as unknown as Record<string, unknown>;
+    for (const k in o) c[k] = o[k];
+    c.file = text(c.file);
+    c.args = strings(c.args);
+    if (c.cwd !== undefined && c.cwd !== null) c.cwd = text(c.cwd);
+    if (c.envPairs !== undefined) c.envPairs = strings(c.envPairs);
+    return [c];
+  }
+  const b = new ArrayCtor(a.length);
+  for (let j = 0; j < a.length; j++) put1(b, j, a[j]);
+  put1(b, 0, text(a[0]));
+  put1(b, 1, strings(a[1]));
+  if (a[2] !== undefined && a[2] !== null) put1(b, 2, text(a[2]));
+  if (a[3] !== undefined) put1(b, 3, strings(a[3]));
+  return b;
+}
+
+const ArrayCtor = Array;
+const isArray = Array.isArray;
+const ArrayProto = Array.prototype;
+const ObjectProto = Object.prototype;
+/** Set by snapshot(): no index property on Array.prototype or Object.prototype, so `b[j] = v` calls no setter. */
+let plain = false;
+
+/** Whether o has an own index property ('0', '17'): ownKeys lists them first. */
+function indexed(o: object): boolean {
+  const keys = ownKeys(o);
+  const k = keys.length === 0 ? undefined : keys[0];
+  if (typeof k !== 'string' || k.length === 0) return false;
+  for (let i = 0; i < k.length; i++) if (k[i] < '0' || k[i] > '9') return false;
+  return true;
+}
+const ELEMENT = { __proto__: null, value: undefined, writable: true, enumerable: true, configurable: true } as PropertyDescriptor;
+
+/** b[j] = v as an own element: an index setter on Array.prototype is not called. */
+function put1(b: unknown[], j: number, v: unknown): void {
+  if (plain) {
+    b[j] = v;
+    return;
+  }
+  ELEMENT.value = v;
+  defineProperty(b, j, ELEMENT);
+  ELEMENT.value = undefined;
+}
+
+/** ToString without a replaceable global (String): a template literal. */
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : `${v as string}`;
+}
+
+/** A copy of an array as strings (each element read once); anything else as is (the binding rejects it). */
+function strings(v: unknown): unknown {
+  if (!isArray(v)) return v;
+  const n = (v as unknown[]).length;
+  const out = new ArrayCtor(n);
+  for (let j = 0; j < n; j++) put1(out, j, text((v as unknown[])[j]));
+  return out;
 }
 
 /** A built-in the engine uses was found replaced (once per built-in): reported, not refused. */
@@ -283,14 +385,16 @@ function replaced(name: string): void {
  * async open's completion, the exit summary). Never throws: a fault is reported.
  */
 function inWindow(fn: AnyFn, arg: unknown): unknown {
+  // Called by the engine's code only, so window.js is loaded.
+  const w = windowApi();
   try {
-    enterWindow(true, replaced);
+    w.enter(true, replaced);
     return apply(fn, undefined, [arg]);
   } catch (e) {
     fault(e, 'callback');
     return undefined;
   } finally {
-    leaveWindow();
+    w.leave();
   }
 }
 

@@ -96,15 +96,17 @@ export function functionDir(): string {
 }
 
 /**
- * A layer that has only preload.js (no engine.js, decision.js, honeypots.js),
- * for a describe block: what the preload decides alone works, what needs the
- * engine is an internal fault. Returns a getter for its preload's path.
+ * A layer that has only preload.js and window.js (no engine.js, decision.js,
+ * honeypots.js), for a describe block: what the preload decides alone works,
+ * what needs the engine is an internal fault. Returns a getter for its
+ * preload's path.
  */
 export function preloadOnlyLayer(): () => string {
   let dir = '';
   beforeAll(() => {
     dir = functionDir();
     copyFileSync(PRELOAD, join(dir, 'preload.js'));
+    copyFileSync(join(LAYER_DIR, 'window.js'), join(dir, 'window.js'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return () => join(dir, 'preload.js');

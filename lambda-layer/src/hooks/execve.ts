@@ -10,15 +10,18 @@ export const execve: Handler = (origExecve) => function (this: unknown, a: unkno
   const [file, args, env] = a;
   const given = env !== null && typeof env === 'object';
   const childEnv = protectedEnv((given ? env : process.env) as Record<string, string>);
+  // Read once: execve gets the strings that were checked, not the caller's array again.
+  const path = String(file);
+  const argv = Array.isArray(args) ? args.map(String) : [path];
   const ok = permit({
     kind: 'spawn',
     api: 'execve',
-    file: String(file),
-    args: Array.isArray(args) ? args.map(String) : [String(file)],
+    file: path,
+    args: argv,
     cwd: c.resolve(c.apply(c.cwd, process, []) as string),
     env: childEnv,
     envExplicit: given,
   });
-  if (!ok) throw eacces('execve', String(file));
-  return c.apply(origExecve, this, [file, args === undefined ? [] : args, childEnv]);
+  if (!ok) throw eacces('execve', path);
+  return c.apply(origExecve, this, [path, args === undefined ? [] : argv, childEnv]);
 };

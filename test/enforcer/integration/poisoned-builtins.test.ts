@@ -11,6 +11,9 @@
 // effect (the marker file the script writes, the x bit of the written file)
 // must not appear, and the function must reach its end.
 //
+// A spawn's options are read once, before the decision: a getter or a
+// Proxy cannot show the enforcer one command and the binding another.
+//
 // They also check what the window must not break: a polyfill that replaces a
 // built-in keeps working for the function (reported once), an allowed command
 // still runs, and what cannot be put back (a non-writable replacement) fails
@@ -115,6 +118,21 @@ check('globals replaced: String, Array, Object, Map, Set, JSON', () => {
   try { cp.spawnSync(X); } finally { names.forEach((n, i) => { globalThis[n] = saved[i]; }); }
   return gone(MARK);
 });
+// The binding reads its options itself: what it runs must be what the enforcer checked.
+const STDIO = [{ type: 'ignore' }, { type: 'ignore' }, { type: 'ignore' }];
+check('a getter that answers the enforcer with /bin/true and the binding with the script', () => {
+  let reads = 0;
+  const o = { args: ['x'], envPairs: ['PATH=/usr/bin:/bin'], stdio: STDIO, cwd: '/' };
+  Object.defineProperty(o, 'file', { enumerable: true, get() { return reads++ === 0 ? '/bin/true' : X; } });
+  process.binding('spawn_sync').spawn(o);
+  return { reads, ran: gone(MARK) };
+});
+check('an args Proxy that answers the enforcer with "true" and the binding with the script', () => {
+  let reads = 0;
+  const args = new Proxy(['sh', '-c', 'true'], { get(t, k) { return k === '2' ? (reads++ === 0 ? 'true' : X) : t[k]; } });
+  process.binding('spawn_sync').spawn({ file: '/bin/sh', args, envPairs: ['PATH=/usr/bin:/bin'], stdio: STDIO, cwd: '/' });
+  return { reads, ran: gone(MARK) };
+});
 check('an allowed command runs with String.prototype.includes returning false', () => poisoned(String.prototype, 'includes', () => false, () => cp.spawnSync('/bin/sh', ['-c', 'exit 7']).status));
 check('a polyfill keeps working for the function after the enforcer decided', () => {
   const orig = String.prototype.startsWith;
@@ -185,6 +203,13 @@ describe.each(NODE_VERSIONS)('built-ins replaced by user code, on Node %s', (ver
     const replaced = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
       .filter((e) => /^built-in String\.prototype\.includes was replaced/.test(e.reason));
     expect(replaced).toEqual([expect.objectContaining({ source: 'nano-enforcer', control: 'tamper', action: 'detected' })]);
+  });
+
+  test.each([
+    'a getter that answers the enforcer with /bin/true and the binding with the script',
+    'an args Proxy that answers the enforcer with "true" and the binding with the script',
+  ])('%s: read once, and the script does not run', (name) => {
+    expect(run.result(name).value).toEqual({ reads: 1, ran: false });
   });
 
   test('a polyfill stays in place for the function and works', () => {
