@@ -42,6 +42,8 @@ export interface Captured {
   readonly realpathNative: AnyFn;
   readonly existsSync: AnyFn;
   readonly realpathSync: AnyFn;
+  /** Tells the preload an fd is tracked (or no longer): writes and closes on other fds then skip the engine. */
+  readonly track: (fd: number, on: boolean) => void;
   /** Compiles and runs a layer bundle (decision.js, honeypots.js) with the globals as at start; its exports. */
   loadBundle: (file: string) => unknown;
 }
@@ -51,7 +53,7 @@ export const CAPTURED_KEYS: readonly Exclude<keyof Captured, 'loadBundle'>[] = [
   'apply', 'construct', 'fs', 'path', 'writeSync', 'readFileSync', 'openSync', 'readSync', 'closeSync', 'fstatSync',
   'readlinkSync', 'resolve', 'cwd', 'nextTick', 'bufferFrom', 'byteLength', 'bufToString', 'then', 'reject', 'stringify',
   'now', 'rawDebug', 'FunctionCtor', 'requireBuiltin', 'verify', 'inWindow', 'statSync', 'lstatSync', 'realpathNative',
-  'existsSync', 'realpathSync',
+  'existsSync', 'realpathSync', 'track',
 ];
 
 /** Filled by setCaptured() before anything else in the engine runs. */

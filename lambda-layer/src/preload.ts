@@ -48,7 +48,7 @@ const captured = [
   apply, construct, fs, path, writeSync, readFileSync, fs.openSync, fs.readSync, fs.closeSync, fs.fstatSync,
   fs.readlinkSync, resolve, cwd, nextTick, Buffer.from, Buffer.byteLength, bufToString, Promise.prototype.then, reject, stringify,
   Date.now, proc._rawDebug, FunctionCtor, requireBuiltin, verifyWindow, inWindow, fs.statSync, fs.lstatSync, fs.realpathSync.native,
-  fs.existsSync, fs.realpathSync,
+  fs.existsSync, fs.realpathSync, track,
 ];
 /**
  * The globals the bundles name, as they were at start: each bundle is
@@ -69,6 +69,9 @@ function windowApi(): WindowApi {
   if (win) return win;
   const file = `${__dirname}/window.js`;
   let install: (host: unknown) => WindowApi;
+  // Its own read is not a hooked call (a layer in /tmp, with decoys: the read would ask for the window again).
+  const was = loading;
+  loading = true;
   try {
     const fn = construct(FunctionCtor, ['module', apply(readFileSync, fs, [file, 'utf8']) as string]) as AnyFn;
     const mod = { __proto__: null, exports: undefined as unknown };
@@ -78,6 +81,8 @@ function windowApi(): WindowApi {
     // --disallow-code-generation-from-strings: the module loader.
     if (!(e instanceof EvalError)) throw e;
     install = nativeRequire(file) as typeof install;
+  } finally {
+    loading = was;
   }
   return (win = install(windowHost({
     apply,
@@ -274,7 +279,8 @@ const targets: unknown[] = [];
  */
 function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   const orig = originals[i];
-  if (!engine && (loading || !needs(i, a))) return apply(orig, self, a);
+  // Also once the engine is loaded: a call with nothing to decide opens no window (a write to an fd it does not track).
+  if ((!engine && loading) || !needs(i, a)) return apply(orig, self, a);
   // What the engine decides on is what the binding gets: a copy, read once, before the window opens.
   if (i === H.Spawn || i === H.SpawnSync) a = snapshot(a);
   let e: Engine;
@@ -429,18 +435,38 @@ function magicText(s: string): boolean {
   return (s[0] === '#' && s[1] === '!') || (s[0] === '\x7f' && s[1] === 'E' && s[2] === 'L' && s[3] === 'F');
 }
 
-/** Before the engine is loaded: does this call have something to decide? (Writes and closes matter only on fds it tracks.) */
+/**
+ * The fds the engine tracks (opened for writing in a writable place),
+ * mirrored here by the engine: a write or a close on any other fd has
+ * nothing to decide. No prototype: the lookup reads nothing user code set.
+ */
+const trackedFds = { __proto__: null } as unknown as Record<number, boolean>;
+let trackedCount = 0;
+
+function track(fd: number, on: boolean): void {
+  if (on === (trackedFds[fd] === true)) return;
+  trackedFds[fd] = on;
+  trackedCount += on ? 1 : -1;
+}
+
+function isTracked(fd: unknown): boolean {
+  return trackedCount !== 0 && typeof fd === 'number' && trackedFds[fd] === true;
+}
+
+/** Does this call have something to decide? (Writes and closes matter only on fds the engine tracks.) */
 function needs(i: H, a: unknown[]): boolean {
   switch (i) {
     case H.Open: case H.OpenFileHandle: return (typeof a[1] === 'number' && (a[1] & 3) !== 0 && inWritable(a[0])) || mayBeDecoy(a[0]);
     case H.CopyFile: case H.CpSyncOverrideFile: return inWritable(a[1]) || mayBeDecoy(a[0]);
     case H.ReadFileUtf8: return mayBeDecoy(a[0]);
     case H.Dlopen: case H.Rename: case H.Link: return inWritable(a[1]);
-    case H.WriteFileUtf8: return typeof a[0] !== 'number' && inWritable(a[0])
+    case H.WriteFileUtf8: return typeof a[0] === 'number' ? isTracked(a[0]) : inWritable(a[0])
       && (typeof a[1] !== 'string' || magicText(a[1]) || (typeof a[3] === 'number' && (a[3] & X_BITS) !== 0));
     case H.Chmod: return typeof a[1] === 'number' && (a[1] & X_BITS) !== 0 && inWritable(a[0]);
     case H.Fchmod: return typeof a[1] === 'number' && (a[1] & X_BITS) !== 0;
-    case H.Close: case H.WriteBuffer: case H.WriteBuffers: case H.WriteString: case H.FhClose: return false;
+    case H.Close: case H.WriteBuffer: case H.WriteBuffers: case H.WriteString: return isTracked(a[0]);
+    // FileHandle#close: its fd is the handle's; any tracked fd sends it to the engine.
+    case H.FhClose: return trackedCount !== 0;
     default: return true;
   }
 }

@@ -82,7 +82,10 @@ function inspect(path: string): { head?: Uint8Array; mode?: number } {
 function trackResult(result: unknown, path: string, req: unknown): unknown {
   const track = (fd: unknown): void => {
     const n = typeof fd === 'number' ? fd : (fd as { fd?: unknown } | null)?.fd;
-    if (typeof n === 'number' && n >= 0) tracked.set(n, { path, pos: 0, head: [-1, -1, -1, -1] });
+    if (typeof n === 'number' && n >= 0) {
+      tracked.set(n, { path, pos: 0, head: [-1, -1, -1, -1] });
+      c.track(n, true);
+    }
   };
   if (typeof result === 'number') {track(result);} else if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
     // Node calls these later, outside the preload's window: track in one of their own.
@@ -155,11 +158,11 @@ export const fsHandlers: Record<string, Handler> = {};
   hook('openFileHandle', openHook('open', 'open'));
 
   hook('close', (orig) => function close(this: unknown, ...a: unknown[]) {
-    if (tracked.size !== 0) tracked.delete(a[0] as number);
+    if (tracked.size !== 0 && tracked.delete(a[0] as number)) c.track(a[0] as number, false);
     return apply(orig, this, a);
   });
   hook('fhClose', (fhClose) => function close(this: { fd?: number }, ...a: unknown[]) {
-    if (tracked.size !== 0) try { tracked.delete(this.fd as number); } catch { /* closed already */ }
+    if (tracked.size !== 0) try { if (tracked.delete(this.fd as number)) c.track(this.fd as number, false); } catch { /* closed already */ }
     return apply(fhClose, this, a);
   });
 

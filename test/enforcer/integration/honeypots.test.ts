@@ -306,3 +306,26 @@ check('the value read at start goes out', () => send('secret=' + SECRET));
     ]);
   });
 });
+
+describe('a layer that lives in a writable place', () => {
+  // The bench runs cdk.out's layer asset from /tmp. With decoys, the preload
+  // watches reads in writable places: its own reads of window.js and
+  // engine.js must not go to the hooks (they once asked for the window while
+  // loading it, until the stack overflowed and every spawn was refused).
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ne-layer-'));
+    execFileSync('cp', ['-r', LAYER_DIR, join(dir, 'nano-enforcer')]);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const CHECKS = String.raw`
+check('an allowed spawn', () => require('node:child_process').spawnSync('/bin/sh', ['-c', 'exit 4']).status);
+`;
+  test.each(VERSIONS)('on Node %s: the spawn runs and nothing is reported', (version) => {
+    const b = runChecks(nodeBinary(version), CHECKS, {
+      policy: policy('b'), env: { ...ENV, NODE_OPTIONS: `--require ${join(dir, 'nano-enforcer', 'preload.js')}` },
+    });
+    expect(b.initEvents).toEqual([]);
+    expect(b.result('an allowed spawn')).toEqual({ value: 4, events: [] });
+  });
+});
