@@ -319,7 +319,8 @@ function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
  */
 function snapshot(a: unknown[]): unknown[] {
   // Node 20/22, and spawn_sync: spawn(options). Node 24's process_wrap: spawn(file, args, cwd, envPairs, stdio, ...).
-  plain = !indexed(ArrayProto) && !indexed(ObjectProto);
+  // Array.prototype is an array: an index property makes its length non-zero (and length cannot become an accessor).
+  plain = ArrayProto.length === 0 && !indexed(ObjectProto);
   if (a.length === 1 && a[0] !== null && typeof a[0] === 'object') {
     const o = a[0] as Record<string, unknown>;
     const c: Record<string, unknown> = { __proto__: null } as unknown as Record<string, unknown>;

@@ -75,6 +75,8 @@ module.exports = function install(host: WindowHost): WindowApi {
 
   /** The first own index property of o ('0', '17'), or undefined: ownKeys lists indices first. */
   function firstIndex(o: object): string | undefined {
+    // Array.prototype is an array: without an index property its length is 0 (length cannot become an accessor).
+    if (o === host.holders[1] && (o as unknown[]).length === 0) return undefined;
     const own = ownKeys(o);
     const k = own.length === 0 ? undefined : own[0];
     if (typeof k !== 'string' || k.length === 0) return undefined;
