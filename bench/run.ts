@@ -172,32 +172,24 @@ async function main(): Promise<void> {
             });
           }
         }
-        for (const id of CONFIGS.map((x) => x.id)) {
-          const budgeted = id === 'layer' || id === 'strict';
-          const row = { node, subject: handler, config: LABEL[id] };
-          rows.push(measured({ ...row, what: 'warm round trip', unit: 'µs', value: f[id].warmUs }, id === 'none' ? undefined : {
-            base: f.none.warmUs,
-            rounds: f[id].warmBlocksUs,
-            baseRounds: f.none.warmBlocksUs,
-            how: 'delta',
-            limit: 10,
-            budget: budgeted ? '<= +10 µs at p50 (per-block medians)' : undefined,
-          }));
-          if (id !== 'none') rows.push({ ...row, what: 'warm round trip, p99', unit: 'µs', value: f[id].warmUs, stat: 'p99', ...compare(f[id].warmUs, f.none.warmUs, 'p99') });
-        }
-        // RSS in rows of its own, after the round trips.
-        for (const id of CONFIGS.map((x) => x.id)) {
-          const budgeted = id === 'layer' || id === 'strict';
-          const row = { node, subject: handler, config: LABEL[id] };
-          rows.push(measured({ ...row, what: 'RSS after the warm run', unit: 'MB', value: f[id].rssMb }, id === 'none' ? undefined : {
-            base: f.none.rssMb,
-            rounds: f[id].rssBlocksMb,
-            baseRounds: f.none.rssBlocksMb,
-            how: 'delta',
-            limit: 1,
-            budget: budgeted ? '<= +1 MB' : undefined,
-          }));
-        }
+        // Per config, against (1) block by block: the warm round trip (with its p99), then RSS in rows of its own.
+        type Of<T> = (id: ConfigId) => T;
+        const perConfig = (what: string, unit: string, value: Of<Summary>, rounds: Of<number[]>, limit: number, budget: string, p99 = false) => {
+          for (const id of CONFIGS.map((x) => x.id)) {
+            const row = { node, subject: handler, config: LABEL[id] };
+            rows.push(measured({ ...row, what, unit, value: value(id) }, id === 'none' ? undefined : {
+              base: value('none'),
+              rounds: rounds(id),
+              baseRounds: rounds('none'),
+              how: 'delta',
+              limit,
+              budget: id === 'layer' || id === 'strict' ? budget : undefined,
+            }));
+            if (p99 && id !== 'none') rows.push({ ...row, what: `${what}, p99`, unit, value: value(id), stat: 'p99', ...compare(value(id), value('none'), 'p99') });
+          }
+        };
+        perConfig('warm round trip', 'µs', (id) => f[id].warmUs, (id) => f[id].warmBlocksUs, 10, '<= +10 µs at p50 (per-block medians)', true);
+        perConfig('RSS after the warm run', 'MB', (id) => f[id].rssMb, (id) => f[id].rssBlocksMb, 1, '<= +1 MB');
       }
     }
 

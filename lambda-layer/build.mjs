@@ -50,6 +50,15 @@ await build({
 // call, and restores them while they run (src/intrinsics.ts): the names
 // named after a dot in their code (calls, and reads such as esbuild's
 // `Object.defineProperty`), on the holders intrinsics.ts lists (same order).
+// The holders and their names, from intrinsics.ts itself (the same list, in the same order, as the preload's).
+const intrinsics = await build({
+  entryPoints: [join(root, 'lambda-layer', 'src', 'intrinsics.ts')],
+  bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning', define: { NANO_GUARD: '[]' },
+});
+const { holderList, HOLDER_NAMES } = await import(`data:text/javascript;base64,${Buffer.from(intrinsics.outputFiles[0].text).toString('base64')}`);
+// Without the last holder, the fs binding: its keys are intrinsics.ts's FS_KEYS.
+const holders = holderList(undefined).slice(0, -1);
+const holderNames = HOLDER_NAMES.split(' ');
 const called = new Set();
 let code = '';
 for (const f of ['engine.js', 'decision.js', 'honeypots.js']) {
@@ -58,17 +67,11 @@ for (const f of ['engine.js', 'decision.js', 'honeypots.js']) {
 for (const m of code.matchAll(/\.([A-Za-z_$][\w$]*)/g)) called.add(m[1]);
 // A static (Object.freeze, Math.max) only when the code names it so: the
 // globals keep their names in minified code.
-const statics = { 7: ['Object'], 8: ['Array'], 9: ['JSON'], 10: ['Math'], 11: ['Number'], 12: ['String'], 13: ['Reflect'], 17: ['Promise'],
-  18: ['Buffer'], 21: ['Uint8Array', 'Int32Array'], 23: ['Symbol'] };
+const statics = Object.fromEntries(Object.entries({
+  Object: ['Object'], Array: ['Array'], JSON: ['JSON'], Math: ['Math'], Number: ['Number'], String: ['String'], Reflect: ['Reflect'],
+  Promise: ['Promise'], Buffer: ['Buffer'], TypedArray: ['Uint8Array', 'Int32Array'], Symbol: ['Symbol'],
+}).map(([holder, globals]) => [holderNames.indexOf(holder), globals]));
 const namedOn = (h, name) => statics[h].some((g) => new RegExp(`(^|[^.\\w$])${g}\\.${name.replace(/\$/g, '\\$')}\\b`).test(code));
-const typedArray = Object.getPrototypeOf(Uint8Array);
-const holders = [
-  String.prototype, Array.prototype, RegExp.prototype, Map.prototype, Set.prototype, WeakMap.prototype, WeakSet.prototype,
-  Object, Array, JSON, Math, Number, String, Reflect, Function.prototype, Object.prototype, Promise.prototype, Promise,
-  Buffer, Buffer.prototype, typedArray.prototype, typedArray, DataView.prototype, Symbol,
-  Object.getPrototypeOf([][Symbol.iterator]()), Object.getPrototypeOf(new Map()[Symbol.iterator]()),
-  Object.getPrototypeOf(new Set()[Symbol.iterator]()), Object.getPrototypeOf(''[Symbol.iterator]()),
-];
 // What the language calls without a name in the code: iteration (for-of,
 // spread, destructuring), RegExp's protocol behind replace/split/match/test,
 // conversions to string and number, await and promise resolution.

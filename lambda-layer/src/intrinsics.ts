@@ -38,7 +38,7 @@ const ABSENT_KEYS = ['value', 'get', 'set', 'writable', 'then', 'toJSON'];
 
 /** For messages only, in the order of holders(); the fs binding is last. */
 const split = String.prototype.split;
-const HOLDER_NAMES = 'String.prototype Array.prototype RegExp.prototype Map.prototype Set.prototype WeakMap.prototype WeakSet.prototype '
+export const HOLDER_NAMES = 'String.prototype Array.prototype RegExp.prototype Map.prototype Set.prototype WeakMap.prototype WeakSet.prototype '
   + 'Object Array JSON Math Number String Reflect Function.prototype Object.prototype Promise.prototype Promise '
   + 'Buffer Buffer.prototype TypedArray.prototype TypedArray DataView.prototype Symbol ArrayIterator MapIterator SetIterator StringIterator '
   + 'fs-binding';
@@ -49,10 +49,10 @@ const originals: unknown[] = [];
 /** The symbol of a '@@x' key, at its index in originals. */
 const symbols: symbol[] = [];
 
-/** At the preload's load: the holders and the originals, by plain reads (nothing can have replaced them yet). */
-export function captureIntrinsics(fsBinding: object | undefined): void {
+/** The holders, in the order of HOLDER_NAMES (build.mjs reads the same list to find NANO_GUARD's keys). */
+export function holderList(fsBinding: object | undefined): object[] {
   const typedArray = Reflect.getPrototypeOf(Uint8Array) as { prototype: object };
-  hs = [
+  return [
     String.prototype, Array.prototype, RegExp.prototype, Map.prototype, Set.prototype, WeakMap.prototype, WeakSet.prototype,
     Object, Array, JSON, Math, Number, String, Reflect, Function.prototype, Object.prototype, Promise.prototype, Promise,
     Buffer, Buffer.prototype, typedArray.prototype, typedArray, DataView.prototype, Symbol,
@@ -62,6 +62,11 @@ export function captureIntrinsics(fsBinding: object | undefined): void {
     Reflect.getPrototypeOf(''[Symbol.iterator]()) as object,
     fsBinding ?? {},
   ];
+}
+
+/** At the preload's load: the holders and the originals, by plain reads (nothing can have replaced them yet). */
+export function captureIntrinsics(fsBinding: object | undefined): void {
+  hs = holderList(fsBinding);
   let n = 0;
   for (let h = 0; h < GUARD.length; h++) {
     const keys = GUARD[h];
@@ -92,7 +97,8 @@ export interface WindowHost {
   readonly defineProperty: typeof Reflect.defineProperty;
   readonly deleteProperty: typeof Reflect.deleteProperty;
   readonly setPrototypeOf: typeof Reflect.setPrototypeOf;
-  readonly ownKeys: typeof Reflect.ownKeys;
+  /** The first own index property of an object, or undefined (the preload's). */
+  readonly firstIndex: (o: object) => string | undefined;
   readonly apply: typeof Reflect.apply;
   readonly construct: typeof Reflect.construct;
   readonly ErrorCtor: ErrorConstructor;
@@ -121,7 +127,7 @@ export interface WindowApi {
 }
 
 /** The host for window.js, from what captureIntrinsics() read. */
-export function windowHost(rest: Pick<WindowHost, 'apply' | 'construct' | 'gopd' | 'defineProperty' | 'deleteProperty' | 'setPrototypeOf' | 'ownKeys'
+export function windowHost(rest: Pick<WindowHost, 'apply' | 'construct' | 'gopd' | 'defineProperty' | 'deleteProperty' | 'setPrototypeOf' | 'firstIndex'
 | 'ErrorCtor' | 'FunctionCtor' | 'globalNames' | 'globals' | 'requireBuiltin' | 'dirname'>): WindowHost {
   // An object literal and a spread of an object: neither writes by index nor iterates (user code may have changed both by now).
   return {

@@ -91,7 +91,7 @@ function windowApi(): WindowApi {
     defineProperty,
     deleteProperty,
     setPrototypeOf,
-    ownKeys,
+    firstIndex,
     ErrorCtor,
     FunctionCtor,
     globalNames: GLOBAL_NAMES,
@@ -319,8 +319,7 @@ function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
  */
 function snapshot(a: unknown[]): unknown[] {
   // Node 20/22, and spawn_sync: spawn(options). Node 24's process_wrap: spawn(file, args, cwd, envPairs, stdio, ...).
-  // Array.prototype is an array: an index property makes its length non-zero (and length cannot become an accessor).
-  plain = ArrayProto.length === 0 && !indexed(ObjectProto);
+  plain = firstIndex(ArrayProto) === undefined && firstIndex(ObjectProto) === undefined;
   if (a.length === 1 && a[0] !== null && typeof a[0] === 'object') {
     const o = a[0] as Record<string, unknown>;
     const c: Record<string, unknown> = { __proto__: null } as unknown as Record<string, unknown>;
@@ -347,13 +346,15 @@ const ObjectProto = Object.prototype;
 /** Set by snapshot(): no index property on Array.prototype or Object.prototype, so `b[j] = v` calls no setter. */
 let plain = false;
 
-/** Whether o has an own index property ('0', '17'): ownKeys lists them first. */
-function indexed(o: object): boolean {
+/** The first own index property of o ('0', '17'), or undefined: ownKeys lists them first. Also window.js's. */
+function firstIndex(o: object): string | undefined {
+  // Array.prototype is an array: without an index property its length is 0 (length cannot become an accessor).
+  if (o === ArrayProto && ArrayProto.length === 0) return undefined;
   const keys = ownKeys(o);
   const k = keys.length === 0 ? undefined : keys[0];
-  if (typeof k !== 'string' || k.length === 0) return false;
-  for (let i = 0; i < k.length; i++) if (k[i] < '0' || k[i] > '9') return false;
-  return true;
+  if (typeof k !== 'string' || k.length === 0) return undefined;
+  for (let i = 0; i < k.length; i++) if (k[i] < '0' || k[i] > '9') return undefined;
+  return k;
 }
 const ELEMENT = { __proto__: null, value: undefined, writable: true, enumerable: true, configurable: true } as PropertyDescriptor;
 

@@ -12,7 +12,7 @@ import type { WindowApi, WindowHost } from './intrinsics';
 type List = Record<number, unknown>;
 
 module.exports = function install(host: WindowHost): WindowApi {
-  const { gopd, defineProperty, deleteProperty, setPrototypeOf, ownKeys, apply, construct, ErrorCtor } = host;
+  const { gopd, defineProperty, deleteProperty, setPrototypeOf, firstIndex, apply, construct, ErrorCtor } = host;
   const list = (): List => ({ __proto__: null }) as unknown as List;
   const ABSENT = {};
   /** The guarded properties: holder, key, original, name (parallel arrays); then the keys Object.prototype must not have. */
@@ -71,17 +71,6 @@ module.exports = function install(host: WindowHost): WindowApi {
       for (let i = from; i < holders.length; i++) if ((holders[i] as Record<PropertyKey, unknown>)[keys[i]] !== originals[i]) return i;
     }
     return -1;
-  }
-
-  /** The first own index property of o ('0', '17'), or undefined: ownKeys lists indices first. */
-  function firstIndex(o: object): string | undefined {
-    // Array.prototype is an array: without an index property its length is 0 (length cannot become an accessor).
-    if (o === host.holders[1] && (o as unknown[]).length === 0) return undefined;
-    const own = ownKeys(o);
-    const k = own.length === 0 ? undefined : own[0];
-    if (typeof k !== 'string' || k.length === 0) return undefined;
-    for (let i = 0; i < k.length; i++) if (k[i] < '0' || k[i] > '9') return undefined;
-    return k;
   }
 
   let depth = 0;
