@@ -79,11 +79,21 @@ const namedOn = (h, name) => statics[h].some((g) => new RegExp(`(^|[^.\\w$])${g}
 // toString look up on the buffer (this.utf8Write) when the code calls them.
 const implicit = ['next', '@@iterator', 'exec', '@@replace', '@@split', '@@match', '@@matchAll', '@@search', 'toString', 'valueOf', 'then', 'join', 'values', 'entries',
   ...['utf8', 'latin1', 'ascii', 'hex', 'base64', 'base64url', 'ucs2'].flatMap((e) => [`${e}Write`, `${e}Slice`]), 'copy', 'fill'];
+// Getters too (a '^' before the key): \`bytes.length\` on a Uint8Array calls
+// %TypedArray%.prototype's length getter, which user code can replace like a
+// method; RegExp's replace and split read the flags' getters once the
+// RegExp.prototype was changed. Only getters without a setter (the window
+// puts back a getter alone).
+const implicitGetters = ['flags', 'global', 'ignoreCase', 'multiline', 'dotAll', 'unicode', 'unicodeSets', 'sticky', 'hasIndices', 'source'];
 const groups = holders.map((h, i) => {
   const keys = [];
   for (const k of Reflect.ownKeys(h)) {
     const name = typeof k === 'symbol' ? `@@${k.description.replace(/^Symbol\./, '')}` : k;
     const d = Object.getOwnPropertyDescriptor(h, k);
+    if (typeof d.get === 'function' && d.set === undefined && typeof k === 'string') {
+      if (statics[i] ? namedOn(i, name) : called.has(name) || implicitGetters.includes(name)) keys.push(`^${name}`);
+      continue;
+    }
     if (typeof d.value !== 'function' || name === 'constructor') continue;
     if (statics[i] ? namedOn(i, name) : called.has(name) || implicit.includes(name)) keys.push(name);
   }

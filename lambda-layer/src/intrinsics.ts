@@ -15,13 +15,15 @@
 // the build in their code (build.mjs, NANO_GUARD), on the holders below, plus
 // the ones the language calls implicitly (iterators of for-of and spread,
 // RegExp's exec behind replace/split, toString/valueOf of conversions,
-// Promise's then).
+// Promise's then). Getters as well as methods: `bytes.length` on a Uint8Array
+// is %TypedArray%.prototype's length getter, and a getter answering 0 let an
+// ELF be written to /tmp.
 //
 // Cost at start is only reading the originals (plain reads into one array).
 // The window itself (window.ts) is a bundle of its own, loaded with the
 // engine: the table it checks is built at the first window.
 
-/** One list of keys per holder, in the order of holders(); '@@x' is Symbol.x. */
+/** One list of keys per holder, in the order of holders(); '@@x' is Symbol.x, '^x' the getter of x (an accessor without a setter). */
 declare const NANO_GUARD: string[][];
 const GUARD = NANO_GUARD;
 
@@ -46,8 +48,8 @@ export const HOLDER_NAMES = 'String.prototype Array.prototype RegExp.prototype M
 let hs: readonly object[] = [];
 /** The originals, in the order of GUARD then FS_KEYS. */
 const originals: unknown[] = [];
-/** The symbol of a '@@x' key, at its index in originals. */
-const symbols: symbol[] = [];
+/** The property of each original, at its index in originals: the symbol of a '@@x' key, the name of a '^x' one (else undefined: the key as listed). */
+const symbols: PropertyKey[] = [];
 
 /** The holders, in the order of HOLDER_NAMES (build.mjs reads the same list to find NANO_GUARD's keys). */
 export function holderList(fsBinding: object | undefined): object[] {
@@ -74,6 +76,7 @@ export function captureIntrinsics(fsBinding: object | undefined): void {
     for (let j = 0; j < keys.length; j++) {
       const k = keys[j];
       if (k[0] === '@') originals[n] = o[symbols[n] = (Symbol as unknown as Record<string, symbol>)[k.slice(2)]];
+      else if (k[0] === '^') originals[n] = Reflect.getOwnPropertyDescriptor(o, symbols[n] = k.slice(1))?.get;
       else originals[n] = o[k];
       n++;
     }
@@ -88,7 +91,8 @@ export interface WindowHost {
   /** The fs binding's keys: its holder follows the guard's. */
   readonly fsKeys: readonly string[];
   readonly originals: readonly unknown[];
-  readonly symbols: readonly (symbol | undefined)[];
+  /** The property of a '@@x' or '^x' key (the symbol, the name), by index in originals. */
+  readonly symbols: readonly (PropertyKey | undefined)[];
   readonly holders: readonly object[];
   readonly holderNames: readonly string[];
   readonly objectPrototype: number;

@@ -20,6 +20,8 @@ module.exports = function install(host: WindowHost): WindowApi {
   const holders: object[] = [];
   const keys: PropertyKey[] = [];
   const originals: unknown[] = [];
+  /** Whether the original is a getter ('^' keys): its descriptor's get, not its value. */
+  const getters: boolean[] = [];
   const names: string[] = [];
   const absent: string[] = [];
   /** The prototypes whose index properties (setters on a[i] = x) the window removes. */
@@ -36,10 +38,12 @@ module.exports = function install(host: WindowHost): WindowApi {
       for (let j = 0; j < ks.length; j++) {
         const v = host.originals[n];
         if (typeof v === 'function') {
+          const getter = ks[j][0] === '^';
           holders[m] = host.holders[h];
           keys[m] = host.symbols[n] ?? ks[j];
           originals[m] = v;
-          names[m] = `${hn[h]}.${ks[j]}`;
+          getters[m] = getter;
+          names[m] = getter ? `${hn[h]}.${keys[m] as string} (getter)` : `${hn[h]}.${ks[j]}`;
           m++;
         }
         n++;
@@ -59,16 +63,18 @@ module.exports = function install(host: WindowHost): WindowApi {
    * Index of the first guarded property from `from` that is not its
    * original, or -1. `full` reads own descriptors, which no accessor can lie
    * to; otherwise a plain read, which an accessor installed in place of a
-   * method can answer with the original (the honeypots' per-write path only).
+   * method can answer with the original (the honeypots' per-write path
+   * only). A getter is always checked by its descriptor.
    */
   function firstChanged(full: boolean, from: number): number {
-    if (full) {
-      for (let i = from; i < holders.length; i++) {
+    for (let i = from; i < holders.length; i++) {
+      if (getters[i]) {
+        const d = gopd(holders[i], keys[i]);
+        if (d === undefined || d.get !== originals[i]) return i;
+      } else if (full) {
         const d = gopd(holders[i], keys[i]);
         if (d === undefined || d.value !== originals[i]) return i;
-      }
-    } else {
-      for (let i = from; i < holders.length; i++) if ((holders[i] as Record<PropertyKey, unknown>)[keys[i]] !== originals[i]) return i;
+      } else if ((holders[i] as Record<PropertyKey, unknown>)[keys[i]] !== originals[i]) {return i;}
     }
     return -1;
   }
@@ -86,14 +92,17 @@ module.exports = function install(host: WindowHost): WindowApi {
   }
 
   /** Puts the original back (or removes what must not be there); remembers what was there. */
-  function restore(h: object, k: PropertyKey, original: unknown, name: string): void {
+  function restore(h: object, k: PropertyKey, original: unknown, name: string, getter = false): void {
     const d = gopd(h, k);
     if (d !== undefined) setPrototypeOf(d, null);
     const restored = original === ABSENT
       ? d === undefined || deleteProperty(h, k)
-      : d === undefined || d.configurable
-        ? defineProperty(h, k, { __proto__: null, value: original, writable: true, enumerable: false, configurable: true } as PropertyDescriptor)
-        : d.writable === true && defineProperty(h, k, { __proto__: null, value: original } as PropertyDescriptor);
+      : getter
+        ? (d === undefined || d.configurable === true)
+          && defineProperty(h, k, { __proto__: null, get: original, set: undefined, enumerable: false, configurable: true } as PropertyDescriptor)
+        : d === undefined || d.configurable
+          ? defineProperty(h, k, { __proto__: null, value: original, writable: true, enumerable: false, configurable: true } as PropertyDescriptor)
+          : d.writable === true && defineProperty(h, k, { __proto__: null, value: original } as PropertyDescriptor);
     if (!restored) throw tampered(`${name} was replaced and cannot be put back`);
     saved[savedSize++] = h;
     saved[savedSize++] = k;
@@ -120,7 +129,7 @@ module.exports = function install(host: WindowHost): WindowApi {
       fresh[freshSize++] = name;
     }
     for (let i = firstChanged(full, 0); i >= 0; i = firstChanged(full, i + 1)) {
-      restore(holders[i], keys[i], originals[i], names[i]);
+      restore(holders[i], keys[i], originals[i], names[i], getters[i]);
       if (seen[i] !== true) {
         seen[i] = true;
         fresh[freshSize++] = names[i];

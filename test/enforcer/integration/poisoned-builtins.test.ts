@@ -35,12 +35,15 @@ const HOLDERS = {
   ArrayIterator: Object.getPrototypeOf([][Symbol.iterator]()), MapIterator: Object.getPrototypeOf(new Map()[Symbol.iterator]()),
   SetIterator: Object.getPrototypeOf(new Set()[Symbol.iterator]()), StringIterator: Object.getPrototypeOf(''[Symbol.iterator]()),
 };
-// Every method (own, data, function-valued) of those holders; constructors aside.
+// Every method (own, data, function-valued) of those holders, constructors
+// aside, and every getter (bytes.length on a Uint8Array is a getter of
+// %TypedArray%.prototype, RegExp's flags are getters).
 const TARGETS = [];
 for (const [name, h] of Object.entries(HOLDERS)) {
   for (const k of Reflect.ownKeys(h)) {
     const d = Object.getOwnPropertyDescriptor(h, k);
-    if (k !== 'constructor' && typeof d.value === 'function' && d.writable && d.configurable) TARGETS.push([name, h, k]);
+    if (k !== 'constructor' && typeof d.value === 'function' && d.writable && d.configurable) TARGETS.push([name, h, k, false]);
+    if (typeof d.get === 'function' && d.configurable && typeof k === 'string' && k !== '__proto__') TARGETS.push([name, h, k, true]);
   }
 }
 const VARIANTS = {
@@ -51,22 +54,26 @@ const VARIANTS = {
 // its effect even when the call throws (a throwing call may still have started the process).
 const getDescriptor = Object.getOwnPropertyDescriptor;
 const define = Object.defineProperty;
-const poisoned = (h, k, v, attack) => {
+const poisoned = (h, k, v, attack, getter = false) => {
   const d = getDescriptor(h, k);
-  h[k] = v;
-  try { return attack(); } catch { return false; } finally { define(h, k, d); }
+  if (getter) define(h, k, { get: v, configurable: true });
+  else h[k] = v;
+  let effect;
+  try { effect = attack(); } catch { effect = false; } finally { define(h, k, d); }
+  // An attack may look at its effect once the built-in is back (Node's own fs can abort on a lying getter).
+  return typeof effect === 'function' ? effect() : effect;
 };
 const gone = (f) => { const was = exists(f); if (was) fs.rmSync(f, { force: true }); return was; };
 const matrix = (attacks) => {
   const broken = [];
-  for (const [name, h, k] of TARGETS) {
+  for (const [name, h, k, getter] of TARGETS) {
     for (const [variant, v] of Object.entries(VARIANTS)) {
       for (const [attack, run] of Object.entries(attacks)) {
-        if (poisoned(h, k, v, run)) broken.push(name + '.' + String(k) + ' ' + variant + ': ' + attack);
+        if (poisoned(h, k, v, run, getter)) broken.push(name + '.' + String(k) + (getter ? ' (getter) ' : ' ') + variant + ': ' + attack);
       }
     }
   }
-  return { targets: TARGETS.length, broken };
+  return { targets: TARGETS.length, getters: TARGETS.filter((t) => t[3]).length, broken };
 };
 `;
 
@@ -157,10 +164,21 @@ check('after that, every spawn is refused', () => cp.spawnSync('/bin/sh', ['-c',
 // The default policy (protectTmp on): the attacks are writing executables into /tmp.
 const WRITE = PRELUDE + String.raw`
 fs.writeFileSync(TMP + '/plain', 'data\n');
+const ELF = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0x3e, 0]);
 const xbit = (f) => { const was = exists(f) && (fs.statSync(f).mode & 0o111) !== 0; fs.rmSync(f, { force: true }); return was; };
 check('every built-in replaced, one at a time: no executable appears in /tmp', () => matrix({
   'write 0755 script': () => { try { fs.writeFileSync(TMP + '/s', '#!/bin/sh\necho hi\n', { mode: 0o755 }); } catch {} return xbit(TMP + '/s'); },
   'write script': () => { try { fs.writeFileSync(TMP + '/t', '#!/bin/sh\necho hi\n'); } catch {} return gone(TMP + '/t'); },
+  // A Buffer: the check reads its bytes (and its length) itself. What may stay is a file without the
+  // ELF magic (the open is not refused; a getter that lies to Node's own fs can make it write 1 byte).
+  'write ELF buffer': () => {
+    try { fs.writeFileSync(TMP + '/e', ELF); } catch {}
+    return () => {
+      const head = exists(TMP + '/e') ? fs.readFileSync(TMP + '/e').toString('latin1', 0, 4) : '';
+      fs.rmSync(TMP + '/e', { force: true });
+      return head === '\x7fELF';
+    };
+  },
   'chmod +x': () => { try { fs.chmodSync(TMP + '/plain', 0o755); } catch {} const was = (fs.statSync(TMP + '/plain').mode & 0o111) !== 0; fs.chmodSync(TMP + '/plain', 0o644); return was; },
 }));
 check('JSON written to /tmp with a built-in replaced', () => poisoned(String.prototype, 'startsWith', () => false, () => {
@@ -178,15 +196,17 @@ describe.each(NODE_VERSIONS)('built-ins replaced by user code, on Node %s', (ver
     expect(write.done).toBe(true);
   });
 
-  test('no replaced method lets a refused script run (spawnSync, execSync, node -e)', () => {
+  test('no replaced method or getter lets a refused script run (spawnSync, execSync, node -e)', () => {
     const r = run.result('every built-in replaced, one at a time: a script in /tmp does not run').value;
     expect(r.targets).toBeGreaterThan(250);
+    expect(r.getters).toBeGreaterThan(15);
     expect(r.broken).toEqual([]);
   });
 
-  test('no replaced method lets an executable be written or made executable in /tmp', () => {
+  test('no replaced method or getter lets an executable be written or made executable in /tmp', () => {
     const r = write.result('every built-in replaced, one at a time: no executable appears in /tmp').value;
     expect(r.targets).toBeGreaterThan(250);
+    expect(r.getters).toBeGreaterThan(15);
     expect(r.broken).toEqual([]);
   });
 
