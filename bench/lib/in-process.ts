@@ -66,10 +66,14 @@ export function benchSpawn(assemblyDir: string, node: string, rounds: number, pe
 }
 
 export interface UploadFigures {
+  /** The process's first upload. */
   readonly ms: Summary;
   /** Each round's time, in round order. */
   readonly roundsMs: number[];
   readonly mbPerS: Summary;
+  /** The second upload in the same process (a new connection). */
+  readonly warmMs: Summary;
+  readonly warmRoundsMs: number[];
 }
 
 export async function benchUpload(assemblyDir: string, node: string, rounds: number, megabytes: number):
@@ -81,16 +85,19 @@ Promise<Record<InProcessConfig, UploadFigures>> {
       sink.once('exit', () => reject(new Error('the upload listener exited')));
     });
     const ms = new Map<InProcessConfig, number[]>(IN_PROCESS_CONFIGS.map((c) => [c, []]));
+    const warm = new Map<InProcessConfig, number[]>(IN_PROCESS_CONFIGS.map((c) => [c, []]));
     for (let round = 0; round < rounds; round++) {
       for (const c of rotated(IN_PROCESS_CONFIGS, round)) {
         const r = await runJsonAsync(node, [join(SCRIPTS, 'upload.js'), String(port), String(megabytes)], processEnv(assemblyDir, c));
         ms.get(c)!.push(r.ms);
+        warm.get(c)!.push(r.warmMs);
       }
     }
     const out = {} as Record<InProcessConfig, UploadFigures>;
     for (const c of IN_PROCESS_CONFIGS) {
       const t = ms.get(c)!;
-      out[c] = { ms: summarize(t), roundsMs: t, mbPerS: summarize(t.map((x) => megabytes / (x / 1000))) };
+      const w = warm.get(c)!;
+      out[c] = { ms: summarize(t), roundsMs: t, mbPerS: summarize(t.map((x) => megabytes / (x / 1000))), warmMs: summarize(w), warmRoundsMs: w };
     }
     return out;
   } finally {

@@ -32,6 +32,8 @@ export interface Preload {
   usePromises(): unknown;
   /** Compiles and runs another bundle of the layer with the globals as at start; its exports. */
   load(file: string): unknown;
+  /** Hands the preload the honeypots' quick path for network writes (see Honeypots.quick). */
+  setQuick(quick: (kind: number, self: unknown, args: readonly unknown[]) => boolean): void;
 }
 
 export interface Engine {
@@ -58,6 +60,7 @@ export function start(p: Preload): void {
   if (fault !== undefined) emit('tamper', 'detected', fault, {});
   // Decoys: the preload installed the trip wires' hooks at start and read the values; this is their first use.
   honeypots = startHoneypots(policy, p.decoyEnvironment);
+  if (honeypots !== undefined) p.setQuick(honeypots.quick);
   if (policy.protectTmp || honeypots) p.installFs();
 }
 

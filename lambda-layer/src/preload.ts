@@ -147,6 +147,10 @@ function requireBuiltin(id: string): unknown {
   return m === undefined ? nativeRequire(id) : m;
 }
 
+/** The honeypots' quick path for network writes, once the engine has started them (Honeypots.quick). */
+let quick: ((kind: number, self: unknown, a: readonly unknown[]) => boolean) | undefined;
+/** Per hook, the quick path's kind of call (Honeypots.quick): 1 writeBuffer, 2 writev, 3 UDP send; 0 none. */
+const quickKinds: number[] = [];
 /** Set while engine.js loads: its own reads (readFileUtf8 of a layer in /tmp, in tests) are not hooked calls. */
 let loading = false;
 /** Why engine.js could not load: it is not tried again. */
@@ -177,6 +181,7 @@ function load(): Engine {
       usePromises: () => fsb?.kUsePromises,
       decoyEnvironment,
       load: bundle,
+      setQuick: (f) => { quick = f; },
     };
     exports.start(self);
   } catch (e) {
@@ -281,6 +286,8 @@ function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   const orig = originals[i];
   // Also once the engine is loaded: a call with nothing to decide opens no window (a write to an fd it does not track).
   if ((!engine && loading) || !needs(i, a)) return apply(orig, self, a);
+  // The honeypots' network writes: most carry nothing to look at closer, which their quick path tells without a window.
+  if (quick !== undefined && i > H.ReadFileUtf8 && quickKinds[i] !== 0 && quick(quickKinds[i], self, a)) return apply(orig, self, a);
   // What the engine decides on is what the binding gets: a copy, read once, before the window opens.
   if (i === H.Spawn || i === H.SpawnSync) a = snapshot(a);
   let e: Engine;
@@ -573,6 +580,7 @@ function installHoneypots(h: unknown, faults: string[]): void {
   const net = (o: unknown, kind: string, keys: string): void => {
     for (const k of keys.split(' ')) {
       targets[KEYS.length] = o;
+      quickKinds[KEYS.length] = k === 'writeBuffer' ? 1 : k === 'writev' ? 2 : kind === 'udp' ? 3 : 0;
       NAMES[NAMES.length] = `${kind}.${k}`;
       KEYS[KEYS.length] = k;
     }

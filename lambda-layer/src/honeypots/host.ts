@@ -28,4 +28,13 @@ export interface Honeypots {
   file(api: string, args: readonly unknown[]): void;
   /** The engine's handler for the network hook `name` (the preload's: 'tcp.writeBuffer', 'dns.getaddrinfo', ...). */
   handler(name: string): Handler | undefined;
+  /**
+   * Called by the preload outside the enforcer's window, before a network
+   * hook's call goes to handler(): true when the write certainly carries no
+   * decoy (the call then goes through), false to take the full path. Calls
+   * no built-in user code can replace; never throws. `kind`: 1 a stream's
+   * writeBuffer(req, buffer), 2 its writev(req, chunks, allBuffers), 3 UDP's
+   * send(req, list, ...) (QuickKind).
+   */
+  quick(kind: number, handle: unknown, args: readonly unknown[]): boolean;
 }

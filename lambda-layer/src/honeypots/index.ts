@@ -23,7 +23,8 @@ let c: Captured;
 interface Tables {
   readonly scanner: Scanner;
   readonly outbound: Outbound;
-  readonly dnsForms: readonly string[][];
+  /** The decoys' DNS forms: built at the first lookup of a name long enough to carry one. */
+  dnsForms: readonly string[][] | undefined;
 }
 
 export function start(host: HoneypotHost): Honeypots {
@@ -51,13 +52,17 @@ export function start(host: HoneypotHost): Honeypots {
     }
   };
   let built: Tables | undefined;
+  const text: ToText = (b, encoding) =>
+    c.apply(c.bufToString, c.apply(c.bufferFrom, undefined, [b.buffer, b.byteOffset, b.length]), [encoding]) as string;
   const tables = (): Tables => {
     if (built) return built;
-    const text: ToText = (b, encoding) =>
-      c.apply(c.bufToString, c.apply(c.bufferFrom, undefined, [b.buffer, b.byteOffset, b.length]), [encoding]) as string;
     const scanner = new Scanner(decoys.flatMap((d, i) => encodingsOf(d.value, i, text)));
     const latin1 = (b: Uint8Array, s: number, e: number): string => c.apply(c.bufToString, b, ['latin1', s, e]) as string;
-    return (built = { scanner, outbound: new Outbound(scanner, decoys, latin1), dnsForms: decoys.map((d) => dnsFormsOf(d.value, text)) });
+    return (built = { scanner, outbound: new Outbound(scanner, decoys, latin1), dnsForms: undefined });
+  };
+  const dnsForms = (): readonly string[][] => {
+    const t = tables();
+    return (t.dnsForms ??= decoys.map((d) => dnsFormsOf(d.value, text)));
   };
   const realpath = c.fs.realpathSync;
   const files = new Map<string, string>();
@@ -92,7 +97,7 @@ export function start(host: HoneypotHost): Honeypots {
     },
     dns(api, name) {
       if (typeof name !== 'string' || name.length < MIN_DNS_PIECE) return;
-      const i = guarded(() => dnsMatch(name.toLowerCase(), tables().dnsForms));
+      const i = guarded(() => dnsMatch(name.toLowerCase(), dnsForms()));
       if (i !== undefined) host.emit('detected', `decoy ${decoys[i].name} in a DNS name`, { channel: 'dns', api, variable: decoys[i].name, hostname: name });
     },
   };
@@ -124,6 +129,15 @@ export function start(host: HoneypotHost): Honeypots {
       else if (api === 'copyFile' || api === 'cpSyncOverrideFile') guarded(() => checkFile(api, args[0]));
     },
     handler: (name) => networkHandler(sink, name),
+    // Outside the window (see outbound.ts): reads only own properties and calls only Outbound's quick path.
+    quick(kind, handle, a) {
+      const t = built;
+      if (t === undefined) return false;
+      if (kind === 1) return t.outbound.quick(handle as object, a[1]);
+      if (kind === 2) return t.outbound.quickAll(handle as object, a[1], 0, a[2] === true ? 1 : 2);
+      if (kind === 3) return t.outbound.quickAll(undefined, a[1], 0, 1);
+      return false;
+    },
   };
 
   function scanValue(scanner: Scanner, v: string): Hit | undefined {

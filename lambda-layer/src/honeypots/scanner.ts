@@ -23,7 +23,14 @@ export interface Hit {
 
 const TABLE_BITS = 14;
 const FILTER_BITS = 16;
-const HASH = 0x9e3779b1;
+/**
+ * A multiplicative hash with a 21-bit multiplier: a gram times HASH stays
+ * below 2^53, so the double product is exact and `>>>` takes its low 32
+ * bits, as Math.imul would. No built-in is called: the quick path
+ * (outbound.ts) runs outside the enforcer's window, where Math.imul may be
+ * user code, and V8 compiles this to a multiply.
+ */
+const HASH = 0x1e3779;
 
 /** Packs 4 byte-sized codes the way a little-endian Int32Array load reads them. */
 function pack(a: number, b: number, c: number, d: number): number {
@@ -37,8 +44,8 @@ function pack(a: number, b: number, c: number, d: number): number {
  * pattern is 0. A function of its arguments, so that the scan loops keep the
  * arrays in locals.
  */
-function find(table: Int32Array, filter: Uint8Array, gram: number): number {
-  const f = Math.imul(gram, HASH) >>> (32 - FILTER_BITS);
+export function find(table: Int32Array, filter: Uint8Array, gram: number): number {
+  const f = (gram * HASH) >>> (32 - FILTER_BITS);
   if ((filter[f >>> 3] & (1 << (f & 7))) === 0) return -1;
   const mask = (1 << TABLE_BITS) - 1;
   for (let h = f >>> (FILTER_BITS - TABLE_BITS), t = table[h]; t !== 0; h = (h + 1) & mask, t = table[h]) if (t === gram) return h;
@@ -51,11 +58,17 @@ export class Scanner {
   readonly maxLength: number;
   /** Distance between probes, in bytes (a multiple of 4). */
   readonly stride: number;
-  private readonly table = new Int32Array(1 << TABLE_BITS);
+  /** The grams (0: an empty slot); read by the quick path too (outbound.ts). */
+  readonly table = new Int32Array(1 << TABLE_BITS);
   /** One bit per 16-bit hash of a gram: small enough to stay in L1, so a probe that misses costs one load. */
-  private readonly filter = new Uint8Array(1 << (FILTER_BITS - 3));
-  /** Parallel to table: for each gram, [pattern index, offset, ...] (preallocated: a sparse array would be a slow dictionary). */
-  private readonly where: number[][] = new Array<number[]>(1 << TABLE_BITS);
+  readonly filter = new Uint8Array(1 << (FILTER_BITS - 3));
+  /**
+   * Parallel to table: for each gram, [pattern index, offset, ...]
+   * (preallocated: a sparse array would be a slow dictionary). Built at the
+   * first probe that hits: a process that never sends a decoy's gram (most)
+   * need not build it.
+   */
+  private whereTable: number[][] | undefined;
   private readonly codes: Uint8Array[];
 
   constructor(readonly patterns: readonly Pattern[]) {
@@ -74,7 +87,7 @@ export class Scanner {
         codes[i] = ch;
       }
       this.codes[p] = codes;
-      for (let i = 0; i + 4 <= t.length; i++) this.add(pack(codes[i], codes[i + 1], codes[i + 2], codes[i + 3]), p, i);
+      for (let i = 0; i + 4 <= t.length; i++) this.add(pack(codes[i], codes[i + 1], codes[i + 2], codes[i + 3]));
     }
     this.minLength = min;
     this.maxLength = max;
@@ -84,17 +97,28 @@ export class Scanner {
   /** The slot of `gram` in the table, or of the empty slot where it would go (linear probing). */
   private slot(gram: number): number {
     const mask = (1 << TABLE_BITS) - 1;
-    let h = Math.imul(gram, HASH) >>> (32 - TABLE_BITS);
+    let h = (gram * HASH) >>> (32 - TABLE_BITS);
     while (this.table[h] !== 0 && this.table[h] !== gram) h = (h + 1) & mask;
     return h;
   }
 
-  private add(gram: number, pattern: number, offset: number): void {
-    const f = Math.imul(gram, HASH) >>> (32 - FILTER_BITS);
+  private add(gram: number): void {
+    const f = (gram * HASH) >>> (32 - FILTER_BITS);
     this.filter[f >>> 3] |= 1 << (f & 7);
-    const h = this.slot(gram);
-    this.table[h] = gram;
-    (this.where[h] ??= []).push(pattern, offset);
+    this.table[this.slot(gram)] = gram;
+  }
+
+  /** The patterns and offsets that hold the gram in slot h. */
+  private where(h: number): number[] {
+    if (this.whereTable === undefined) {
+      const w = new Array<number[]>(1 << TABLE_BITS);
+      for (let p = 0; p < this.codes.length; p++) {
+        const codes = this.codes[p];
+        for (let i = 0; i + 4 <= codes.length; i++) (w[this.slot(pack(codes[i], codes[i + 1], codes[i + 2], codes[i + 3]))] ??= []).push(p, i);
+      }
+      this.whereTable = w;
+    }
+    return this.whereTable[h];
   }
 
   /** The first pattern found in bytes[from..to), or undefined (`at` counts from bytes[0]). */
@@ -118,7 +142,7 @@ export class Scanner {
   }
 
   private verifyBytes(bytes: Uint8Array, pos: number, h: number, from: number, to: number): Hit | undefined {
-    const w = this.where[h];
+    const w = this.where(h);
     for (let k = 0; k < w.length; k += 2) {
       const codes = this.codes[w[k]];
       const start = pos - w[k + 1];
@@ -154,7 +178,7 @@ export class Scanner {
   }
 
   private verifyString(s: string, pos: number, h: number): Hit | undefined {
-    const w = this.where[h];
+    const w = this.where(h);
     for (let k = 0; k < w.length; k += 2) {
       const p = this.patterns[w[k]];
       const start = pos - w[k + 1];

@@ -187,9 +187,76 @@ check('JSON written to /tmp with a built-in replaced', () => poisoned(String.pro
 }));
 `;
 
+// Honeypots (BLOCK): a request signed with the decoy key id is refused before
+// it is sent. Most writes are cleared by a quick path that runs outside the
+// window (outbound.ts): whatever is replaced, the signed request must not
+// reach the listener, written as one buffer (writeBuffer) or split in two
+// across the key id and corked (writev). One connection per attempt; the
+// listener records, per connection, whether the key id arrived.
+const NET = PRELUDE + String.raw`
+const net = require('node:net');
+const ID = process.env.BACKUP_AWS_ACCESS_KEY_ID;
+const LINE = 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: AWS4-HMAC-SHA256 Credential=' + ID + '/20250101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=00\r\n\r\n';
+const WHOLE = Buffer.from(LINE);
+const cut = LINE.indexOf(ID) + 9;
+const HEAD = Buffer.from(LINE.slice(0, cut));
+const REST = Buffer.from(LINE.slice(cut));
+const got = new Map();
+const server = net.createServer((s) => { let b = ''; s.on('data', (d) => { b += d.toString('latin1'); if (b.includes(ID)) got.set(s.remotePort, true); }); s.on('error', () => {}); });
+const port = new Promise((r) => server.listen(0, '127.0.0.1', () => r(server.address().port)));
+server.unref();
+const connect = async () => { const s = net.connect(await port, '127.0.0.1'); s.on('error', () => {}); await new Promise((r) => s.once('connect', r)); return s; };
+const ATTACKS = {
+  writeBuffer: (s) => { s.write(WHOLE); },
+  writev: (s) => { s.cork(); s.write(HEAD); s.write(REST); s.uncork(); },
+};
+// The listener sees the key id when nothing stops it (in ALERT mode, the request goes through).
+check('one signed request, nothing replaced', async () => {
+  const s = await connect();
+  const local = s.localPort;
+  s.write(WHOLE);
+  await sleep(50);
+  s.destroy();
+  return got.get(local) === true;
+});
+if (process.env.MATRIX !== 'off') check('every built-in replaced, one at a time: a request signed with the decoy key never arrives', async () => {
+  // One clean write first: the honeypots' tables are built, so the quick path is what the attacks meet.
+  const warm = await connect();
+  warm.write(Buffer.from('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+  await sleep(20);
+  warm.destroy();
+  const tried = [];
+  const PER = Object.keys(VARIANTS).length * Object.keys(ATTACKS).length;
+  // Connections in batches of 32 targets: a loopback connect takes milliseconds here, many at once hardly more.
+  for (let from = 0; from < TARGETS.length; from += 32) {
+    const batch = TARGETS.slice(from, from + 32);
+    const sockets = await Promise.all(Array.from({ length: batch.length * PER }, connect));
+    let j = 0;
+    for (const [name, h, k, getter] of batch) {
+      for (const [variant, v] of Object.entries(VARIANTS)) {
+        for (const [attack, run] of Object.entries(ATTACKS)) {
+          const s = sockets[j++];
+          tried.push([s.localPort, name + '.' + String(k) + (getter ? ' (getter) ' : ' ') + variant + ': ' + attack]);
+          poisoned(h, k, v, () => run(s), getter);
+        }
+      }
+    }
+    await sleep(1);
+    for (const s of sockets) s.destroy();
+  }
+  await sleep(300);
+  server.close();
+  return { targets: TARGETS.length, attempts: tried.length, broken: tried.filter(([p]) => got.get(p)).map(([, what]) => what) };
+});
+`;
+
 describe.each(NODE_VERSIONS)('built-ins replaced by user code, on Node %s', (version) => {
   const run = runChecks(nodeBinary(version), RUN, { policy: { v: 1, t: 0 }, timeoutMs: 240_000 });
   const write = runChecks(nodeBinary(version), WRITE, { timeoutMs: 240_000 });
+  const decoys = { BACKUP_AWS_ACCESS_KEY_ID: 'AKIAZ7QK3M5XRTW2LPNE', DEPLOY_GITHUB_TOKEN: 'ghp_q8Rm2Zt6Lw1Xk9Vb4Nc7Hs3Jd5Fg0Pa2Ye8T' };
+  const honeypots = (m: string) => ({ v: 1, m, h: { n: Object.keys(decoys) } });
+  const netBlock = runChecks(nodeBinary(version), NET, { policy: honeypots('b'), env: decoys, timeoutMs: 240_000 });
+  const netAlert = runChecks(nodeBinary(version), NET, { policy: honeypots('a'), env: { ...decoys, MATRIX: 'off' } });
 
   test('the functions reach their end', () => {
     expect(run.done).toBe(true);
@@ -207,6 +274,16 @@ describe.each(NODE_VERSIONS)('built-ins replaced by user code, on Node %s', (ver
     const r = write.result('every built-in replaced, one at a time: no executable appears in /tmp').value;
     expect(r.targets).toBeGreaterThan(250);
     expect(r.getters).toBeGreaterThan(15);
+    expect(r.broken).toEqual([]);
+  });
+
+  test('no replaced method or getter lets a request signed with the decoy key out (writeBuffer, writev)', () => {
+    expect(netBlock.done).toBe(true);
+    // The listener would see it: in ALERT mode it arrives; in BLOCK it does not.
+    expect(netAlert.result('one signed request, nothing replaced').value).toBe(true);
+    expect(netBlock.result('one signed request, nothing replaced').value).toBe(false);
+    const r = netBlock.result('every built-in replaced, one at a time: a request signed with the decoy key never arrives').value;
+    expect(r.attempts).toBe(r.targets * 14);
     expect(r.broken).toEqual([]);
   });
 
