@@ -121,7 +121,7 @@ export interface WindowApi {
    * (user code that ran during a decision: a getter, a toString). Always
    * pair with leave(), also when this throws.
    */
-  enter(full: boolean, report: (name: string) => void): void;
+  enter(report: (name: string) => void): void;
   /** Closes the window: the user's replacements come back when the outermost one closes. */
   leave(): void;
   /** In an open window: throws if a guarded property changed since it opened. */

@@ -292,11 +292,10 @@ function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   if (i === H.Spawn || i === H.SpawnSync) a = snapshot(a);
   let e: Engine;
   // The engine runs on the built-ins as they were at start (intrinsics.ts).
-  // The honeypots' per-write hooks check them by a plain read, the rest by descriptor.
   let w: WindowApi | undefined;
   try {
     w = windowApi();
-    w.enter(i < H.ReadFileUtf8, replaced);
+    w.enter(replaced);
     e = load();
   } catch (x) {
     w?.leave();
@@ -403,7 +402,7 @@ function inWindow(fn: AnyFn, arg: unknown): unknown {
   // Called by the engine's code only, so window.js is loaded.
   const w = windowApi();
   try {
-    w.enter(true, replaced);
+    w.enter(replaced);
     return apply(fn, undefined, [arg]);
   } catch (e) {
     fault(e, 'callback');

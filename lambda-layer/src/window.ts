@@ -61,20 +61,14 @@ module.exports = function install(host: WindowHost): WindowApi {
 
   /**
    * Index of the first guarded property from `from` that is not its
-   * original, or -1. `full` reads own descriptors, which no accessor can lie
-   * to; otherwise a plain read, which an accessor installed in place of a
-   * method can answer with the original (the honeypots' per-write path
-   * only). A getter is always checked by its descriptor.
+   * original, or -1. Reads own descriptors, which no accessor can lie to
+   * (a plain read can be answered with the original by a getter that lies
+   * to the next read).
    */
-  function firstChanged(full: boolean, from: number): number {
+  function firstChanged(from: number): number {
     for (let i = from; i < holders.length; i++) {
-      if (getters[i]) {
-        const d = gopd(holders[i], keys[i]);
-        if (d === undefined || d.get !== originals[i]) return i;
-      } else if (full) {
-        const d = gopd(holders[i], keys[i]);
-        if (d === undefined || d.value !== originals[i]) return i;
-      } else if ((holders[i] as Record<PropertyKey, unknown>)[keys[i]] !== originals[i]) {return i;}
+      const d = gopd(holders[i], keys[i]);
+      if (d === undefined || (getters[i] ? d.get : d.value) !== originals[i]) return i;
     }
     return -1;
   }
@@ -109,7 +103,7 @@ module.exports = function install(host: WindowHost): WindowApi {
     saved[savedSize++] = d;
   }
 
-  function enter(full: boolean, report: (name: string) => void): void {
+  function enter(report: (name: string) => void): void {
     // A window inside a window (the engine's own file reads go through the hooks): nothing new to check.
     // User code that ran meanwhile (a getter) is caught by verify() before the decision.
     if (depth++ !== 0) return;
@@ -128,7 +122,7 @@ module.exports = function install(host: WindowHost): WindowApi {
       restore(host.holders[host.objectPrototype], absent[j], ABSENT, name);
       fresh[freshSize++] = name;
     }
-    for (let i = firstChanged(full, 0); i >= 0; i = firstChanged(full, i + 1)) {
+    for (let i = firstChanged(0); i >= 0; i = firstChanged(i + 1)) {
       restore(holders[i], keys[i], originals[i], names[i], getters[i]);
       if (seen[i] !== true) {
         seen[i] = true;
@@ -153,12 +147,12 @@ module.exports = function install(host: WindowHost): WindowApi {
   }
 
   /** Throws if something changed since the window opened. */
-  function check(full: boolean): void {
+  function check(): void {
     for (let p = 0; p < indexed.length; p++) {
       if (firstIndex(indexed[p]) !== undefined) throw tampered('an index property was added to a prototype while the enforcer was deciding');
     }
     if (firstPresent() >= 0) throw tampered('Object.prototype changed while the enforcer was deciding');
-    const i = firstChanged(full, 0);
+    const i = firstChanged(0);
     if (i >= 0) throw tampered(`${names[i]} was replaced while the enforcer was deciding`);
   }
 
@@ -179,5 +173,5 @@ module.exports = function install(host: WindowHost): WindowApi {
     return mod.exports;
   }
 
-  return { __proto__: null, enter, leave, verify: () => { if (built) check(true); }, load } as unknown as WindowApi;
+  return { __proto__: null, enter, leave, verify: () => { if (built) check(); }, load } as unknown as WindowApi;
 };

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { markCacheable, Resolution } from './cache';
 import { PRELOAD_PATH } from './environment';
 import { MountTable, parseMountinfo, under } from './mounts';
+import { Sha256 } from './sha256';
 import type { SystemView } from '../types';
 
 // In the layer, require('fs') is the preload's copy of these functions as they were at start (with realpathNative).
@@ -20,13 +21,6 @@ const readSync = fs.readSync;
 const closeSync = fs.closeSync;
 const readFileSync = fs.readFileSync;
 const existsSync = fs.existsSync;
-// node:crypto costs milliseconds to load when nothing has loaded it yet: only on the first hash.
-let createHash: typeof import('node:crypto').createHash | undefined;
-function hasher(): typeof import('node:crypto').createHash {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  createHash ??= (require('node:crypto') as typeof import('node:crypto')).createHash;
-  return createHash;
-}
 
 const FIXED_WRITABLE = ['/tmp', '/var/tmp', '/dev/shm', '/run/user', '/dev/mqueue', '/run/shm', '/var/lock', '/run/lock'];
 const NO_THROW = { throwIfNoEntry: false } as const;
@@ -167,10 +161,11 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
     let fd: number | undefined;
     try {
       fd = openSync(p, 'r');
-      const h = hasher()('sha256');
+      // Our own SHA-256, not node:crypto's Hash, which user code can replace (sha256.ts).
+      const h = new Sha256();
       const buf = Buffer.alloc(65536);
-      for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
-      const hex = h.digest('hex');
+      for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf, n);
+      const hex = h.hex();
       if (hashes.size > 256) hashes.clear();
       hashes.set(key, hex);
       return hex;

@@ -18,6 +18,8 @@
 // built-in keeps working for the function (reported once), an allowed command
 // still runs, and what cannot be put back (a non-writable replacement) fails
 // closed with a tamper event.
+import { createHash } from 'node:crypto';
+import { readFileSync, realpathSync } from 'node:fs';
 import { runChecks } from '../../support/enforced-node';
 import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
 
@@ -250,6 +252,23 @@ if (process.env.MATRIX !== 'off') check('every built-in replaced, one at a time:
 });
 `;
 
+// A sha256: allowlist: node:crypto's Hash is JavaScript user code can replace
+// (before the enforcer's first hash, which is cached). The enforcer hashes
+// with its own code: a lying digest does not let /bin/sh pass for /bin/true.
+const HASH = String.raw`
+const cp = require('node:child_process');
+const crypto = require('node:crypto');
+const MARK = TMP + '/sh.ran';
+const digest = crypto.Hash.prototype.digest;
+const update = crypto.Hash.prototype.update;
+crypto.Hash.prototype.digest = function (enc) { return enc === 'hex' ? process.env.TRUE_SHA256 : digest.call(this, enc); };
+crypto.Hash.prototype.update = function () { return this; };
+if (crypto.hash) { const h = crypto.hash; crypto.hash = (alg, data, enc) => (alg === 'sha256' ? process.env.TRUE_SHA256 : h(alg, data, enc)); }
+check('a lying sha256 digest: /bin/sh does not pass for /bin/true', () => { cp.spawnSync('/bin/sh', ['-c', 'touch ' + MARK]); return exists(MARK); });
+check('/bin/true, whose hash is listed, still runs', () => cp.spawnSync('/bin/true').status);
+check('the function\'s own hashing is the user\'s', () => crypto.createHash('sha256').update('x').digest('hex') === process.env.TRUE_SHA256);
+`;
+
 describe.each(NODE_VERSIONS)('built-ins replaced by user code, on Node %s', (version) => {
   const run = runChecks(nodeBinary(version), RUN, { policy: { v: 1, t: 0 }, timeoutMs: 240_000 });
   const write = runChecks(nodeBinary(version), WRITE, { timeoutMs: 240_000 });
@@ -257,6 +276,16 @@ describe.each(NODE_VERSIONS)('built-ins replaced by user code, on Node %s', (ver
   const honeypots = (m: string) => ({ v: 1, m, h: { n: Object.keys(decoys) } });
   const netBlock = runChecks(nodeBinary(version), NET, { policy: honeypots('b'), env: decoys, timeoutMs: 240_000 });
   const netAlert = runChecks(nodeBinary(version), NET, { policy: honeypots('a'), env: { ...decoys, MATRIX: 'off' } });
+  const trueSha256 = createHash('sha256').update(readFileSync(realpathSync('/bin/true'))).digest('hex');
+  const hash = runChecks(nodeBinary(version), HASH, { policy: { v: 1, a: [`sha256:${trueSha256}`] }, env: { TRUE_SHA256: trueSha256 } });
+
+  test('a replaced crypto Hash does not fake a sha256: allowlist entry', () => {
+    expect(hash.result('a lying sha256 digest: /bin/sh does not pass for /bin/true')).toEqual(expect.objectContaining({
+      value: false, events: [expect.objectContaining({ control: 'process', action: 'blocked', reason: expect.stringMatching(/not in the allowlist/) })],
+    }));
+    expect(hash.result('/bin/true, whose hash is listed, still runs')).toEqual({ value: 0, events: [] });
+    expect(hash.result('the function\'s own hashing is the user\'s').value).toBe(true);
+  });
 
   test('the functions reach their end', () => {
     expect(run.done).toBe(true);
