@@ -42,8 +42,12 @@ export interface Captured {
   readonly realpathNative: AnyFn;
   readonly existsSync: AnyFn;
   readonly realpathSync: AnyFn;
-  /** Tells the preload an fd is tracked (or no longer): writes and closes on other fds then skip the engine. */
-  readonly track: (fd: number, on: boolean) => void;
+  /**
+   * Tells the preload how to treat writes on an fd: 0 not tracked (writes and
+   * closes skip the engine), 1 every write to the engine, 2 only writes at an
+   * explicit position below 4 (the fd's offset is past the first bytes).
+   */
+  readonly track: (fd: number, state: number) => void;
   /** Compiles and runs a layer bundle (decision.js, honeypots.js) with the globals as at start; its exports. */
   loadBundle: (file: string) => unknown;
 }

@@ -446,19 +446,31 @@ function magicText(s: string): boolean {
 /**
  * The fds the engine tracks (opened for writing in a writable place),
  * mirrored here by the engine: a write or a close on any other fd has
- * nothing to decide. No prototype: the lookup reads nothing user code set.
+ * nothing to decide. 1: every write goes to the engine; 2: the fd's offset
+ * is past the first four bytes (and only moves forward), so only a write at
+ * an explicit position below 4 does. No prototype: the lookup reads nothing
+ * user code set.
  */
-const trackedFds = { __proto__: null } as unknown as Record<number, boolean>;
+const trackedFds = { __proto__: null } as unknown as Record<number, number | undefined>;
 let trackedCount = 0;
 
-function track(fd: number, on: boolean): void {
-  if (on === (trackedFds[fd] === true)) return;
-  trackedFds[fd] = on;
-  trackedCount += on ? 1 : -1;
+function track(fd: number, state: number): void {
+  const was = trackedFds[fd] ?? 0;
+  if (state === was) return;
+  trackedFds[fd] = state;
+  if (was === 0) trackedCount++;
+  else if (state === 0) trackedCount--;
 }
 
 function isTracked(fd: unknown): boolean {
-  return trackedCount !== 0 && typeof fd === 'number' && trackedFds[fd] === true;
+  return trackedCount !== 0 && typeof fd === 'number' && (trackedFds[fd] ?? 0) !== 0;
+}
+
+/** A write on fd at `position`: does it need the engine? */
+function writeNeeds(fd: unknown, position: unknown): boolean {
+  if (trackedCount === 0 || typeof fd !== 'number') return false;
+  const state = trackedFds[fd] ?? 0;
+  return state === 1 || (state === 2 && typeof position === 'number' && position >= 0 && position < 4);
 }
 
 /** Does this call have something to decide? (Writes and closes matter only on fds the engine tracks.) */
@@ -468,11 +480,14 @@ function needs(i: H, a: unknown[]): boolean {
     case H.CopyFile: case H.CpSyncOverrideFile: return inWritable(a[1]) || mayBeDecoy(a[0]);
     case H.ReadFileUtf8: return mayBeDecoy(a[0]);
     case H.Dlopen: case H.Rename: case H.Link: return inWritable(a[1]);
-    case H.WriteFileUtf8: return typeof a[0] === 'number' ? isTracked(a[0]) : inWritable(a[0])
+    case H.WriteFileUtf8: return typeof a[0] === 'number' ? writeNeeds(a[0], undefined) : inWritable(a[0])
       && (typeof a[1] !== 'string' || magicText(a[1]) || (typeof a[3] === 'number' && (a[3] & X_BITS) !== 0));
     case H.Chmod: return typeof a[1] === 'number' && (a[1] & X_BITS) !== 0 && inWritable(a[0]);
     case H.Fchmod: return typeof a[1] === 'number' && (a[1] & X_BITS) !== 0;
-    case H.Close: case H.WriteBuffer: case H.WriteBuffers: case H.WriteString: return isTracked(a[0]);
+    case H.Close: return isTracked(a[0]);
+    // writeBuffer(fd, buffer, offset, length, position), writeBuffers(fd, buffers, position), writeString(fd, s, position, encoding)
+    case H.WriteBuffer: return writeNeeds(a[0], a[4]);
+    case H.WriteBuffers: case H.WriteString: return writeNeeds(a[0], a[2]);
     // FileHandle#close: its fd is the handle's; any tracked fd sends it to the engine.
     case H.FhClose: return trackedCount !== 0;
     default: return true;

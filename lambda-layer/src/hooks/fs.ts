@@ -20,10 +20,16 @@ import type { AnyFn, Handler } from './handler';
 import { eacces } from './refusal';
 import { isWritablePath } from './writable';
 
-interface Tracked { path: string; pos: number; head: number[] }
+/**
+ * An fd opened for writing in a writable place: its path, its offset as far
+ * as this fd moved it, what it wrote into the first four bytes, and whether
+ * it appends (O_APPEND: a write lands at the file's end, wherever that is).
+ */
+interface Tracked { readonly fd: number; path: string; pos: number; head: number[]; readonly append: boolean }
 
 const O_ACCMODE = 3;
 const O_CREAT = 0o100;
+const O_APPEND = 0o2000;
 const EXEC_BITS = 0o111;
 const HEAD = 64;
 
@@ -79,12 +85,12 @@ function inspect(path: string): { head?: Uint8Array; mode?: number } {
   }
 }
 
-function trackResult(result: unknown, path: string, req: unknown): unknown {
+function trackResult(result: unknown, path: string, req: unknown, append: boolean): unknown {
   const track = (fd: unknown): void => {
     const n = typeof fd === 'number' ? fd : (fd as { fd?: unknown } | null)?.fd;
     if (typeof n === 'number' && n >= 0) {
-      tracked.set(n, { path, pos: 0, head: [-1, -1, -1, -1] });
-      c.track(n, true);
+      tracked.set(n, { fd: n, path, pos: 0, head: [-1, -1, -1, -1], append });
+      c.track(n, TRACK_ALL);
     }
   };
   if (typeof result === 'number') {track(result);} else if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
@@ -100,11 +106,47 @@ function trackResult(result: unknown, path: string, req: unknown): unknown {
   return result;
 }
 
-/** Checks a write of `bytes` at `position` (null: the current offset) to a tracked fd. */
+/** What the preload does with a write on an fd (preload.ts, track()). */
+const TRACK_ALL = 1;
+/** Writes at the fd's offset go straight through: it is past the first four bytes and only moves forward. */
+const TRACK_PAST_HEAD = 2;
+
+/**
+ * The file's first four bytes now, as any fd on it wrote them (-1: none),
+ * read through /proc/self/fd (the fd itself may be write-only); this fd's own
+ * record of them if that fails.
+ */
+function currentHead(t: Tracked): number[] {
+  let fd = -1;
+  try {
+    fd = apply(c.openSync, c.fs, [`/proc/self/fd/${t.fd}`, 'r']) as number;
+    const b = new Uint8Array(4);
+    const n = apply(c.readSync, c.fs, [fd, b, 0, 4, 0]) as number;
+    const head = [-1, -1, -1, -1];
+    for (let i = 0; i < n; i++) head[i] = b[i];
+    return head;
+  } catch {
+    return t.head.slice();
+  } finally {
+    if (fd >= 0) try { apply(c.closeSync, c.fs, [fd]); } catch { /* already closed */ }
+  }
+}
+
+/** Checks a write of `bytes` at `position` (null: the current offset, or the end when appending) to a tracked fd. */
 function writeAllowed(api: string, t: Tracked, bytes: ArrayLike<number>, position: unknown, total: number): boolean {
-  const at = typeof position === 'number' && position >= 0 ? position : t.pos;
-  if (at < 4) {
-    const head = t.head.slice();
+  const explicit = typeof position === 'number' && position >= 0;
+  let at = explicit ? position : t.pos;
+  // O_APPEND: the end of the file, which another fd, a truncate or another process may have moved.
+  if (t.append && !explicit) {
+    try {
+      at = (apply(c.fstatSync, c.fs, [t.fd]) as Stats).size;
+    } catch {
+      at = 0;
+    }
+  }
+  if (at < 4 && total > 0) {
+    // What the first four bytes will be: the file's as they are (other fds, earlier writes), then this write's.
+    const head = at === 0 && bytes.length >= 4 ? [-1, -1, -1, -1] : currentHead(t);
     for (let i = 0; i < bytes.length && at + i < 4; i++) head[at + i] = bytes[i];
     let known = 0;
     while (known < 4 && head[known] >= 0) known++;
@@ -114,7 +156,11 @@ function writeAllowed(api: string, t: Tracked, bytes: ArrayLike<number>, positio
     }
     t.head = head;
   }
-  if (!(typeof position === 'number' && position >= 0)) t.pos = at + total;
+  if (!explicit) {
+    t.pos = at + total;
+    // The offset only moves forward (Node has no lseek): later writes at it cannot reach the head.
+    if (!t.append && t.pos >= 4) c.track(t.fd, TRACK_PAST_HEAD);
+  }
   return true;
 }
 
@@ -152,17 +198,17 @@ export const fsHandlers: Record<string, Handler> = {};
     const mode = a[2];
     if ((flags & O_CREAT) !== 0 && typeof mode === 'number' && (mode & EXEC_BITS) !== 0
       && !permit(fileRequest(api, path, { mode }))) return fail(a[3], eacces(syscall, path));
-    return trackResult(apply(orig, this, a), path, a[3]);
+    return trackResult(apply(orig, this, a), path, a[3], (flags & O_APPEND) !== 0);
   };
   hook('open', openHook('open', 'open'));
   hook('openFileHandle', openHook('open', 'open'));
 
   hook('close', (orig) => function close(this: unknown, ...a: unknown[]) {
-    if (tracked.size !== 0 && tracked.delete(a[0] as number)) c.track(a[0] as number, false);
+    if (tracked.size !== 0 && tracked.delete(a[0] as number)) c.track(a[0] as number, 0);
     return apply(orig, this, a);
   });
   hook('fhClose', (fhClose) => function close(this: { fd?: number }, ...a: unknown[]) {
-    if (tracked.size !== 0) try { if (tracked.delete(this.fd as number)) c.track(this.fd as number, false); } catch { /* closed already */ }
+    if (tracked.size !== 0) try { if (tracked.delete(this.fd as number)) c.track(this.fd as number, 0); } catch { /* closed already */ }
     return apply(fhClose, this, a);
   });
 

@@ -69,6 +69,29 @@ check('gzip stream into /tmp', async () => {
   await new Promise((r, j) => { const z = zlib.createGzip(); z.pipe(fs.createWriteStream(f)).on('finish', r).on('error', j); z.end('x'.repeat(100000)); });
   return zlib.gunzipSync(fs.readFileSync(f)).length;
 });
+// The first bytes put together by two writers: an appending fd after a truncate, two fds on one file.
+check('an ELF appended after the file was truncated', () => {
+  const f = TMP + '/appended';
+  const fd = fs.openSync(f, 'a');
+  try { fs.writeSync(fd, 'plain text, then truncated\n'); fs.ftruncateSync(fd, 0); fs.writeSync(fd, ELF); } catch (e) { return { ...err(e), head: head(f) }; } finally { fs.closeSync(fd); }
+  return { head: head(f) };
+});
+check('ELF magic written in halves by two fds', () => {
+  const f = TMP + '/halves';
+  const a = fs.openSync(f, 'w');
+  const b = fs.openSync(f, 'r+');
+  try { fs.writeSync(a, ELF.subarray(0, 2)); fs.writeSync(b, ELF.subarray(2), 0, 6, 2); } catch (e) { return { ...err(e), head: head(f) }; } finally { fs.closeSync(a); fs.closeSync(b); }
+  return { head: head(f) };
+});
+check('a large file written in 64 KB chunks, then its first bytes rewritten as an ELF', () => {
+  const f = TMP + '/big';
+  const fd = fs.openSync(f, 'w');
+  const chunk = Buffer.alloc(64 * 1024, 'ordinary data ');
+  for (let i = 0; i < 32; i++) fs.writeSync(fd, chunk);
+  let code = null;
+  try { fs.writeSync(fd, ELF, 0, ELF.length, 0); } catch (e) { code = e.code; } finally { fs.closeSync(fd); }
+  return { size: fs.statSync(f).size, code, head: head(f) };
+});
 check('an ELF written outside the writable places', () => { fs.writeFileSync(__dirname + '/tool', ELF); return head(__dirname + '/tool'); });
 `;
 
@@ -111,6 +134,19 @@ describe.each(NODE_VERSIONS)('/tmp protection on Node %s', (version) => {
   test.each(['chmodSync +x in /tmp', 'FileHandle.chmod +x in /tmp'])('%s is refused and the mode stays without x bits', (name) => {
     const r = batch.result(name);
     expect(r.value).toMatchObject({ code: 'EACCES', mode: 0o644 });
+    expectBlocked(r);
+  });
+
+  test.each(['an ELF appended after the file was truncated', 'ELF magic written in halves by two fds'])('%s: refused, the file does not start with the magic', (name) => {
+    const r = batch.result(name);
+    expect(r.value).toMatchObject({ ...REFUSED, syscall: 'write' });
+    expect(r.value.head ?? '').not.toMatch(/^\x7fELF/);
+    expectBlocked(r);
+  });
+
+  test('a large file is written (its writes past the first bytes skip the engine), and rewriting its head as an ELF is refused', () => {
+    const r = batch.result('a large file written in 64 KB chunks, then its first bytes rewritten as an ELF');
+    expect(r.value).toEqual({ size: 32 * 64 * 1024, code: 'EACCES', head: 'ordi' });
     expectBlocked(r);
   });
 
