@@ -286,6 +286,8 @@ function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   const orig = originals[i];
   // Also once the engine is loaded: a call with nothing to decide opens no window (a write to an fd it does not track).
   if ((!engine && loading) || !needs(i, a)) return apply(orig, self, a);
+  // A list of buffers (writev, a datagram's) is read once: what the scan sees is what the binding sends.
+  if (i > H.ReadFileUtf8 && quickKinds[i] >= 2) a = listCopy(a);
   // The honeypots' network writes: most carry nothing to look at closer, which their quick path tells without a window.
   if (quick !== undefined && i > H.ReadFileUtf8 && quickKinds[i] !== 0 && quick(quickKinds[i], self, a)) return apply(orig, self, a);
   // What the engine decides on is what the binding gets: a copy, read once, before the window opens.
@@ -344,6 +346,30 @@ function snapshot(a: unknown[]): unknown[] {
   if (a[3] !== undefined) put1(b, 3, strings(a[3]));
   return b;
 }
+
+/**
+ * A network hook's arguments with its list (a[1]: writev's chunks, UDP
+ * send's buffers) copied, each element read once: a getter or a Proxy in
+ * the list cannot show the outbound scan one buffer and the binding another.
+ */
+function listCopy(a: unknown[]): unknown[] {
+  const list = a[1];
+  if (!isArray(list)) return a;
+  plain = firstIndex(ArrayProto) === undefined && firstIndex(ObjectProto) === undefined;
+  const b = new ArrayCtor(a.length);
+  for (let j = 0; j < a.length; j++) put1(b, j, a[j]);
+  const n = (list as unknown[]).length;
+  const copy = new ArrayCtor(n);
+  for (let j = 0; j < n; j++) put1(copy, j, (list as unknown[])[j]);
+  put1(b, 1, copy);
+  // The binding writes the buffers later; Node keeps the caller's list alive until then, this keeps the copy's.
+  if (a[0] !== null && typeof a[0] === 'object') apply(weakSet, retained ??= new WeakMapCtor(), [a[0], copy]);
+  return b;
+}
+const WeakMapCtor = WeakMap;
+const weakSet = WeakMap.prototype.set;
+/** Each copied list, by its write request, while the request lives. */
+let retained: WeakMap<object, unknown> | undefined;
 
 const ArrayCtor = Array;
 const isArray = Array.isArray;

@@ -221,6 +221,23 @@ check('one signed request, nothing replaced', async () => {
   s.destroy();
   return got.get(local) === true;
 });
+// A direct writev whose list answers the scan with a clean buffer and the binding with the signed request.
+check('a writev list with a getter: read once, and the signed request never arrives', async () => {
+  const s = await connect();
+  const local = s.localPort;
+  const { WriteWrap } = process.binding('stream_wrap');
+  let reads = 0;
+  const list = [Buffer.from('GET / HTTP/1.1\r\n')];
+  Object.defineProperty(list, 1, { enumerable: true, get() { return reads++ === 0 ? Buffer.from('x-clean: yes\r\n\r\n') : WHOLE; } });
+  const req = new WriteWrap();
+  req.handle = s._handle;
+  req.oncomplete = () => {};
+  req.async = false;
+  s._handle.writev(req, list, true);
+  await sleep(100);
+  s.destroy();
+  return { reads, arrived: got.get(local) === true };
+});
 if (process.env.MATRIX !== 'off') check('every built-in replaced, one at a time: a request signed with the decoy key never arrives', async () => {
   // One clean write first: the honeypots' tables are built, so the quick path is what the attacks meet.
   const warm = await connect();
@@ -314,6 +331,7 @@ describe.each(NODE_VERSIONS)('built-ins replaced by user code, on Node %s', (ver
     const r = netBlock.result('every built-in replaced, one at a time: a request signed with the decoy key never arrives').value;
     expect(r.attempts).toBe(r.targets * 14);
     expect(r.broken).toEqual([]);
+    expect(netBlock.result('a writev list with a getter: read once, and the signed request never arrives').value).toEqual({ reads: 1, arrived: false });
   });
 
   test.each([
