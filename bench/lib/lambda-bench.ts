@@ -13,6 +13,9 @@ export interface LambdaFigures {
   readonly warmBlocksUs: number[];
   /** RSS after each block of the second half, in block order. */
   readonly rssBlocksMb: number[];
+  /** Its anonymous part (RssAnon), the same way. */
+  readonly anonMb: Summary;
+  readonly anonBlocksMb: number[];
 }
 
 export interface LambdaRunOptions {
@@ -37,6 +40,7 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
   const init = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
   const warm = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
   const rss = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
+  const anon = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
   const warmBlocks = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
   try {
     for (let round = 0; round < o.coldStarts; round++) {
@@ -68,7 +72,11 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
         warm.get(id)!.push(...block);
         warmBlocks.get(id)!.push(summarize(block).median);
         // RSS after each block of the second half of the warm run.
-        if (b >= blocks / 2) rss.get(id)!.push(rssMb(fns.get(id)!.tag));
+        if (b >= blocks / 2) {
+          const m = memoryMb(fns.get(id)!.tag);
+          rss.get(id)!.push(m.rss);
+          anon.get(id)!.push(m.anon);
+        }
       }
     }
     o.log(`  ${o.handler} on Node ${o.nodeVersion}: ${blocks * BLOCK} warm invocations per config done`);
@@ -83,6 +91,8 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
       rssMb: summarize(rss.get(id)!),
       warmBlocksUs: warmBlocks.get(id)!,
       rssBlocksMb: rss.get(id)!,
+      anonMb: summarize(anon.get(id)!),
+      anonBlocksMb: anon.get(id)!,
     };
   }
   return out;
@@ -96,19 +106,26 @@ function check(r: Outcome, id: ConfigId, o: LambdaRunOptions): void {
   if (o.handler === 'realistic' && res?.status !== 0) throw new Error(`${id}: the realistic handler's allowed spawn did not run: ${JSON.stringify(res)}`);
 }
 
-/** VmRSS of the runtime process, found by the tag in its environment (the harness does not expose the pid). */
-export function rssMb(tag: string): number {
-  let best = 0;
+/**
+ * VmRSS of the runtime process, and its anonymous part (RssAnon: heap and
+ * the like; the rest is file pages, mostly the node binary's code that ran,
+ * shared with the page cache), found by the tag in its environment (the
+ * harness does not expose the pid).
+ */
+export function memoryMb(tag: string): { rss: number; anon: number } {
+  let best = { rss: 0, anon: 0 };
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`BENCH_TAG=${tag}`)) continue;
       // The runtime itself (unshare and sh exec into it); a passing child of the handler is far smaller.
-      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      if (kb) best = Math.max(best, Number(kb) / 1024);
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+      const anonKb = /RssAnon:\s+(\d+) kB/.exec(status)?.[1];
+      if (kb && Number(kb) / 1024 > best.rss) best = { rss: Number(kb) / 1024, anon: Number(anonKb ?? 0) / 1024 };
     } catch {
       // The process ended between readdir and read.
     }
   }
-  if (!best) throw new Error(`no runtime process with BENCH_TAG=${tag}`);
+  if (!best.rss) throw new Error(`no runtime process with BENCH_TAG=${tag}`);
   return best;
 }
