@@ -49,7 +49,7 @@ let hs: readonly object[] = [];
 /** The originals, in the order of GUARD then FS_KEYS. */
 const originals: unknown[] = [];
 /** The property of each original, at its index in originals: the symbol of a '@@x' key, the name of a '^x' one (else undefined: the key as listed). */
-const symbols: PropertyKey[] = [];
+const properties: PropertyKey[] = [];
 
 /** The holders, in the order of HOLDER_NAMES (build.mjs reads the same list to find NANO_GUARD's keys). */
 export function holderList(fsBinding: object | undefined): object[] {
@@ -75,8 +75,8 @@ export function captureIntrinsics(fsBinding: object | undefined): void {
     const o = hs[h] as Record<PropertyKey, unknown>;
     for (let j = 0; j < keys.length; j++) {
       const k = keys[j];
-      if (k[0] === '@') originals[n] = o[symbols[n] = (Symbol as unknown as Record<string, symbol>)[k.slice(2)]];
-      else if (k[0] === '^') originals[n] = Reflect.getOwnPropertyDescriptor(o, symbols[n] = k.slice(1))?.get;
+      if (k[0] === '@') originals[n] = o[properties[n] = (Symbol as unknown as Record<string, symbol>)[k.slice(2)]];
+      else if (k[0] === '^') originals[n] = Reflect.getOwnPropertyDescriptor(o, properties[n] = k.slice(1))?.get;
       else originals[n] = o[k];
       n++;
     }
@@ -92,7 +92,7 @@ export interface WindowHost {
   readonly fsKeys: readonly string[];
   readonly originals: readonly unknown[];
   /** The property of a '@@x' or '^x' key (the symbol, the name), by index in originals. */
-  readonly symbols: readonly (PropertyKey | undefined)[];
+  readonly properties: readonly (PropertyKey | undefined)[];
   readonly holders: readonly object[];
   readonly holderNames: readonly string[];
   readonly objectPrototype: number;
@@ -139,7 +139,7 @@ export function windowHost(rest: Pick<WindowHost, 'apply' | 'construct' | 'gopd'
     guard: GUARD,
     fsKeys: FS_KEYS,
     originals,
-    symbols,
+    properties,
     holders: hs,
     holderNames: rest.apply(split, HOLDER_NAMES, [' ']) as string[],
     objectPrototype: 15,

@@ -286,10 +286,11 @@ function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   const orig = originals[i];
   // Also once the engine is loaded: a call with nothing to decide opens no window (a write to an fd it does not track).
   if ((!engine && loading) || !needs(i, a)) return apply(orig, self, a);
+  const kind = i > H.ReadFileUtf8 ? quickKinds[i] : 0;
   // A list of buffers (writev, a datagram's) is read once: what the scan sees is what the binding sends.
-  if (i > H.ReadFileUtf8 && quickKinds[i] >= 2) a = listCopy(a);
+  if (kind >= 2) a = listCopy(a);
   // The honeypots' network writes: most carry nothing to look at closer, which their quick path tells without a window.
-  if (quick !== undefined && i > H.ReadFileUtf8 && quickKinds[i] !== 0 && quick(quickKinds[i], self, a)) return apply(orig, self, a);
+  if (kind !== 0 && quick !== undefined && quick(kind, self, a)) return apply(orig, self, a);
   // What the engine decides on is what the binding gets: a copy, read once, before the window opens.
   if (i === H.Spawn || i === H.SpawnSync) a = snapshot(a);
   let e: Engine;
@@ -327,7 +328,7 @@ function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
  */
 function snapshot(a: unknown[]): unknown[] {
   // Node 20/22, and spawn_sync: spawn(options). Node 24's process_wrap: spawn(file, args, cwd, envPairs, stdio, ...).
-  plain = firstIndex(ArrayProto) === undefined && firstIndex(ObjectProto) === undefined;
+  checkPlain();
   if (a.length === 1 && a[0] !== null && typeof a[0] === 'object') {
     const o = a[0] as Record<string, unknown>;
     const c: Record<string, unknown> = { __proto__: null } as unknown as Record<string, unknown>;
@@ -338,8 +339,7 @@ function snapshot(a: unknown[]): unknown[] {
     if (c.envPairs !== undefined) c.envPairs = strings(c.envPairs);
     return [c];
   }
-  const b = new ArrayCtor(a.length);
-  for (let j = 0; j < a.length; j++) put1(b, j, a[j]);
+  const b = copyOf(a, false);
   put1(b, 0, text(a[0]));
   put1(b, 1, strings(a[1]));
   if (a[2] !== undefined && a[2] !== null) put1(b, 2, text(a[2]));
@@ -355,12 +355,9 @@ function snapshot(a: unknown[]): unknown[] {
 function listCopy(a: unknown[]): unknown[] {
   const list = a[1];
   if (!isArray(list)) return a;
-  plain = firstIndex(ArrayProto) === undefined && firstIndex(ObjectProto) === undefined;
-  const b = new ArrayCtor(a.length);
-  for (let j = 0; j < a.length; j++) put1(b, j, a[j]);
-  const n = (list as unknown[]).length;
-  const copy = new ArrayCtor(n);
-  for (let j = 0; j < n; j++) put1(copy, j, (list as unknown[])[j]);
+  checkPlain();
+  const b = copyOf(a, false);
+  const copy = copyOf(list as unknown[], false);
   put1(b, 1, copy);
   // The binding writes the buffers later; Node keeps the caller's list alive until then, this keeps the copy's.
   if (a[0] !== null && typeof a[0] === 'object') apply(weakSet, retained ??= new WeakMapCtor(), [a[0], copy]);
@@ -375,8 +372,20 @@ const ArrayCtor = Array;
 const isArray = Array.isArray;
 const ArrayProto = Array.prototype;
 const ObjectProto = Object.prototype;
-/** Set by snapshot(): no index property on Array.prototype or Object.prototype, so `b[j] = v` calls no setter. */
+/** Set by checkPlain(): no index property on Array.prototype or Object.prototype, so `b[j] = v` calls no setter. */
 let plain = false;
+
+function checkPlain(): void {
+  plain = firstIndex(ArrayProto) === undefined && firstIndex(ObjectProto) === undefined;
+}
+
+/** A copy of v, each element read once (as a string if asText), as own elements (after checkPlain()). */
+function copyOf(v: unknown[], asText: boolean): unknown[] {
+  const n = v.length;
+  const out = new ArrayCtor(n);
+  for (let j = 0; j < n; j++) put1(out, j, asText ? text(v[j]) : v[j]);
+  return out;
+}
 
 /** The first own index property of o ('0', '17'), or undefined: ownKeys lists them first. Also window.js's. */
 function firstIndex(o: object): string | undefined {
@@ -408,11 +417,7 @@ function text(v: unknown): string {
 
 /** A copy of an array as strings (each element read once); anything else as is (the binding rejects it). */
 function strings(v: unknown): unknown {
-  if (!isArray(v)) return v;
-  const n = (v as unknown[]).length;
-  const out = new ArrayCtor(n);
-  for (let j = 0; j < n; j++) put1(out, j, text((v as unknown[])[j]));
-  return out;
+  return isArray(v) ? copyOf(v as unknown[], true) : v;
 }
 
 /** A built-in the engine uses was found replaced (once per built-in): reported, not refused. */

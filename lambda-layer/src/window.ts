@@ -40,7 +40,7 @@ module.exports = function install(host: WindowHost): WindowApi {
         if (typeof v === 'function') {
           const getter = ks[j][0] === '^';
           holders[m] = host.holders[h];
-          keys[m] = host.symbols[n] ?? ks[j];
+          keys[m] = host.properties[n] ?? ks[j];
           originals[m] = v;
           getters[m] = getter;
           names[m] = getter ? `${hn[h]}.${keys[m] as string} (getter)` : `${hn[h]}.${ks[j]}`;

@@ -11,7 +11,7 @@
 // full scan, in a window, for what quick() could not clear.
 /* eslint-disable no-bitwise */ // grams are packed bytes, as in scanner.ts
 import type { Decoy } from './decoys';
-import { find, type Hit, type Scanner } from './scanner';
+import type { Hit, Scanner } from './scanner';
 
 /** What a scan found. */
 export interface Finding {
@@ -36,14 +36,8 @@ export const TAIL = 512;
 const apply = Reflect.apply;
 const weakGet = WeakMap.prototype.get;
 const weakSet = WeakMap.prototype.set;
-const typedArrayPrototype = Reflect.getPrototypeOf(Uint8Array.prototype) as object;
-const lengthOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'length')!.get!;
-const bufferOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')!.get!;
-const offsetOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')!.get!;
+const lengthOf = Reflect.getOwnPropertyDescriptor(Reflect.getPrototypeOf(Uint8Array.prototype) as object, 'length')!.get!;
 const Bytes = Uint8Array;
-const Words = Int32Array;
-/** Below this many bytes a range is probed byte by byte; above, through an aligned Int32Array (one load a probe). */
-const WORDS_FROM = 256;
 
 /** A connection's state: the last bytes written (latin1; a character above 0xff as 0) and the count. */
 interface Stream { readonly last: Uint8Array; len: number; sent: number }
@@ -52,17 +46,9 @@ type ToLatin1 = (bytes: Uint8Array, start: number, end: number) => string;
 export class Outbound {
   private readonly streams = new WeakMap<object, Stream>();
   private readonly keep: number;
-  private readonly maxLength: number;
-  private readonly stride: number;
-  private readonly table: Int32Array;
-  private readonly filter: Uint8Array;
 
   constructor(private readonly scanner: Scanner, private readonly decoys: readonly Decoy[], private readonly latin1: ToLatin1) {
     this.keep = scanner.maxLength + CREDENTIAL.length + 8;
-    this.maxLength = scanner.maxLength;
-    this.stride = scanner.stride;
-    this.table = scanner.table;
-    this.filter = scanner.filter;
   }
 
   /**
@@ -70,19 +56,10 @@ export class Outbound {
    * `stream` (undefined: a datagram), and the stream's state is then what
    * chunk() would have left; false when chunk() must look (a string, a gram
    * of a pattern found, anything unexpected): nothing is changed then.
-   * Never throws. Allocates nothing once the stream has its state.
+   * Never throws.
    */
   quick(stream: object | undefined, data: unknown): boolean {
-    try {
-      if (!(data instanceof Bytes)) return false;
-      const st = stream === undefined ? undefined : apply(weakGet, this.streams, [stream]) as Stream | undefined;
-      const n = apply(lengthOf, data, []) as number;
-      if (!this.clear(st, data, n)) return false;
-      if (stream !== undefined) this.keepEnd(st, stream, data, n);
-      return true;
-    } catch {
-      return false;
-    }
+    return this.quickAll(stream, [data], 0, 1);
   }
 
   /**
@@ -95,23 +72,29 @@ export class Outbound {
       if (!(list instanceof Array)) return false;
       const st = stream === undefined ? undefined : apply(weakGet, this.streams, [stream]) as Stream | undefined;
       const count = list.length;
-      // Each junction's grams reach 3 bytes back: into the kept bytes, or the previous buffer.
+      // Each junction's grams reach 3 bytes back: into the kept bytes, then into the previous buffer.
       let sent = st === undefined ? 0 : st.sent;
-      let previous: Uint8Array | undefined;
+      let before: Uint8Array | undefined = st?.last;
+      let beforeLength = st === undefined ? 0 : st.len;
       for (let i = from; i < count; i += step) {
         const data: unknown = list[i];
         if (!(data instanceof Bytes)) return false;
         const n = apply(lengthOf, data, []) as number;
-        if (previous === undefined ? !this.clear(st, data, n) : !this.clearAfter(previous, data, n, stream === undefined, sent)) return false;
-        if (n >= 3) previous = data;
-        else if (n > 0) return false; // a tiny buffer in a list: the full path
+        if (before !== undefined && this.junctionHits(before, beforeLength, data, n)) return false;
+        // A datagram, or a stream's first write: scanned whole, as chunk() does.
+        const whole = st === undefined || sent < FULL || n <= EDGE + TAIL + this.scanner.maxLength;
+        if (whole ? this.hits(data, 0, n) : this.hits(data, 0, EDGE + this.scanner.maxLength) || this.hits(data, n - TAIL, n)) return false;
+        // A tiny buffer before another: the next junction would reach two buffers back.
+        if (n > 0 && n < 3 && i + step < count) return false;
+        if (n > 0) {
+          before = data;
+          beforeLength = n;
+        }
         sent += n;
       }
       if (stream !== undefined) {
-        for (let i = from; i < count; i += step) {
-          const st2 = apply(weakGet, this.streams, [stream]) as Stream | undefined;
-          this.keepEnd(st2, stream, list[i] as Uint8Array, apply(lengthOf, list[i], []) as number);
-        }
+        let cur = st;
+        for (let i = from; i < count; i += step) cur = this.keepEnd(cur, stream, list[i] as Uint8Array, apply(lengthOf, list[i], []) as number);
       }
       return true;
     } catch {
@@ -119,69 +102,23 @@ export class Outbound {
     }
   }
 
-  /**
-   * No probe hits a gram: the junction's (with the bytes kept in `st`),
-   * then the scanned ranges' (all of them in a stream's first FULL bytes).
-   */
-  private clear(st: Stream | undefined, data: Uint8Array, n: number): boolean {
-    if (st !== undefined && st.len > 0) {
-      const last = st.last;
-      const kept = st.len;
-      for (let t = 3; t >= 1; t--) {
-        if (kept < t || n < 4 - t) continue;
-        let g = 0;
-        for (let k = 0; k < 4; k++) g |= (k < t ? last[kept - t + k] : data[k - t]) << (k << 3);
-        if (find(this.table, this.filter, g) >= 0) return false;
-      }
-    }
-    return this.clearRanges(st === undefined, data, n, st === undefined ? 0 : st.sent);
-  }
-
-  /** clear() for a buffer that follows `previous` (at least 3 bytes) in one list; `sent` before it. */
-  private clearAfter(previous: Uint8Array, data: Uint8Array, n: number, fresh: boolean, sent: number): boolean {
-    const pn = apply(lengthOf, previous, []) as number;
+  /** Do the three grams across the junction of before[0..len) and data (as chunk() probes them) hit a pattern? */
+  private junctionHits(before: Uint8Array, len: number, data: Uint8Array, n: number): boolean {
     for (let t = 3; t >= 1; t--) {
-      if (n < 4 - t) continue;
+      if (len < t || n < 4 - t) continue;
       let g = 0;
-      for (let k = 0; k < 4; k++) g |= (k < t ? previous[pn - t + k] : data[k - t]) << (k << 3);
-      if (find(this.table, this.filter, g) >= 0) return false;
+      for (let k = 0; k < 4; k++) g |= (k < t ? before[len - t + k] : data[k - t]) << (k << 3);
+      if (this.scanner.has(g)) return true;
     }
-    return this.clearRanges(fresh, data, n, sent);
-  }
-
-  private clearRanges(fresh: boolean, data: Uint8Array, n: number, sent: number): boolean {
-    if (fresh || sent < FULL || n <= EDGE + TAIL + this.maxLength) return !this.hits(data, 0, n);
-    return !this.hits(data, 0, EDGE + this.maxLength) && !this.hits(data, n - TAIL, n);
-  }
-
-  /**
-   * Does a gram probed every `stride` bytes from `from` hit the table? A
-   * pattern wholly inside [from, to) holds one of the probed grams (it is at
-   * least stride + 3 long): what scanBytes() would find, this sees.
-   */
-  private hits(d: Uint8Array, from: number, to: number): boolean {
-    const table = this.table;
-    const filter = this.filter;
-    const step = this.stride;
-    if (to - from < WORDS_FROM) {
-      for (let p = from; p + 4 <= to; p += step) {
-        if (find(table, filter, d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | (d[p + 3] << 24)) >= 0) return true;
-      }
-      return false;
-    }
-    // The grid starts at the first aligned byte, g = from + lead (lead <= 3): a pattern that starts
-    // before g is at least 7 long (stride + 3), so it holds g's gram.
-    const offset = apply(offsetOf, d, []) as number;
-    const lead = (4 - ((offset + from) & 3)) & 3;
-    const words = (to - from - lead) >>> 2;
-    const view = new Words(apply(bufferOf, d, []) as ArrayBuffer, offset + from + lead, words);
-    const w = step >>> 2;
-    for (let i = 0; i < words; i += w) if (find(table, filter, view[i]) >= 0) return true;
     return false;
   }
 
+  private hits(d: Uint8Array, from: number, to: number): boolean {
+    return this.scanner.probe(d, from, to) >= 0;
+  }
+
   /** Keeps the last bytes of what was sent on `stream` (its state made at its first write), and counts them. */
-  private keepEnd(st: Stream | undefined, stream: object, data: Uint8Array | string, n: number): void {
+  private keepEnd(st: Stream | undefined, stream: object, data: Uint8Array | string, n: number): Stream {
     const keep = this.keep;
     if (st === undefined) apply(weakSet, this.streams, [stream, st = { last: new Bytes(keep), len: 0, sent: 0 }]);
     const last = st.last;
@@ -199,6 +136,7 @@ export class Outbound {
     }
     st.len = fromOld + fromData;
     st.sent += n;
+    return st;
   }
 
   /** Scans one chunk written on `stream` (a handle; undefined for a datagram). In the window. */

@@ -21,6 +21,16 @@ export interface Hit {
   readonly at: number;
 }
 
+// Read when the bundle loads, in the enforcer's window (the originals): probe()
+// also runs outside it, on the quick path (outbound.ts).
+const apply = Reflect.apply;
+const typedArrayPrototype = Reflect.getPrototypeOf(Uint8Array.prototype) as object;
+const bufferOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')!.get!;
+const offsetOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')!.get!;
+const Words = Int32Array;
+/** Below this many bytes a range is probed byte by byte; above, through an aligned Int32Array (one load a probe). */
+const WORDS_FROM = 256;
+
 const TABLE_BITS = 14;
 const FILTER_BITS = 16;
 /**
@@ -44,7 +54,7 @@ function pack(a: number, b: number, c: number, d: number): number {
  * pattern is 0. A function of its arguments, so that the scan loops keep the
  * arrays in locals.
  */
-export function find(table: Int32Array, filter: Uint8Array, gram: number): number {
+function find(table: Int32Array, filter: Uint8Array, gram: number): number {
   const f = (gram * HASH) >>> (32 - FILTER_BITS);
   if ((filter[f >>> 3] & (1 << (f & 7))) === 0) return -1;
   const mask = (1 << TABLE_BITS) - 1;
@@ -58,10 +68,10 @@ export class Scanner {
   readonly maxLength: number;
   /** Distance between probes, in bytes (a multiple of 4). */
   readonly stride: number;
-  /** The grams (0: an empty slot); read by the quick path too (outbound.ts). */
-  readonly table = new Int32Array(1 << TABLE_BITS);
+  /** The grams (0: an empty slot). */
+  private readonly table = new Int32Array(1 << TABLE_BITS);
   /** One bit per 16-bit hash of a gram: small enough to stay in L1, so a probe that misses costs one load. */
-  readonly filter = new Uint8Array(1 << (FILTER_BITS - 3));
+  private readonly filter = new Uint8Array(1 << (FILTER_BITS - 3));
   /**
    * Parallel to table: for each gram, [pattern index, offset, ...]
    * (preallocated: a sparse array would be a slow dictionary). Built at the
@@ -121,21 +131,46 @@ export class Scanner {
     return this.whereTable[h];
   }
 
-  /** The first pattern found in bytes[from..to), or undefined (`at` counts from bytes[0]). */
-  scanBytes(bytes: Uint8Array, from = 0, to = bytes.length): Hit | undefined {
-    const n = to - from;
-    if (n < this.minLength) return undefined;
-    const lead = (4 - ((bytes.byteOffset + from) & 3)) & 3;
-    const words = (n - lead) >>> 2;
-    if (words <= 0) return undefined;
-    const view = new Int32Array(bytes.buffer, bytes.byteOffset + from + lead, words);
+  /** Is `gram` (4 bytes, as a little-endian Int32Array load reads them) a piece of a pattern? Calls no built-in. */
+  has(gram: number): boolean {
+    return find(this.table, this.filter, gram) >= 0;
+  }
+
+  /**
+   * The next probe in bytes[from..to) after byte `after` (-1: the first)
+   * whose gram is a piece of a pattern: its byte position, or -1. Probes lie
+   * every `stride` bytes, so a pattern wholly inside the range holds one of
+   * them (it is at least stride + 3 long). Calls no method or getter user
+   * code can replace: the quick path (outbound.ts) runs it outside the
+   * enforcer's window.
+   */
+  probe(bytes: Uint8Array, from: number, to: number, after = -1): number {
     const table = this.table;
     const filter = this.filter;
-    const step = this.stride >>> 2;
-    for (let i = 0; i < words; i += step) {
-      const h = find(table, filter, view[i]);
-      if (h < 0) continue;
-      const hit = this.verifyBytes(bytes, from + lead + (i << 2), h, from, to);
+    const step = this.stride;
+    if (to - from < WORDS_FROM) {
+      for (let p = after < 0 ? from : after + step; p + 4 <= to; p += step) {
+        if (find(table, filter, pack(bytes[p], bytes[p + 1], bytes[p + 2], bytes[p + 3])) >= 0) return p;
+      }
+      return -1;
+    }
+    // The grid starts at the first aligned byte, base = from + (0..3): a pattern that starts
+    // before it is at least 7 long (stride + 3), so it holds base's gram.
+    const offset = apply(offsetOf, bytes, []) as number;
+    const base = from + ((4 - ((offset + from) & 3)) & 3);
+    const words = (to - base) >>> 2;
+    const view = new Words(apply(bufferOf, bytes, []) as ArrayBuffer, offset + base, words);
+    const w = step >>> 2;
+    for (let i = after < 0 ? 0 : ((after - base) >>> 2) + w; i < words; i += w) if (find(table, filter, view[i]) >= 0) return base + (i << 2);
+    return -1;
+  }
+
+  /** The first pattern found in bytes[from..to), or undefined (`at` counts from bytes[0]). */
+  scanBytes(bytes: Uint8Array, from = 0, to = bytes.length): Hit | undefined {
+    if (to - from < this.minLength) return undefined;
+    for (let p = this.probe(bytes, from, to); p >= 0; p = this.probe(bytes, from, to, p)) {
+      const h = find(this.table, this.filter, pack(bytes[p], bytes[p + 1], bytes[p + 2], bytes[p + 3]));
+      const hit = this.verifyBytes(bytes, p, h, from, to);
       if (hit) return hit;
     }
     return undefined;

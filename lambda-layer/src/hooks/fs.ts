@@ -106,7 +106,9 @@ function trackResult(result: unknown, path: string, req: unknown, append: boolea
   return result;
 }
 
-/** What the preload does with a write on an fd (preload.ts, track()). */
+/** What the preload does with a write on an fd (preload.ts, track()): nothing to decide. */
+const TRACK_NONE = 0;
+/** Every write to the engine. */
 const TRACK_ALL = 1;
 /** Writes at the fd's offset go straight through: it is past the first four bytes and only moves forward. */
 const TRACK_PAST_HEAD = 2;
@@ -117,19 +119,11 @@ const TRACK_PAST_HEAD = 2;
  * record of them if that fails.
  */
 function currentHead(t: Tracked): number[] {
-  let fd = -1;
-  try {
-    fd = apply(c.openSync, c.fs, [`/proc/self/fd/${t.fd}`, 'r']) as number;
-    const b = new Uint8Array(4);
-    const n = apply(c.readSync, c.fs, [fd, b, 0, 4, 0]) as number;
-    const head = [-1, -1, -1, -1];
-    for (let i = 0; i < n; i++) head[i] = b[i];
-    return head;
-  } catch {
-    return t.head.slice();
-  } finally {
-    if (fd >= 0) try { apply(c.closeSync, c.fs, [fd]); } catch { /* already closed */ }
-  }
+  const b = inspect(`/proc/self/fd/${t.fd}`).head;
+  if (b === undefined) return t.head.slice();
+  const head = [-1, -1, -1, -1];
+  for (let i = 0; i < b.length && i < 4; i++) head[i] = b[i];
+  return head;
 }
 
 /** Checks a write of `bytes` at `position` (null: the current offset, or the end when appending) to a tracked fd. */
@@ -204,11 +198,11 @@ export const fsHandlers: Record<string, Handler> = {};
   hook('openFileHandle', openHook('open', 'open'));
 
   hook('close', (orig) => function close(this: unknown, ...a: unknown[]) {
-    if (tracked.size !== 0 && tracked.delete(a[0] as number)) c.track(a[0] as number, 0);
+    if (tracked.size !== 0 && tracked.delete(a[0] as number)) c.track(a[0] as number, TRACK_NONE);
     return apply(orig, this, a);
   });
   hook('fhClose', (fhClose) => function close(this: { fd?: number }, ...a: unknown[]) {
-    if (tracked.size !== 0) try { if (tracked.delete(this.fd as number)) c.track(this.fd as number, 0); } catch { /* closed already */ }
+    if (tracked.size !== 0) try { if (tracked.delete(this.fd as number)) c.track(this.fd as number, TRACK_NONE); } catch { /* closed already */ }
     return apply(fhClose, this, a);
   });
 
