@@ -33,6 +33,11 @@ export interface SpawnRequest {
   readonly env: Readonly<Record<string, string>>;
   /** True when the caller built the environment itself (not inherited). */
   readonly envExplicit: boolean;
+  /**
+   * Names the binding's environment list gives more than once (a raw
+   * binding call can; child_process cannot). `env` holds the last value.
+   */
+  readonly envDuplicates?: readonly string[];
 }
 
 /** A native addon about to be loaded (process.dlopen, require of .node). */

@@ -66,6 +66,7 @@ export { createSystemView } from './system-view';
 export type { SystemViewOptions } from './system-view';
 
 export function evaluate(policy: Policy, request: Request, system: SystemView): Decision {
+  if (request.kind === 'spawn' && request.envDuplicates !== undefined && request.envDuplicates.length !== 0) return duplicateEnv(request);
   // A spawn already decided is answered from the cache when what it read of the environment and the files is unchanged (cache.ts).
   if (request.kind === 'spawn') return cachedSpawnDecision(policy, request, system, (s, vars) => evaluateSpawn(policy, request, s, vars));
   const ctx = new Context(policy, memoized(system));
@@ -93,6 +94,24 @@ function evaluateSpawn(policy: Policy, request: SpawnRequest, system: SystemView
   });
   const r = ctx.result();
   return r ? refusal(request.api, request.file, request.args, r) : { allow: true };
+}
+
+/**
+ * A variable given twice: which value a program reads is its own choice
+ * (getenv, and node reading NODE_OPTIONS, takes the first; the dynamic
+ * loader the last), so no check of one value covers the child. Refused in
+ * every mode, like any command that cannot be known.
+ */
+function duplicateEnv(request: SpawnRequest): Decision {
+  const names = [...new Set(request.envDuplicates)];
+  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', ...' : '');
+  return {
+    allow: false,
+    control: 'process',
+    reason: `the environment gives ${shown} more than once: the child may read a value that was never checked`,
+    always: true,
+    detail: { api: request.api, file: request.file, rule: 'duplicate-env', argv: showArgv(request.args), variables: names.slice(0, 20) },
+  };
 }
 
 function refusal(api: string, file: string, args: readonly string[], r: Refusal): Decision {

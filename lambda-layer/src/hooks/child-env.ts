@@ -32,16 +32,21 @@ export function protectedEnv(env: Readonly<Record<string, string | undefined>>):
 
 /**
  * Fixes a binding's envPairs ("K=V" strings) in place and returns the
- * environment as a record, for the request.
+ * environment as a record, for the request. A name given more than once is
+ * added to `duplicates`: the record holds its last value, but a child may
+ * read either (getenv, and so node reading NODE_OPTIONS, takes the first;
+ * the dynamic loader the last), so the decision refuses it.
  */
-export function protectEnvPairs(pairs: string[]): Record<string, string> {
-  const env: Record<string, string> = {};
+export function protectEnvPairs(pairs: string[], duplicates: string[]): Record<string, string> {
+  // No prototype: every name is an own key, `in` tells a repeat ('__proto__' and 'constructor' too).
+  const env = { __proto__: null } as unknown as Record<string, string>;
   let nodeOptions = -1;
   let policyAt = -1;
   for (let i = 0; i < pairs.length; i++) {
     const p = String(pairs[i]);
     const eq = p.indexOf('=');
     const k = eq < 0 ? p : p.slice(0, eq);
+    if (k in env) duplicates.push(k);
     env[k] = eq < 0 ? '' : p.slice(eq + 1);
     if (k === 'NODE_OPTIONS') nodeOptions = i;
     else if (k === 'NANO_ENFORCER_POLICY') policyAt = i;

@@ -48,6 +48,7 @@ class Spawn implements SpawnRequest {
     readonly args: readonly string[],
     readonly cwd: string,
     readonly env: Record<string, string>,
+    readonly envDuplicates: readonly string[] | undefined,
   ) {}
   // Enumerating process.env costs tens of µs per spawn and no decision reads it: computed when asked.
   get envExplicit(): boolean {
@@ -56,9 +57,11 @@ class Spawn implements SpawnRequest {
 }
 
 function request(api: string, file: unknown, args: unknown, cwd: unknown, envPairs: string[]): SpawnRequest {
-  const env = protectEnvPairs(envPairs);
+  const duplicates: string[] = [];
+  const env = protectEnvPairs(envPairs, duplicates);
   const base = c.apply(c.cwd, process, []) as string;
-  return new Spawn(api, String(file), strings(args), typeof cwd === 'string' && cwd !== '' ? c.resolve(base, cwd) : base, env);
+  const cwdAbs = typeof cwd === 'string' && cwd !== '' ? c.resolve(base, cwd) : base;
+  return new Spawn(api, String(file), strings(args), cwdAbs, env, duplicates.length === 0 ? undefined : duplicates);
 }
 
 function differsFromProcessEnv(env: Record<string, string>): boolean {

@@ -57,6 +57,20 @@ describe('the environment of a child', () => {
     expect(d.detail).toMatchObject({ rule: 'node-options', command: 'NODE_OPTIONS= node /var/task/index.js' });
   });
 
+  it.each([
+    ['NODE_OPTIONS (node reads the first: an unchecked --require)', ['NODE_OPTIONS']],
+    ['LD_PRELOAD and PATH', ['LD_PRELOAD', 'PATH']],
+  ])('refuses a child whose environment list names %s twice, in ALERT mode too', (_name, names) => {
+    const req: SpawnRequest = { ...node({ NODE_OPTIONS: PRELOAD }), api: 'spawnSync', file: '/bin/ls', args: ['ls'], envDuplicates: names };
+    for (const p of [DRIFT, policy({ m: 'a' }), policy({ a: ['ls'] })]) {
+      const d = refused(evaluate(p, req, system));
+      expect(d).toMatchObject({ always: true, control: 'process', detail: { rule: 'duplicate-env', variables: names } });
+      expect(d.reason).toBe(`the environment gives ${names.join(', ')} more than once: the child may read a value that was never checked`);
+    }
+    // The same request without the repeat is allowed: the refusal is about the repeat alone.
+    expect(evaluate(DRIFT, { ...req, envDuplicates: undefined }, system)).toEqual({ allow: true });
+  });
+
   it('does not require NODE_OPTIONS of a child that cannot start node (ls)', () => {
     const req: SpawnRequest = { kind: 'spawn', api: 'spawn', file: 'ls', args: ['ls'], cwd: '/', env: { PATH: '/usr/bin' }, envExplicit: true };
     expect(evaluate(DRIFT, req, system)).toEqual({ allow: true });

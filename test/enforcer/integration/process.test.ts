@@ -65,8 +65,43 @@ check('raw process_wrap binding', async () => {
   await sleep(200);
   return { err, ran: ran(f) };
 });
+// A variable given twice in a binding's list: node (getenv) reads the first NODE_OPTIONS, here one that
+// drops the preload and requires a file from /tmp; a check of the last one alone would let it through.
+const envTwice = (name, first) => {
+  const evil = TMP + '/' + name + '.js';
+  fs.writeFileSync(evil, "require('fs').writeFileSync(__filename + '.ran', '')");
+  const childRan = TMP + '/' + name + '.child';
+  const pairs = [...(first ? ['NODE_OPTIONS=--require ' + evil] : []), ...Object.entries(process.env).map(([k, v]) => k + '=' + v)];
+  return { file: process.execPath, args: [process.execPath, __dirname + '/child.js', childRan], pairs, evil, childRan };
+};
+const envTwiceResult = (t) => ({ evilRan: exists(t.evil + '.ran'), childRan: exists(t.childRan) });
+check('NODE_OPTIONS twice, raw spawn_sync binding', () => {
+  const t = envTwice('twiceSync', true);
+  const r = process.binding('spawn_sync').spawn({ file: t.file, args: t.args, envPairs: t.pairs, stdio });
+  return { error: r.error, ...envTwiceResult(t) };
+});
+check('NODE_OPTIONS twice, raw process_wrap binding', async () => {
+  const t = envTwice('twiceWrap', true);
+  const { Process } = process.binding('process_wrap');
+  const p = new Process();
+  p.onexit = () => {};
+  const ignore = [{ type: 'ignore' }, { type: 'ignore' }, { type: 'ignore' }];
+  const err = process.versions.node.split('.')[0] >= 24
+    ? p.spawn(t.file, t.args, undefined, t.pairs, ignore, 0, undefined, undefined)
+    : p.spawn({ file: t.file, args: t.args, envPairs: t.pairs, stdio: ignore });
+  await sleep(1500);
+  return { err, ...envTwiceResult(t) };
+});
+check('NODE_OPTIONS once, raw spawn_sync binding', () => {
+  const t = envTwice('onceSync', false);
+  const r = process.binding('spawn_sync').spawn({ file: t.file, args: t.args, envPairs: t.pairs, stdio });
+  return { status: r.status, ...envTwiceResult(t) };
+});
 check('an allowed command after the refusals', () => cp.execFileSync('/bin/echo', ['still running'], { encoding: 'utf8' }).trim());
 `;
+
+// The child node of the NODE_OPTIONS checks: records that it ran.
+const FILES = { 'child.js': "require('fs').writeFileSync(process.argv[2], '')" };
 
 function expectBlocked(r: CheckResult): void {
   expect(r.events).toEqual([expect.objectContaining({ source: 'nano-enforcer', version: 1, control: 'process', action: 'blocked' })]);
@@ -75,7 +110,7 @@ function expectBlocked(r: CheckResult): void {
 describe.each(NODE_VERSIONS)('process control on Node %s', (version) => {
   let batch: Batch;
   beforeAll(() => {
-    batch = runChecks(nodeBinary(version), CHECKS, { policy: POLICY });
+    batch = runChecks(nodeBinary(version), CHECKS, { policy: POLICY, files: FILES });
   });
 
   test('execSync throws EACCES, the script does not run and one event is logged', () => {
@@ -138,6 +173,22 @@ describe.each(NODE_VERSIONS)('process control on Node %s', (version) => {
     expectBlocked(batch.result('raw process_wrap binding'));
   });
 
+  test.each([
+    ['NODE_OPTIONS twice, raw spawn_sync binding', { error: -13 }],
+    ['NODE_OPTIONS twice, raw process_wrap binding', { err: -13 }],
+  ])('%s: refused, neither the required file nor the child runs', (name, failure) => {
+    const r = batch.result(name);
+    expect(r.value).toEqual({ ...failure, evilRan: false, childRan: false });
+    expectBlocked(r);
+    expect(r.events[0]).toMatchObject({ detail: { rule: 'duplicate-env', variables: ['NODE_OPTIONS'] } });
+  });
+
+  test('the same child with NODE_OPTIONS once (the inherited environment) runs, with no event', () => {
+    const r = batch.result('NODE_OPTIONS once, raw spawn_sync binding');
+    expect(r.value).toEqual({ status: 0, evilRan: false, childRan: true });
+    expect(r.events).toEqual([]);
+  });
+
   test('the function keeps running after every refusal', () => {
     expect(batch.result('an allowed command after the refusals').value).toBe('still running');
     expect(batch.result('an allowed command after the refusals').events).toEqual([]);
@@ -149,12 +200,19 @@ describe.each(NODE_VERSIONS)('process control on Node %s', (version) => {
 describe.each(NODE_VERSIONS)('ALERT mode on Node %s', (version) => {
   let batch: Batch;
   beforeAll(() => {
-    batch = runChecks(nodeBinary(version), CHECKS, { policy: { ...POLICY, m: 'a' } });
+    batch = runChecks(nodeBinary(version), CHECKS, { policy: { ...POLICY, m: 'a' }, files: FILES });
   });
 
   test('spawnSync of a file written to /tmp runs and is logged as detected', () => {
     expect(batch.result('spawnSync').value).toEqual({ code: undefined, status: 0, ran: true });
     expect(batch.result('spawnSync').events).toEqual([expect.objectContaining({ control: 'process', action: 'detected' })]);
+  });
+
+  test('NODE_OPTIONS given twice is refused in ALERT mode too: which value the child reads cannot be known', () => {
+    expect(batch.result('NODE_OPTIONS twice, raw spawn_sync binding').value).toEqual({ error: -13, evilRan: false, childRan: false });
+    expect(batch.result('NODE_OPTIONS twice, raw spawn_sync binding').events).toEqual([
+      expect.objectContaining({ control: 'process', action: 'blocked', detail: expect.objectContaining({ rule: 'duplicate-env' }) }),
+    ]);
   });
 
   test('spawn of a file written to /tmp runs and is logged as detected', () => {
