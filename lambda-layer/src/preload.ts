@@ -241,8 +241,13 @@ function absolute(p: unknown): string | undefined {
   if (typeof p === 'string') s = p;
   else if (isView(p)) s = apply(utf8Slice, p, []) as string;
   else return undefined;
+  // The kernel reads a path up to its first NUL: resolving the rest ('/tmp/x\0/../../usr') would hide where it goes.
+  for (let i = 0; i < s.length; i++) if (s[i] === '\0') return WITH_NUL;
   return normal(s) ? s : resolve(apply(cwd, proc, []) as string, s);
 }
+
+/** What absolute() answers for a path with a NUL in it: only the engine decides on those (it refuses them). */
+const WITH_NUL = '\0';
 
 /**
  * Absolute, without '.', '..' or empty segments. Like everything the
@@ -257,7 +262,7 @@ function normal(s: string): boolean {
 
 function inWritable(p: unknown): boolean {
   const s = absolute(p);
-  return s !== undefined && isWritablePath(s);
+  return s !== undefined && (s === WITH_NUL || isWritablePath(s));
 }
 
 /** The hooks, in the order of their tables below; the network hooks (honeypots) follow ReadFileUtf8. */
@@ -458,7 +463,7 @@ function mayBeDecoy(p: unknown): boolean {
   if (decoyFiles === undefined) return false;
   const s = absolute(p);
   if (s === undefined) return false;
-  if (isWritablePath(s)) return true;
+  if (s === WITH_NUL || isWritablePath(s)) return true;
   for (let i = 0; i < decoyFiles.length; i++) if (decoyFiles[i] === s) return true;
   return false;
 }

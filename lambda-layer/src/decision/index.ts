@@ -66,6 +66,8 @@ export { createSystemView } from './system-view';
 export type { SystemViewOptions } from './system-view';
 
 export function evaluate(policy: Policy, request: Request, system: SystemView): Decision {
+  const nul = nulProblem(request);
+  if (nul !== undefined) return nul;
   if (request.kind === 'spawn' && request.envDuplicates !== undefined && request.envDuplicates.length !== 0) return duplicateEnv(request);
   // A spawn already decided is answered from the cache when what it read of the environment and the files is unchanged (cache.ts).
   if (request.kind === 'spawn') return cachedSpawnDecision(policy, request, system, (s, vars) => evaluateSpawn(policy, request, s, vars));
@@ -94,6 +96,55 @@ function evaluateSpawn(policy: Policy, request: SpawnRequest, system: SystemView
   });
   const r = ctx.result();
   return r ? refusal(request.api, request.file, request.args, r) : { allow: true };
+}
+
+const hasNul = (s: string | undefined): boolean => s !== undefined && s.includes('\0');
+
+/**
+ * A NUL in a string the kernel gets: C code reads it only up to the NUL, so
+ * the kernel would act on a prefix (`/tmp/x\0/../../usr/lib` opens /tmp/x;
+ * `/bin/ls\0/../true` runs ls) while every check here sees the whole. Node's
+ * own APIs refuse such strings; only a raw binding call passes them. Refused
+ * in every mode. (Worker filenames are resolved by Node in JavaScript.)
+ */
+function nulProblem(request: Request): Decision | undefined {
+  let where: string | undefined;
+  let control: 'process' | 'tmp' = 'process';
+  let detail: Record<string, unknown>;
+  switch (request.kind) {
+    case 'spawn': {
+      if (hasNul(request.file)) {where = 'the file';} else if (hasNul(request.cwd)) {where = 'the working directory';} else if (request.args.some(hasNul)) {where = 'an argument';} else {
+        for (const k in request.env) {
+          if (hasNul(k) || hasNul(request.env[k])) {
+            where = 'the environment';
+            break;
+          }
+        }
+      }
+      detail = { api: request.api, file: request.file, argv: showArgv(request.args) };
+      break;
+    }
+    case 'file':
+      control = 'tmp';
+      where = hasNul(request.path) ? 'the path' : hasNul(request.source) ? 'the source path' : undefined;
+      detail = { api: request.api, path: request.path };
+      if (request.source !== undefined) detail.source = request.source;
+      break;
+    case 'addon':
+      where = hasNul(request.path) ? 'the path' : undefined;
+      detail = { api: request.api, file: request.path };
+      break;
+    default:
+      return undefined;
+  }
+  if (where === undefined) return undefined;
+  return {
+    allow: false,
+    control,
+    reason: `${where} holds a NUL character: the kernel would get only what precedes it, which was never checked`,
+    always: true,
+    detail: { ...detail, rule: 'nul-byte' },
+  };
 }
 
 /**

@@ -108,6 +108,9 @@ export function start(host: HoneypotHost): Honeypots {
     if (typeof p === 'string') path = p;
     else if (p instanceof Uint8Array) path = c.apply(c.bufToString, p, ['utf8']) as string;
     else return;
+    // The kernel opens what precedes a NUL (a raw binding call can pass one).
+    const nul = path.indexOf('\0');
+    if (nul >= 0) path = path.slice(0, nul);
     path = c.resolve(c.apply(c.cwd, process, []) as string, path);
     if (ALIASES.test(path)) {
       try {

@@ -3,16 +3,18 @@
 // writable place (or reached through /proc) needs the decision; the preload
 // filters the others out until the engine is loaded.
 import { c } from '../captured';
-import { permit } from '../gate';
+import { lastReason, permit } from '../gate';
 import type { Handler } from './handler';
 import { isWritablePath } from './writable';
 
 export const dlopen: Handler = (origDlopen) => function (this: unknown, a: unknown[]): unknown {
   const file = a[1];
   if (typeof file === 'string') {
-    const abs = c.resolve(c.apply(c.cwd, process, []) as string, file);
-    if (isWritablePath(abs) && !permit({ kind: 'addon', api: 'dlopen', path: abs })) {
-      const e = new Error(`${abs}: cannot load a native addon from a writable location (refused by nano-enforcer)`) as Error & { code?: string };
+    // A NUL (dlopen reads the path up to it) stays for the decision to refuse: resolving would drop the segment holding it.
+    const nul = file.includes('\0');
+    const abs = nul ? file : c.resolve(c.apply(c.cwd, process, []) as string, file);
+    if ((nul || isWritablePath(abs)) && !permit({ kind: 'addon', api: 'dlopen', path: abs })) {
+      const e = new Error(`${abs}: cannot load this native addon (refused by nano-enforcer: ${lastReason})`) as Error & { code?: string };
       e.code = 'ERR_DLOPEN_FAILED';
       throw e;
     }

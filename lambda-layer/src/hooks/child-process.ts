@@ -60,7 +60,8 @@ function request(api: string, file: unknown, args: unknown, cwd: unknown, envPai
   const duplicates: string[] = [];
   const env = protectEnvPairs(envPairs, duplicates);
   const base = c.apply(c.cwd, process, []) as string;
-  const cwdAbs = typeof cwd === 'string' && cwd !== '' ? c.resolve(base, cwd) : base;
+  // A NUL stays for the decision to refuse: resolving '/tmp/d\0/../usr' would drop the segment holding it.
+  const cwdAbs = typeof cwd === 'string' && cwd !== '' ? (cwd.includes('\0') ? cwd : c.resolve(base, cwd)) : base;
   return new Spawn(api, String(file), strings(args), cwdAbs, env, duplicates.length === 0 ? undefined : duplicates);
 }
 

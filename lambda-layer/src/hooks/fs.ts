@@ -46,7 +46,9 @@ function absolute(p: unknown): string | undefined {
   if (typeof p === 'string') s = p;
   else if (p instanceof Uint8Array) s = apply(c.bufToString, p, ['utf8']) as string;
   else return undefined;
-  return c.resolve(apply(c.cwd, process, []) as string, s);
+  // The kernel reads a path up to its first NUL (only a raw binding call passes one): decide on what it opens.
+  const nul = s.indexOf('\0');
+  return c.resolve(apply(c.cwd, process, []) as string, nul < 0 ? s : s.slice(0, nul));
 }
 
 function isMagic(b: ArrayLike<number>, n: number): boolean {

@@ -179,3 +179,32 @@ describe('file requests (protectTmp)', () => {
     expect(refused(evaluate(DRIFT, file({ api: 'chmod', mode: 0o4755 }), system)).reason).toBe('setting execute permission (mode 0o4755) on /tmp/x, a writable location');
   });
 });
+
+describe('a NUL in a string the kernel gets (only a raw binding call passes one)', () => {
+  const ls: SpawnRequest = { kind: 'spawn', api: 'spawnSync', file: '/bin/ls', args: ['ls'], cwd: '/var/task', env: { PATH: '/usr/bin' }, envExplicit: true };
+  it.each([
+    ['the file', { file: '/bin/ls\0/../true' }],
+    ['the working directory', { cwd: '/tmp/d\0/../../var/task' }],
+    ['an argument', { args: ['ls', 'a\0b'] }],
+    ['the environment', { env: { PATH: '/usr/bin', LD_PRELOAD: '/tmp/evil.so\0/../../usr/lib/x.so' } }],
+    ['the environment', { env: { 'PATH': '/usr/bin', 'LD_PRELOAD\0': '/tmp/evil.so' } }],
+  ])('refuses a spawn when %s holds one, in every mode', (where, over) => {
+    for (const p of [DRIFT, policy({ m: 'a' }), policy({ a: ['ls', 'true'] })]) {
+      const d = refused(evaluate(p, { ...ls, ...over }, system));
+      expect(d).toMatchObject({ always: true, control: 'process', detail: { rule: 'nul-byte' } });
+      expect(d.reason).toBe(`${where} holds a NUL character: the kernel would get only what precedes it, which was never checked`);
+    }
+  });
+
+  it('allows the same spawn without one', () => {
+    expect(evaluate(policy({ a: ['ls'] }), ls, system)).toEqual({ allow: true });
+  });
+
+  it('refuses a file request whose path or source holds one (control tmp) and an addon path (control process)', () => {
+    const base: FileRequest = { kind: 'file', api: 'rename', path: '/tmp/x', source: '/var/task/data.json' };
+    expect(refused(evaluate(DRIFT, { ...base, path: '/tmp/x\0/../../usr/lib' }, system))).toMatchObject({ control: 'tmp', detail: { rule: 'nul-byte', path: '/tmp/x\0/../../usr/lib' } });
+    expect(refused(evaluate(DRIFT, { ...base, source: '/var/task/a\0' }, system)).reason).toMatch(/^the source path holds a NUL/);
+    expect(evaluate(DRIFT, base, system)).toEqual({ allow: true });
+    expect(refused(evaluate(DRIFT, { kind: 'addon', api: 'dlopen', path: '/tmp/e.node\0/../../usr/lib/x.node' }, system))).toMatchObject({ control: 'process', detail: { rule: 'nul-byte' } });
+  });
+});

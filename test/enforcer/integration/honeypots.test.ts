@@ -61,6 +61,12 @@ const TRIPS = PRELUDE + String.raw`
 check('a decoy file is read', () => fs.readFileSync(path.join(process.env.LAYER_ROOT, '.aws/credentials'), 'utf8').length > 0);
 check('a decoy file is read with fs.promises', async () => (await fs.promises.readFile(path.join(process.env.LAYER_ROOT, 'config/.env'))).length > 0);
 check('a decoy file is read through a symlink in /tmp', () => { fs.symlinkSync(path.join(process.env.LAYER_ROOT, '.aws/credentials'), TMP + '/c'); return fs.readFileSync(TMP + '/c', 'latin1').length > 0; });
+check('a decoy file is opened by a raw binding call with a NUL after its path', () => {
+  const fd = process.binding('fs').open(path.join(process.env.LAYER_ROOT, '.aws/credentials') + '\0' + '/..'.repeat(30) + '/etc/hostname', fs.constants.O_RDONLY, 0);
+  const n = fs.readSync(fd, Buffer.alloc(64));
+  fs.closeSync(fd);
+  return n > 0;
+});
 check('/proc/self/environ is read', () => fs.readFileSync('/proc/self/environ').includes(ID));
 check("another process's environ is read", () => fs.readFileSync('/proc/' + process.ppid + '/environ').length >= 0);
 check('the secret is posted as is', () => send('secret=' + SECRET));
@@ -155,6 +161,7 @@ describe.each(VERSIONS)('honeypots on Node %s', (version) => {
     ['a decoy file is read', 'decoy file .aws/credentials read'],
     ['a decoy file is read with fs.promises', 'decoy file config/.env read'],
     ['a decoy file is read through a symlink in /tmp', 'decoy file .aws/credentials read'],
+    ['a decoy file is opened by a raw binding call with a NUL after its path', 'decoy file .aws/credentials read'],
     ['/proc/self/environ is read', 'process environment read from /proc'],
     ["another process's environ is read", 'process environment read from /proc'],
     ['a child reads /proc/1/environ', 'process environment read from /proc by a child'],

@@ -97,6 +97,13 @@ check('NODE_OPTIONS once, raw spawn_sync binding', () => {
   const r = process.binding('spawn_sync').spawn({ file: t.file, args: t.args, envPairs: t.pairs, stdio });
   return { status: r.status, ...envTwiceResult(t) };
 });
+// A NUL in a raw binding's cwd: the kernel changes to what precedes it (TMP) and runs ./nulcwd there,
+// while the whole string resolves to /usr, where ./nulcwd does not exist.
+check('NUL in the cwd of a raw spawn_sync call', () => {
+  const f = attack('nulcwd');
+  const r = process.binding('spawn_sync').spawn({ file: './nulcwd', args: ['./nulcwd'], cwd: TMP + '\0' + '/..'.repeat(30) + '/usr', envPairs: [], stdio });
+  return { error: r.error, ran: ran(f) };
+});
 check('an allowed command after the refusals', () => cp.execFileSync('/bin/echo', ['still running'], { encoding: 'utf8' }).trim());
 `;
 
@@ -181,6 +188,13 @@ describe.each(NODE_VERSIONS)('process control on Node %s', (version) => {
     expect(r.value).toEqual({ ...failure, evilRan: false, childRan: false });
     expectBlocked(r);
     expect(r.events[0]).toMatchObject({ detail: { rule: 'duplicate-env', variables: ['NODE_OPTIONS'] } });
+  });
+
+  test('a NUL in the cwd of a raw binding call is refused: the script in /tmp that the kernel would run does not run', () => {
+    const r = batch.result('NUL in the cwd of a raw spawn_sync call');
+    expect(r.value).toEqual({ error: -13, ran: false });
+    expectBlocked(r);
+    expect(r.events[0]).toMatchObject({ detail: { rule: 'nul-byte' }, reason: expect.stringContaining('the working directory holds a NUL') });
   });
 
   test('the same child with NODE_OPTIONS once (the inherited environment) runs, with no event', () => {

@@ -92,6 +92,21 @@ check('a large file written in 64 KB chunks, then its first bytes rewritten as a
   try { fs.writeSync(fd, ELF, 0, ELF.length, 0); } catch (e) { code = e.code; } finally { fs.closeSync(fd); }
   return { size: fs.statSync(f).size, code, head: head(f) };
 });
+// A raw binding call with a NUL in the path: the kernel opens what precedes it (a file in /tmp), while
+// the whole string resolves outside (Node's fs functions refuse such paths; the bindings take them).
+check('a NUL in a raw binding path: ELF written, then chmod +x', () => {
+  const b = process.binding('fs');
+  const f = TMP + '/nul-elf';
+  const disguised = f + '\0' + '/..'.repeat(30) + '/usr/lib';
+  const out = {};
+  let fd;
+  try { fd = b.open(disguised, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o644); } catch (e) { out.open = e.code; }
+  if (typeof fd === 'number') {
+    try { fs.writeSync(fd, ELF); } catch (e) { out.write = e.code; } finally { fs.closeSync(fd); }
+  }
+  try { b.chmod(disguised, 0o755); } catch (e) { out.chmod = e.code; }
+  return { ...out, head: head(f), mode: exists(f) ? fs.statSync(f).mode & 0o777 : null };
+});
 check('an ELF written outside the writable places', () => { fs.writeFileSync(__dirname + '/tool', ELF); return head(__dirname + '/tool'); });
 `;
 
@@ -122,6 +137,15 @@ describe.each(NODE_VERSIONS)('/tmp protection on Node %s', (version) => {
     expect(r.value).toMatchObject({ ...REFUSED, syscall, path: expect.any(String) });
     expect(r.value.head ?? '').not.toMatch(/^(\x7fELF|#!)/);
     expectBlocked(r);
+  });
+
+  test('a NUL in a raw binding path is decided on the /tmp file the kernel opens: the ELF write and the chmod are refused', () => {
+    const r = batch.result('a NUL in a raw binding path: ELF written, then chmod +x');
+    expect(r.value).toEqual({ write: 'EACCES', chmod: 'EACCES', head: '', mode: 0o644 });
+    expect(r.events).toEqual([
+      expect.objectContaining({ control: 'tmp', action: 'blocked', detail: expect.objectContaining({ rule: 'tmp-executable-content', path: expect.stringMatching(/\/nul-elf$/) }) }),
+      expect.objectContaining({ control: 'tmp', action: 'blocked', detail: expect.objectContaining({ rule: 'tmp-executable-mode', path: expect.stringMatching(/\/nul-elf$/) }) }),
+    ]);
   });
 
   test.each(['fs.writeFile callback', 'write stream'])('%s reports EACCES asynchronously and writes nothing executable', (name) => {

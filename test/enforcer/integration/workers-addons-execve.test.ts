@@ -89,6 +89,11 @@ check('process.dlopen of a file in /tmp', () => {
   fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
   process.dlopen({ exports: {} }, f);
 });
+check('process.dlopen of a /tmp file disguised by a NUL', () => {
+  const f = TMP + '/evil3.node';
+  fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  process.dlopen({ exports: {} }, f + '\0' + '/..'.repeat(30) + '/usr/lib/x.node');
+});
 check('process.execve', () => {
   if (typeof process.execve !== 'function') return 'absent';
   const f = TMP + '/execve';
@@ -139,6 +144,15 @@ describe.each(NODE_VERSIONS)('workers, addons and execve on Node %s', (version) 
     const r = batch.result(name);
     expect(r.error).toMatchObject({ code: 'ERR_DLOPEN_FAILED', message: expect.stringContaining('nano-enforcer') });
     expectBlocked(r);
+  });
+
+  test('process.dlopen of a /tmp file disguised by a NUL is refused before loading (dlopen would read only the /tmp part)', () => {
+    const r = batch.result('process.dlopen of a /tmp file disguised by a NUL');
+    // Loading it would fail on its header ("invalid ELF header"), not with the enforcer's refusal.
+    expect(r.error).toMatchObject({ code: 'ERR_DLOPEN_FAILED', message: expect.stringContaining('nano-enforcer') });
+    expect(r.error.message).not.toMatch(/ELF header|too short/);
+    expectBlocked(r);
+    expect(r.events[0]).toMatchObject({ detail: { rule: 'nul-byte' } });
   });
 
   test('process.execve of a file written to /tmp throws EACCES where it exists (>= 22.15)', () => {
