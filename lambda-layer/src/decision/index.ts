@@ -89,7 +89,8 @@ function evaluateSpawn(policy: Policy, request: SpawnRequest, system: SystemView
     file: request.file,
     argv: request.args.length ? request.args : [request.file],
     vars,
-    cwds: [request.cwd],
+    // Where the child's chdir() lands: symlinks first, then '..' (a lexical '..' would be another directory).
+    cwds: [system.realpath(request.cwd) ?? request.cwd],
     root: '',
     search: true,
     depth: 0,

@@ -105,6 +105,18 @@ function collectState(commands: readonly ShellCommand[], functions: ReadonlySet<
   }
 }
 
+/**
+ * Where `cd p` may land: a shell's logical cd takes '..' lexically (dash),
+ * and bash, when that directory does not exist, retries p as the kernel
+ * walks it (symlinks before '..': /proc/self/cwd/../../tmp is /tmp). Both
+ * are candidates; the raw path is resolved physically where it is used.
+ */
+function both(next: Arg[], p: string): void {
+  const lexical = normalize(p);
+  next.push(lexical);
+  if (/(^|\/)\.\.(\/|$)/.test(p) && lexical !== p) next.push(p);
+}
+
 /** What a builtin changes in the shell state (cd, export, read, unset, printf -v, declare -n). */
 function stateEffect(name: string, args: readonly Arg[], words: readonly ShellWord[] | undefined, state: ShellState): void {
   switch (name) {
@@ -118,18 +130,18 @@ function stateEffect(name: string, args: readonly Arg[], words: readonly ShellWo
       } else if (!isStatic(target) || target === '-') {
         next.push(undefined);
       } else if (target.startsWith('/')) {
-        next.push(normalize(target));
+        both(next, target);
       } else {
         // A relative target is looked up in CDPATH first.
         for (const cd of state.vars.get('CDPATH') ?? [null]) {
           if (cd === null) continue;
           if (cd === undefined) { next.push(undefined); continue; }
           for (const e of cd.split(':')) {
-            if (e.startsWith('/')) next.push(normalize(e + '/' + target));
-            else for (const c of state.cwds) next.push(isStatic(c) ? normalize(c + '/' + (e || '.') + '/' + target) : undefined);
+            if (e.startsWith('/')) both(next, e + '/' + target);
+            else for (const c of state.cwds) if (isStatic(c)) both(next, c + '/' + (e || '.') + '/' + target); else next.push(undefined);
           }
         }
-        for (const c of state.cwds) next.push(isStatic(c) ? normalize(c + '/' + target) : undefined);
+        for (const c of state.cwds) if (isStatic(c)) both(next, c + '/' + target); else next.push(undefined);
       }
       for (const n of next) if (!state.cwds.includes(n)) state.cwds.push(n);
       return;

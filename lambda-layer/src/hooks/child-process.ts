@@ -60,8 +60,9 @@ function request(api: string, file: unknown, args: unknown, cwd: unknown, envPai
   const duplicates: string[] = [];
   const env = protectEnvPairs(envPairs, duplicates);
   const base = c.apply(c.cwd, process, []) as string;
-  // A NUL stays for the decision to refuse: resolving '/tmp/d\0/../usr' would drop the segment holding it.
-  const cwdAbs = typeof cwd === 'string' && cwd !== '' ? (cwd.includes('\0') ? cwd : c.resolve(base, cwd)) : base;
+  // Not normalized: the child's chdir() follows symlinks before '..' ('/proc/self/cwd/../../tmp' is /tmp, not
+  // /proc/tmp), and the decision resolves it the same way; a NUL stays for the decision to refuse.
+  const cwdAbs = typeof cwd === 'string' && cwd !== '' ? (cwd[0] === '/' ? cwd : `${base}/${cwd}`) : base;
   return new Spawn(api, String(file), strings(args), cwdAbs, env, duplicates.length === 0 ? undefined : duplicates);
 }
 

@@ -1,4 +1,4 @@
-import { fakeSystem, LAMBDA_FILES } from './fake-system';
+import { ELF, fakeSystem, LAMBDA_FILES } from './fake-system';
 import { policy, PRELOAD_OPTION as PRELOAD, refused } from './helpers';
 import { evaluate } from '../../../lambda-layer/src/decision';
 import type { SpawnRequest } from '../../../lambda-layer/src/types';
@@ -67,6 +67,18 @@ describe('drift prevention (no allowlist)', () => {
     const d = refused(evaluate(DRIFT, req, system));
     expect(d.control).toBe('process');
     expect(d.detail?.rule).toBe(rule);
+  });
+
+  describe('a working directory with .. after a symlink (the kernel follows the link first)', () => {
+    // /var/task/cache -> /tmp/cache: '/var/task/cache/../d' is /tmp/d to the kernel, /var/task/d to a lexical join.
+    const linked = fakeSystem({ ...LAMBDA_FILES, '/var/task/cache': { link: '/tmp/cache' }, '/tmp/cache/data': { content: '{}', mode: 0o100644 }, '/tmp/d/evil': { content: ELF } });
+    it.each([
+      ['the cwd option', spawn('./evil', ['evil'], { cwd: '/var/task/cache/../d' })],
+      ['a bare name on a relative PATH entry', spawn('evil', ['evil'], { cwd: '/var/task/cache/../d', env: { ...ENV, PATH: '.:/usr/bin' } })],
+      ["bash's cd, which falls back to the physical path", spawn('/bin/bash', ['bash', '-c', 'cd /var/task/cache/../d && ./evil'])],
+    ])('refuses a /tmp binary reached through %s', (_name, req) => {
+      expect(refused(evaluate(DRIFT, req, linked)).detail).toMatchObject({ rule: 'writable-location', resolved: '/tmp/d/evil' });
+    });
   });
 
   it('names the command of the shell line that was refused', () => {

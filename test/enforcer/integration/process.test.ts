@@ -104,6 +104,20 @@ check('NUL in the cwd of a raw spawn_sync call', () => {
   const r = process.binding('spawn_sync').spawn({ file: './nulcwd', args: ['./nulcwd'], cwd: TMP + '\0' + '/..'.repeat(30) + '/usr', envPairs: [], stdio });
   return { error: r.error, ran: ran(f) };
 });
+// From a cwd two levels deep (as /var/task), /proc/self/cwd/../.. is '/' to the kernel, which follows
+// the link before each '..', so the path below reaches TMP; a lexical join makes it /proc/<TMP>.
+const VIA_PROC_CWD = '/proc/self/cwd/../..';
+const fromUsrLib = (f) => { const was = process.cwd(); process.chdir('/usr/lib'); try { return f(); } finally { process.chdir(was); } };
+check('cwd option with .. after the /proc/self/cwd link', () => fromUsrLib(() => {
+  const f = attack('proccwd');
+  const r = cp.spawnSync('./proccwd', { cwd: VIA_PROC_CWD + TMP });
+  return { code: r.error && r.error.code, ran: ran(f) };
+}));
+check("bash's cd to .. after the /proc/self/cwd link", () => fromUsrLib(() => {
+  const f = attack('bashcd');
+  const r = cp.spawnSync('/bin/bash', ['-c', 'cd ' + VIA_PROC_CWD + TMP + ' && ./bashcd']);
+  return { code: r.error && r.error.code, ran: ran(f) };
+}));
 check('an allowed command after the refusals', () => cp.execFileSync('/bin/echo', ['still running'], { encoding: 'utf8' }).trim());
 `;
 
@@ -163,6 +177,8 @@ describe.each(NODE_VERSIONS)('process control on Node %s', (version) => {
     'bare name found through env.PATH',
     'argv0 disguising the executable',
     'dynamic import of node:child_process',
+    'cwd option with .. after the /proc/self/cwd link',
+    "bash's cd to .. after the /proc/self/cwd link",
   ])('%s: the real file is refused', (name) => {
     const r = batch.result(name);
     expect(r.value).toMatchObject({ ran: false });

@@ -150,7 +150,7 @@ describe.each(NODE_VERSIONS)('workers, addons and execve on Node %s', (version) 
     const r = batch.result('process.dlopen of a /tmp file disguised by a NUL');
     // Loading it would fail on its header ("invalid ELF header"), not with the enforcer's refusal.
     expect(r.error).toMatchObject({ code: 'ERR_DLOPEN_FAILED', message: expect.stringContaining('nano-enforcer') });
-    expect(r.error.message).not.toMatch(/ELF header|too short/);
+    expect(r.error?.message).not.toMatch(/ELF header|too short/);
     expectBlocked(r);
     expect(r.events[0]).toMatchObject({ detail: { rule: 'nul-byte' } });
   });
