@@ -241,13 +241,16 @@ function absolute(p: unknown): string | undefined {
   if (typeof p === 'string') s = p;
   else if (isView(p)) s = apply(utf8Slice, p, []) as string;
   else return undefined;
-  // The kernel reads a path up to its first NUL: resolving the rest ('/tmp/x\0/../../usr') would hide where it goes.
-  for (let i = 0; i < s.length; i++) if (s[i] === '\0') return WITH_NUL;
+  // The kernel reads a path up to its first NUL, and follows a symlink before the '..' after it
+  // (/proc/self/cwd/../../tmp): comparing or resolving the string as written would hide where such a path goes.
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '\0' || (s[i] === '.' && s[i + 1] === '.' && (i === 0 || s[i - 1] === '/') && (i + 2 === s.length || s[i + 2] === '/'))) return UNSURE;
+  }
   return normal(s) ? s : resolve(apply(cwd, proc, []) as string, s);
 }
 
-/** What absolute() answers for a path with a NUL in it: only the engine decides on those (it refuses them). */
-const WITH_NUL = '\0';
+/** What absolute() answers for a path with a NUL or a '..' in it: the engine finds where it leads (hooks/kernel-path.ts). */
+const UNSURE = '\0';
 
 /**
  * Absolute, without '.', '..' or empty segments. Like everything the
@@ -262,7 +265,7 @@ function normal(s: string): boolean {
 
 function inWritable(p: unknown): boolean {
   const s = absolute(p);
-  return s !== undefined && (s === WITH_NUL || isWritablePath(s));
+  return s !== undefined && (s === UNSURE || isWritablePath(s));
 }
 
 /** The hooks, in the order of their tables below; the network hooks (honeypots) follow ReadFileUtf8. */
@@ -463,7 +466,7 @@ function mayBeDecoy(p: unknown): boolean {
   if (decoyFiles === undefined) return false;
   const s = absolute(p);
   if (s === undefined) return false;
-  if (s === WITH_NUL || isWritablePath(s)) return true;
+  if (s === UNSURE || isWritablePath(s)) return true;
   for (let i = 0; i < decoyFiles.length; i++) if (decoyFiles[i] === s) return true;
   return false;
 }

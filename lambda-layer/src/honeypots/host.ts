@@ -14,6 +14,8 @@ export interface HoneypotHost {
   readonly environment: Readonly<Record<string, string | undefined>>;
   /** The layer's root (/opt on Lambda): where the decoy files are. */
   readonly layerRoot: string;
+  /** The absolute path the kernel would open for p (hooks/kernel-path.ts). */
+  kernelPath(p: string): string;
   /** True while the enforcer itself reads files (its decision). */
   internal(): boolean;
   emit(action: 'blocked' | 'detected', reason: string, detail: Record<string, unknown>): void;

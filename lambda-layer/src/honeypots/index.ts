@@ -108,10 +108,8 @@ export function start(host: HoneypotHost): Honeypots {
     if (typeof p === 'string') path = p;
     else if (p instanceof Uint8Array) path = c.apply(c.bufToString, p, ['utf8']) as string;
     else return;
-    // The kernel opens what precedes a NUL (a raw binding call can pass one).
-    const nul = path.indexOf('\0');
-    if (nul >= 0) path = path.slice(0, nul);
-    path = c.resolve(c.apply(c.cwd, process, []) as string, path);
+    // What the kernel opens (a NUL, a symlink before '..').
+    path = host.kernelPath(path);
     if (ALIASES.test(path)) {
       try {
         path = c.apply(realpath, c.fs, [path]) as string;

@@ -4,6 +4,7 @@
 import { c } from '../captured';
 import { emit } from '../events';
 import { deciding, observeSpawns } from '../gate';
+import { kernelPath } from '../hooks/kernel-path';
 import type { Policy } from '../types';
 import type { HoneypotHost, Honeypots } from './host';
 
@@ -30,6 +31,7 @@ export function startHoneypots(policy: Policy, environment: Readonly<Record<stri
       decoyVariables: names,
       environment,
       layerRoot: c.resolve(__dirname, '..'),
+      kernelPath,
       internal: deciding,
       emit: (action, reason, detail) => emit('honeypot', action, reason, detail),
       fault: (reason) => emit('tamper', 'detected', `internal: honeypots: ${reason}`, {}),

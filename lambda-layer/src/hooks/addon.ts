@@ -5,6 +5,7 @@
 import { c } from '../captured';
 import { lastReason, permit } from '../gate';
 import type { Handler } from './handler';
+import { kernelPath } from './kernel-path';
 import { isWritablePath } from './writable';
 
 export const dlopen: Handler = (origDlopen) => function (this: unknown, a: unknown[]): unknown {
@@ -12,7 +13,7 @@ export const dlopen: Handler = (origDlopen) => function (this: unknown, a: unkno
   if (typeof file === 'string') {
     // A NUL (dlopen reads the path up to it) stays for the decision to refuse: resolving would drop the segment holding it.
     const nul = file.includes('\0');
-    const abs = nul ? file : c.resolve(c.apply(c.cwd, process, []) as string, file);
+    const abs = nul ? file : kernelPath(file);
     if ((nul || isWritablePath(abs)) && !permit({ kind: 'addon', api: 'dlopen', path: abs })) {
       const e = new Error(`${abs}: cannot load this native addon (refused by nano-enforcer: ${lastReason})`) as Error & { code?: string };
       e.code = 'ERR_DLOPEN_FAILED';

@@ -17,6 +17,7 @@ import { c } from '../captured';
 import { permit } from '../gate';
 import type { FileRequest } from '../types';
 import type { AnyFn, Handler } from './handler';
+import { kernelPath } from './kernel-path';
 import { eacces } from './refusal';
 import { isWritablePath } from './writable';
 
@@ -46,9 +47,8 @@ function absolute(p: unknown): string | undefined {
   if (typeof p === 'string') s = p;
   else if (p instanceof Uint8Array) s = apply(c.bufToString, p, ['utf8']) as string;
   else return undefined;
-  // The kernel reads a path up to its first NUL (only a raw binding call passes one): decide on what it opens.
-  const nul = s.indexOf('\0');
-  return c.resolve(apply(c.cwd, process, []) as string, nul < 0 ? s : s.slice(0, nul));
+  // Decide on what the kernel opens (a NUL, a symlink before '..').
+  return kernelPath(s);
 }
 
 function isMagic(b: ArrayLike<number>, n: number): boolean {

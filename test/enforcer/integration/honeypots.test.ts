@@ -67,6 +67,19 @@ check('a decoy file is opened by a raw binding call with a NUL after its path', 
   fs.closeSync(fd);
   return n > 0;
 });
+check('a decoy file is read through /proc/self/cwd/..', () => {
+  // From /usr/lib, /proc/self/cwd/../.. is '/' to the kernel, /proc to a lexical resolve.
+  const was = process.cwd();
+  process.chdir('/usr/lib');
+  try { return fs.readFileSync('/proc/self/cwd/../..' + path.join(process.env.LAYER_ROOT, '.aws/credentials'), 'utf8').length > 0; } finally { process.chdir(was); }
+});
+check('a decoy file is read with a NUL after its path', () => {
+  // fs refuses such a path; the binding takes it, and open() reads the decoy's path up to the NUL.
+  const fd = process.binding('fs').open(path.join(process.env.LAYER_ROOT, '.aws/credentials') + '\0', fs.constants.O_RDONLY, 0);
+  const n = fs.readSync(fd, Buffer.alloc(64));
+  fs.closeSync(fd);
+  return n > 0;
+});
 check('/proc/self/environ is read', () => fs.readFileSync('/proc/self/environ').includes(ID));
 check("another process's environ is read", () => fs.readFileSync('/proc/' + process.ppid + '/environ').length >= 0);
 check('the secret is posted as is', () => send('secret=' + SECRET));
@@ -162,6 +175,8 @@ describe.each(VERSIONS)('honeypots on Node %s', (version) => {
     ['a decoy file is read with fs.promises', 'decoy file config/.env read'],
     ['a decoy file is read through a symlink in /tmp', 'decoy file .aws/credentials read'],
     ['a decoy file is opened by a raw binding call with a NUL after its path', 'decoy file .aws/credentials read'],
+    ['a decoy file is read through /proc/self/cwd/..', 'decoy file .aws/credentials read'],
+    ['a decoy file is read with a NUL after its path', 'decoy file .aws/credentials read'],
     ['/proc/self/environ is read', 'process environment read from /proc'],
     ["another process's environ is read", 'process environment read from /proc'],
     ['a child reads /proc/1/environ', 'process environment read from /proc by a child'],

@@ -107,6 +107,21 @@ check('a NUL in a raw binding path: ELF written, then chmod +x', () => {
   try { b.chmod(disguised, 0o755); } catch (e) { out.chmod = e.code; }
   return { ...out, head: head(f), mode: exists(f) ? fs.statSync(f).mode & 0o777 : null };
 });
+// From TMP/a/b/c, /proc/self/cwd/../../.. is TMP to the kernel (it follows the link before each '..'),
+// and '/' to a lexical resolve: /proc/self/cwd/../../../var/x is TMP/var/x, not /var/x.
+check('an ELF and chmod +x through /proc/self/cwd/.. into /tmp', () => {
+  fs.mkdirSync(TMP + '/a/b/c', { recursive: true });
+  fs.mkdirSync(TMP + '/var');
+  const was = process.cwd();
+  process.chdir(TMP + '/a/b/c');
+  const out = {};
+  try {
+    try { fs.writeFileSync('/proc/self/cwd/../../../var/x', ELF); } catch (e) { out.write = e.code; }
+    fs.writeFileSync(TMP + '/var/y', 'data');
+    try { fs.chmodSync('/proc/self/cwd/../../../var/y', 0o755); } catch (e) { out.chmod = e.code; }
+  } finally { process.chdir(was); }
+  return { ...out, head: head(TMP + '/var/x'), mode: fs.statSync(TMP + '/var/y').mode & 0o777 };
+});
 check('an ELF written outside the writable places', () => { fs.writeFileSync(__dirname + '/tool', ELF); return head(__dirname + '/tool'); });
 `;
 
@@ -145,6 +160,15 @@ describe.each(NODE_VERSIONS)('/tmp protection on Node %s', (version) => {
     expect(r.events).toEqual([
       expect.objectContaining({ control: 'tmp', action: 'blocked', detail: expect.objectContaining({ rule: 'tmp-executable-content', path: expect.stringMatching(/\/nul-elf$/) }) }),
       expect.objectContaining({ control: 'tmp', action: 'blocked', detail: expect.objectContaining({ rule: 'tmp-executable-mode', path: expect.stringMatching(/\/nul-elf$/) }) }),
+    ]);
+  });
+
+  test('a path through /proc/self/cwd/.. is decided on the /tmp file the kernel reaches: the ELF write and the chmod are refused', () => {
+    const r = batch.result('an ELF and chmod +x through /proc/self/cwd/.. into /tmp');
+    expect(r.value).toEqual({ write: 'EACCES', chmod: 'EACCES', head: '', mode: 0o644 });
+    expect(r.events).toEqual([
+      expect.objectContaining({ control: 'tmp', action: 'blocked', detail: expect.objectContaining({ path: expect.stringMatching(/\/var\/x$/) }) }),
+      expect.objectContaining({ control: 'tmp', action: 'blocked', detail: expect.objectContaining({ path: expect.stringMatching(/\/var\/y$/) }) }),
     ]);
   });
 
