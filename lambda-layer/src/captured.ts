@@ -48,6 +48,12 @@ export interface Captured {
    * explicit position below 4 (the fd's offset is past the first bytes).
    */
   readonly track: (fd: number, state: number) => void;
+  /**
+   * Tells the preload that the spawn being decided was allowed and that the
+   * same spawn again needs no engine while the environment variables named
+   * here, and every other entry of the list but unread ones, stay the same.
+   */
+  readonly rememberSpawn: (names: readonly string[]) => void;
   /** Compiles and runs a layer bundle (decision.js, honeypots.js) with the globals as at start; its exports. */
   loadBundle: (file: string) => unknown;
 }
@@ -57,7 +63,7 @@ export const CAPTURED_KEYS: readonly Exclude<keyof Captured, 'loadBundle'>[] = [
   'apply', 'construct', 'fs', 'path', 'writeSync', 'readFileSync', 'openSync', 'readSync', 'closeSync', 'fstatSync',
   'readlinkSync', 'resolve', 'cwd', 'nextTick', 'bufferFrom', 'byteLength', 'bufToString', 'then', 'reject', 'stringify',
   'now', 'rawDebug', 'FunctionCtor', 'requireBuiltin', 'verify', 'inWindow', 'statSync', 'lstatSync', 'realpathNative',
-  'existsSync', 'realpathSync', 'track',
+  'existsSync', 'realpathSync', 'track', 'rememberSpawn',
 ];
 
 /** Filled by setCaptured() before anything else in the engine runs. */

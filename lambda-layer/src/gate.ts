@@ -48,12 +48,21 @@ export function deciding(): boolean {
 export let lastReason = '';
 
 /**
+ * After permit() allowed a spawn without an event: the environment names its
+ * decision depends on, when it depends on nothing else (the request and those
+ * variables: decision/cache.ts); undefined otherwise. With a spawn observer
+ * (honeypots, which read the whole environment) always undefined.
+ */
+export let stableSpawnNames: readonly string[] | undefined;
+
+/**
  * Builds the request and asks permit(). A fault while building it (user code
  * that ran in a getter or toString and threw) is an internal fault like one
  * in the decision. Never throws.
  */
 export function permitBuilt<A, B, C, D, E>(build: (a: A, b: B, c: C, d: D, e: E) => Request, a: A, b: B, x3: C, d: D, e: E): boolean {
   let request: Request;
+  stableSpawnNames = undefined;
   try {
     request = build(a, b, x3, d, e);
   } catch (x) {
@@ -70,6 +79,7 @@ export function permit(request: Request): boolean {
   // The decision itself reads files (stat, hashing): those calls are ours.
   if (busy) return true;
   busy = true;
+  stableSpawnNames = undefined;
   try {
     if (spawnObserver !== undefined && request.kind === 'spawn' && !spawnObserver(request)) {
       lastReason = 'the decoy access key handed to a child';
@@ -82,7 +92,10 @@ export function permit(request: Request): boolean {
     const m = decisionModule();
     if (!system) system = m.createSystemView(startTimeMs);
     const d = m.evaluate(policy, request, system);
-    if (d.allow) return true;
+    if (d.allow) {
+      if (request.kind === 'spawn' && spawnObserver === undefined) stableSpawnNames = m.lastStableNames();
+      return true;
+    }
     const refuse = policy.mode === 'block' || d.always === true;
     lastReason = d.reason;
     emit(d.control, refuse ? 'blocked' : 'detected', d.reason, { ...describe(request), ...d.detail });

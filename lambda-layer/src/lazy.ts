@@ -8,6 +8,8 @@ import type { Decision, Policy, Request, SystemView } from './types';
 export interface DecisionModule {
   evaluate(policy: Policy, request: Request, system: SystemView): Decision;
   createSystemView(startTimeMs?: number): SystemView;
+  /** The environment names the last spawn decision depends on, when it depends on nothing else (decision/cache.ts). */
+  lastStableNames(): readonly string[] | undefined;
 }
 
 let loaded: DecisionModule | undefined;

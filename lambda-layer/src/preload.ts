@@ -35,6 +35,8 @@ const nextTick = proc.nextTick;
 const reject = Promise.reject;
 const bufToString = Buffer.prototype.toString;
 const slice = Array.prototype.slice;
+const strIndexOf = String.prototype.indexOf;
+const strSlice = String.prototype.slice;
 const isView = ArrayBuffer.isView;
 // The C++ behind Buffer#toString('utf8'), which takes any Uint8Array; toString itself looks up this.utf8Slice.
 const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: AnyFn }).utf8Slice;
@@ -48,7 +50,7 @@ const captured = [
   apply, construct, fs, path, writeSync, readFileSync, fs.openSync, fs.readSync, fs.closeSync, fs.fstatSync,
   fs.readlinkSync, resolve, cwd, nextTick, Buffer.from, Buffer.byteLength, bufToString, Promise.prototype.then, reject, stringify,
   Date.now, proc._rawDebug, FunctionCtor, requireBuiltin, verifyWindow, inWindow, fs.statSync, fs.lstatSync, fs.realpathSync.native,
-  fs.existsSync, fs.realpathSync, track,
+  fs.existsSync, fs.realpathSync, track, rememberSpawn,
 ];
 /**
  * The globals the bundles name, as they were at start: each bundle is
@@ -300,7 +302,10 @@ function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   // The honeypots' network writes: most carry nothing to look at closer, which their quick path tells without a window.
   if (kind !== 0 && quick !== undefined && quick(kind, self, a)) return apply(orig, self, a);
   // What the engine decides on is what the binding gets: a copy, read once, before the window opens.
-  if (i === H.Spawn || i === H.SpawnSync) a = snapshot(a);
+  if (i === H.Spawn || i === H.SpawnSync) {
+    a = snapshot(a);
+    if (fastSpawn(i, a)) return apply(orig, self, a);
+  }
   let e: Engine;
   // The engine runs on the built-ins as they were at start (intrinsics.ts).
   let w: WindowApi | undefined;
@@ -322,7 +327,104 @@ function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
     return e.handle(NAMES[i], orig, self, a, newTarget as AnyFn | undefined);
   } finally {
     w.leave();
+    pendingKey = pendingPairs = undefined;
   }
+}
+
+/**
+ * Spawns the engine allowed whose decision depends only on the request and
+ * the environment variables it read (decision/cache.ts: every file on
+ * immutable mounts), and whose environment list it did not change: by key
+ * (api, file, cwd, args), that list, the names read (NODE_OPTIONS and
+ * NANO_ENFORCER_POLICY always count as read) and each name's index in it.
+ */
+interface FastSpawn {
+  readonly pairs: readonly string[];
+  readonly read: Record<string, true | undefined>;
+  readonly index: Record<string, number | undefined>;
+}
+let fastSpawns = { __proto__: null } as unknown as Record<string, FastSpawn | undefined>;
+let fastCount = 0;
+const FAST_SPAWNS = 64;
+/** The spawn the engine is deciding, for rememberSpawn(). */
+let pendingKey: string | undefined;
+let pendingPairs: string[] | undefined;
+
+/**
+ * Whether this spawn (the snapshot's copy) repeats one the engine allowed,
+ * with an environment list that differs at most in the values of names the
+ * decision did not read (under the runtime, _X_AMZN_TRACE_ID changes on
+ * every invocation): it then goes straight to the binding, without the
+ * window. Otherwise notes its key for rememberSpawn(). No method user code
+ * can replace; the copies' elements are own properties.
+ */
+function fastSpawn(i: H, a: unknown[]): boolean {
+  pendingKey = pendingPairs = undefined;
+  let file: unknown;
+  let args: unknown;
+  let cwdArg: unknown;
+  let pairs: unknown;
+  if (a.length === 1) {
+    const o = a[0] as Record<string, unknown>;
+    file = o.file;
+    args = o.args;
+    cwdArg = o.cwd;
+    pairs = o.envPairs;
+  } else {
+    file = a[0];
+    args = a[1];
+    cwdArg = a[2];
+    pairs = a[3];
+  }
+  if (typeof file !== 'string' || !isArray(args) || !isArray(pairs) || (cwdArg != null && typeof cwdArg !== 'string')) return false;
+  const list = args as string[];
+  // Lengths first: no string of the key can end another's part.
+  let key = `${i}:${file.length}:${file}${cwdArg == null ? -1 : (cwdArg as string).length}:${cwdArg ?? ''}`;
+  const base = apply(cwd, proc, []) as string;
+  key += `${base.length}:${base}${list.length}`;
+  for (let j = 0; j < list.length; j++) key += `:${list[j].length}:${list[j]}`;
+  const now = pairs as string[];
+  const f = fastCount === 0 ? undefined : fastSpawns[key];
+  if (f !== undefined && sameList(f, now)) return true;
+  pendingKey = key;
+  pendingPairs = now;
+  return false;
+}
+
+/** An entry that differs from the remembered list only in the value of a name not read (no NUL, the same name at the same place). */
+function sameList(f: FastSpawn, now: string[]): boolean {
+  const was = f.pairs;
+  if (now.length !== was.length) return false;
+  for (let j = 0; j < now.length; j++) {
+    const p = now[j];
+    if (p === was[j]) continue;
+    const eq = apply(strIndexOf, p, ['=']) as number;
+    if (eq <= 0 || (apply(strIndexOf, p, ['\0']) as number) >= 0) return false;
+    const name = apply(strSlice, p, [0, eq]) as string;
+    if (f.index[name] !== j || f.read[name] === true) return false;
+  }
+  return true;
+}
+
+/** For the engine (captured): the spawn being decided was allowed, and its decision read only these names of its environment. */
+function rememberSpawn(names: readonly string[]): void {
+  const key = pendingKey;
+  const pairs = pendingPairs;
+  if (key === undefined || pairs === undefined) return;
+  const read = { __proto__: null, NODE_OPTIONS: true, NANO_ENFORCER_POLICY: true } as unknown as Record<string, true | undefined>;
+  for (let j = 0; j < names.length; j++) read[names[j]] = true;
+  const index = { __proto__: null } as unknown as Record<string, number | undefined>;
+  for (let j = 0; j < pairs.length; j++) {
+    const p = pairs[j];
+    const eq = apply(strIndexOf, p, ['=']) as number;
+    index[eq < 0 ? p : apply(strSlice, p, [0, eq]) as string] = j;
+  }
+  if (fastCount >= FAST_SPAWNS) {
+    fastSpawns = { __proto__: null } as unknown as Record<string, FastSpawn | undefined>;
+    fastCount = 0;
+  }
+  if (fastSpawns[key] === undefined) fastCount++;
+  fastSpawns[key] = { pairs, read, index };
 }
 
 /**

@@ -196,6 +196,26 @@ function fresh(base: SystemView, e: Entry): boolean {
 }
 
 /**
+ * The names of the environment variables that the last decision returned by
+ * cachedSpawnDecision() read, when that decision is a function of them and
+ * of the request alone: an entry with nothing to replay (every file on
+ * immutable mounts) that did not list the names. undefined otherwise.
+ */
+let stableNames: readonly string[] | undefined;
+
+function stable(e: Entry): readonly string[] | undefined {
+  if (e.real.length !== 0 || e.ids.length !== 0 || e.names !== undefined) return undefined;
+  const names: string[] = [];
+  for (let i = 0; i < e.env.length; i += 2) names.push(e.env[i] as string);
+  return names;
+}
+
+/** See stableNames: what the preload's repeat check for this spawn must compare (preload.ts, fastSpawn). */
+export function lastStableNames(): readonly string[] | undefined {
+  return stableNames;
+}
+
+/**
  * The decision on a spawn request: a remembered one whose answers from the
  * environment and the machine still hold, or `compute` run on a view and
  * variables that record them.
@@ -203,6 +223,7 @@ function fresh(base: SystemView, e: Entry): boolean {
 export function cachedSpawnDecision(
   policy: Policy, request: SpawnRequest, system: SystemView, compute: (system: SystemView, vars: Vars) => Decision,
 ): Decision {
+  stableNames = undefined;
   const env = request.env ?? {};
   const resolution = cacheable.get(system);
   if (!resolution) return compute(system, varsFromEnv(env));
@@ -217,7 +238,10 @@ export function cachedSpawnDecision(
     for (let i = 0; i < variants.length; i++) {
       const v = variants[i];
       if (!sameEnv(v, env)) continue;
-      if (fresh(system, v)) return v.decision;
+      if (fresh(system, v)) {
+        stableNames = stable(v);
+        return v.decision;
+      }
       // A file changed: this variant never holds again.
       variants.splice(i--, 1);
     }
@@ -245,5 +269,6 @@ export function cachedSpawnDecision(
     if (variants.length >= MAX_VARIANTS) variants.shift();
     variants.push(entry);
   }
+  stableNames = stable(entry);
   return decision;
 }

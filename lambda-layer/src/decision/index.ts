@@ -54,7 +54,7 @@
 //   Code read from stdin (sh with no script, node with none) is also
 //   `always`, since it cannot be known.
 import { showArgv, VarValue } from './args';
-import { cachedSpawnDecision } from './cache';
+import { cachedSpawnDecision, lastStableNames } from './cache';
 import { Context, Refusal } from './context';
 import { checkInvocation } from './invocation';
 import { memoized } from './memo';
@@ -62,6 +62,7 @@ import { evaluateAddon, evaluateFile, evaluateWorker } from './requests';
 import type { Decision, Policy, Request, SpawnRequest, SystemView } from '../types';
 
 export { PRELOAD_PATH } from './environment';
+export { lastStableNames };
 export { createSystemView } from './system-view';
 export type { SystemViewOptions } from './system-view';
 

@@ -37,7 +37,11 @@ export function protectedEnv(env: Readonly<Record<string, string | undefined>>):
  * read either (getenv, and so node reading NODE_OPTIONS, takes the first;
  * the dynamic loader the last), so the decision refuses it.
  */
+/** Whether the last protectEnvPairs() call changed its list. */
+export let pairsChanged = false;
+
 export function protectEnvPairs(pairs: string[], duplicates: string[]): Record<string, string> {
+  pairsChanged = false;
   // No prototype: every name is an own key, `in` tells a repeat ('__proto__' and 'constructor' too).
   const env = { __proto__: null } as unknown as Record<string, string>;
   let nodeOptions = -1;
@@ -53,16 +57,19 @@ export function protectEnvPairs(pairs: string[], duplicates: string[]): Record<s
   }
   const opts = withPreload(env.NODE_OPTIONS);
   if (opts !== env.NODE_OPTIONS) {
+    pairsChanged = true;
     env.NODE_OPTIONS = opts;
     if (nodeOptions < 0) pairs[pairs.length] = `NODE_OPTIONS=${opts}`;
     else pairs[nodeOptions] = `NODE_OPTIONS=${opts}`;
   }
   if (policyJson === undefined) {
     if (policyAt >= 0) {
+      pairsChanged = true;
       pairs.splice(policyAt, 1);
       delete env.NANO_ENFORCER_POLICY;
     }
   } else if (env.NANO_ENFORCER_POLICY !== policyJson) {
+    pairsChanged = true;
     env.NANO_ENFORCER_POLICY = policyJson;
     if (policyAt < 0) pairs[pairs.length] = `NANO_ENFORCER_POLICY=${policyJson}`;
     else pairs[policyAt] = `NANO_ENFORCER_POLICY=${policyJson}`;

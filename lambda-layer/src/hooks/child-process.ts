@@ -6,9 +6,9 @@
 // later, ESM imports, and attackers who call the bindings directly.
 // The preload wraps them; these are the wrappers' bodies, in the engine.
 import { c } from '../captured';
-import { permitBuilt } from '../gate';
+import { permitBuilt, stableSpawnNames } from '../gate';
 import type { SpawnRequest } from '../types';
-import { protectEnvPairs } from './child-env';
+import { pairsChanged, protectEnvPairs } from './child-env';
 import type { Handler } from './handler';
 
 const UV_EACCES = -13;
@@ -79,6 +79,18 @@ function differsFromProcessEnv(env: Record<string, string>): boolean {
   return n !== m;
 }
 
+/**
+ * Whether the spawn may proceed. An allowed one whose decision depends only
+ * on the request and a few environment variables, and whose list the engine
+ * did not change, is handed to the preload, which lets the same spawn
+ * through again without the engine (preload.ts, fastSpawn).
+ */
+function permitted(api: string, file: unknown, args: unknown, cwd: unknown, envPairs: string[]): boolean {
+  if (!permitBuilt(request, api, file, args, cwd, envPairs)) return false;
+  if (!pairsChanged && stableSpawnNames !== undefined) c.rememberSpawn(stableSpawnNames);
+  return true;
+}
+
 /** process_wrap's Process.prototype.spawn. */
 export const spawn: Handler = (origSpawn) => {
   const apply = c.apply;
@@ -87,7 +99,7 @@ export const spawn: Handler = (origSpawn) => {
     if (a.length === 1 && a[0] !== null && typeof a[0] === 'object') {
       const o = a[0] as SpawnOptions;
       if (!Array.isArray(o.envPairs)) o.envPairs = inheritedPairs();
-      if (permitBuilt(request, 'spawn', o.file, o.args, o.cwd, o.envPairs as string[])) return apply(origSpawn, this, a);
+      if (permitted('spawn', o.file, o.args, o.cwd, o.envPairs as string[])) return apply(origSpawn, this, a);
       const { file, cwd } = o;
       o.file = REFUSED;
       o.cwd = '/';
@@ -99,7 +111,7 @@ export const spawn: Handler = (origSpawn) => {
       }
     }
     if (!Array.isArray(a[3])) a[3] = inheritedPairs();
-    if (permitBuilt(request, 'spawn', a[0], a[1], a[2], a[3] as string[])) return apply(origSpawn, this, a);
+    if (permitted('spawn', a[0], a[1], a[2], a[3] as string[])) return apply(origSpawn, this, a);
     const b = a.slice();
     b[0] = REFUSED;
     b[2] = '/';
@@ -114,7 +126,7 @@ export const spawnSync: Handler = (origSync) => {
     const o = a[0] as SpawnOptions | undefined;
     if (o === null || typeof o !== 'object') return apply(origSync, this, a);
     if (!Array.isArray(o.envPairs)) o.envPairs = inheritedPairs();
-    if (permitBuilt(request, 'spawnSync', o.file, o.args, o.cwd, o.envPairs as string[])) return apply(origSync, this, a);
+    if (permitted('spawnSync', o.file, o.args, o.cwd, o.envPairs as string[])) return apply(origSync, this, a);
     // The shape spawn_sync returns when exec fails (spawnSync gives { error }, execSync throws).
     return { error: UV_EACCES, status: null, signal: null, output: null, pid: 0 };
   };

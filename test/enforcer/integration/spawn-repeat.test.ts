@@ -1,0 +1,121 @@
+// A spawn the engine allowed, whose decision read nothing but the request and
+// a few environment variables (every file on an immutable mount), is let
+// through again by the preload without the engine while the environment list
+// differs at most in the values of unread names (preload.ts, fastSpawn). That
+// shortcut must not let through what the engine would refuse or change: each
+// check below first makes the engine allow and remember a spawn, then repeats
+// it with one thing changed, and looks at the effect (did the process run,
+// what environment did it get). Real Node 20/22/24, in a private mount
+// namespace whose root is read-only and /tmp a fresh tmpfs, as on Lambda (on
+// a rw root no decision is remembered this way).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readOnlyRoot } from '../../../src/harness/sandbox';
+import { PRELOAD } from '../../support/enforced-node';
+import { NODE_VERSIONS, cacheDir, nodeBinary } from '../../support/node-binaries';
+
+const SCRIPT = String.raw`
+const fs = require('fs');
+const cp = require('child_process');
+const out = {};
+const T = '/tmp';
+const exists = (f) => fs.existsSync(f);
+const base = { PATH: '/usr/bin:/bin', NODE_OPTIONS: process.env.NODE_OPTIONS, NANO_ENFORCER_POLICY: process.env.NANO_ENFORCER_POLICY };
+const libc = ['/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/libc.so.6'].find(exists);
+// The same command and arguments each time (the remembered key), env lists in the same order; the
+// marker is removed before each run, so that it shows whether that run happened.
+const touch = (marker, env) => {
+  try { fs.unlinkSync(marker); } catch {}
+  const r = cp.spawnSync('/usr/bin/touch', [marker], { env });
+  return { code: r.error && r.error.code, status: r.status, ran: exists(marker) };
+};
+
+// An unread variable changes: allowed every time.
+out.unread = ['1', '2', '3'].map((v) => touch(T + '/unread', { ...base, X: v }));
+
+// LD_PRELOAD (read) changes from a read-only library to a file in /tmp, at the same place in the list.
+fs.writeFileSync(T + '/evil.so', 'not a library');
+out.preload = [libc, libc, T + '/evil.so'].map((v) => touch(T + '/preload', { ...base, LD_PRELOAD: v }));
+
+// NODE_OPTIONS changes to one without the preload: the engine puts the preload back in the child's.
+out.nodeOptions = ['keep', 'keep', 'drop'].map((how) => {
+  const r = cp.spawnSync('/usr/bin/printenv', ['NODE_OPTIONS'], { env: { ...base, NODE_OPTIONS: how === 'keep' ? base.NODE_OPTIONS : '--max-old-space-size=64' }, encoding: 'utf8' });
+  return { status: r.status, childNodeOptions: r.stdout.trim() };
+});
+
+// Through the raw binding: the remembered list, then its first entry renamed to repeat NODE_OPTIONS
+// (a child reads the first), then a NUL in the first entry's value.
+const stdio = [{ type: 'ignore' }, { type: 'ignore' }, { type: 'ignore' }];
+const pairs = ['A=1', ...Object.entries(base).map(([k, v]) => k + '=' + v)];
+const raw = (marker, p) => {
+  try { fs.unlinkSync(marker); } catch {}
+  const r = process.binding('spawn_sync').spawn({ file: '/usr/bin/touch', args: ['touch', marker], envPairs: p, stdio });
+  return { error: r.error, status: r.status, ran: exists(marker) };
+};
+out.duplicate = [pairs, ['A=2', ...pairs.slice(1)], ['NODE_OPTIONS=--require ' + T + '/evil.js', ...pairs.slice(1)]].map((p) => raw(T + '/dup', p));
+out.nul = [pairs, ['A=2', ...pairs.slice(1)], ['A=3\0x', ...pairs.slice(1)]].map((p) => raw(T + '/nul', p));
+process.stdout.write('RESULT ' + JSON.stringify(out) + '\n');
+`;
+
+let dir: string;
+beforeAll(() => {
+  // Under the cache directory, on the root mount: read-only inside the namespace, like /var/task.
+  dir = mkdtempSync(join(cacheDir(), 'repeat-'));
+  writeFileSync(join(dir, 'repeat.js'), SCRIPT);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run { code?: string; error?: number; status: number | null; ran: boolean }
+interface Out {
+  unread: Run[];
+  preload: Run[];
+  nodeOptions: { status: number; childNodeOptions: string }[];
+  duplicate: Run[];
+  nul: Run[];
+}
+
+describe.each(NODE_VERSIONS)('a repeated spawn on a read-only root, Node %s', (version) => {
+  let out: Out;
+  let logs: string[];
+  beforeAll(() => {
+    const { command, args } = readOnlyRoot(`mount -t tmpfs tmpfs /tmp && exec ${nodeBinary(version)} ${join(dir, 'repeat.js')}`);
+    const r = spawnSync(command, args, {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require ${PRELOAD}`, NANO_ENFORCER_POLICY: '{"v":1}' },
+    });
+    // Events are log lines on stdout or stderr; the result is the line marked RESULT.
+    logs = `${r.stdout}\n${r.stderr}`.split('\n');
+    const result = logs.find((l) => l.startsWith('RESULT '));
+    if (r.status !== 0 || result === undefined) throw new Error(`status ${r.status}: ${r.stdout.slice(-1000)} ${r.stderr.slice(-2000)}`);
+    out = JSON.parse(result.slice(7)) as Out;
+  }, 120_000);
+
+  const events = (): { detail?: { rule?: string } }[] => logs.filter((l) => l.startsWith('{"source":"nano-enforcer"')).map((l) => JSON.parse(l));
+
+  const ran: Run = { status: 0, ran: true };
+
+  test('an unread variable that changes between repeats: each runs', () => {
+    expect(out.unread).toEqual([ran, ran, ran]);
+  });
+
+  test('LD_PRELOAD changed to a file in /tmp at the same place in the list: refused, the command does not run', () => {
+    expect(out.preload).toEqual([ran, ran, { status: null, code: 'EACCES', ran: false }]);
+    expect(events()).toContainEqual(expect.objectContaining({ detail: expect.objectContaining({ rule: 'loader-env' }) }));
+  });
+
+  test('NODE_OPTIONS changed to one without the preload: the child still gets the preload', () => {
+    expect(out.nodeOptions.map((r) => r.status)).toEqual([0, 0, 0]);
+    expect(out.nodeOptions[2].childNodeOptions).toContain(`--require ${PRELOAD}`);
+  });
+
+  test('an entry renamed to repeat NODE_OPTIONS (raw binding): refused, the command does not run', () => {
+    expect(out.duplicate).toEqual([ran, ran, { error: -13, status: null, ran: false }]);
+    expect(events()).toContainEqual(expect.objectContaining({ detail: expect.objectContaining({ rule: 'duplicate-env' }) }));
+  });
+
+  test('a NUL in the changed value of an unread variable (raw binding): refused', () => {
+    expect(out.nul).toEqual([ran, ran, { error: -13, status: null, ran: false }]);
+    expect(events()).toContainEqual(expect.objectContaining({ detail: expect.objectContaining({ rule: 'nul-byte' }) }));
+  });
+});
