@@ -196,23 +196,20 @@ function fresh(base: SystemView, e: Entry): boolean {
 }
 
 /**
- * The names of the environment variables that the last decision returned by
- * cachedSpawnDecision() read, when that decision is a function of them and
- * of the request alone: an entry with nothing to replay (every file on
- * immutable mounts) that did not list the names. undefined otherwise.
+ * The entry of the last decision cachedSpawnDecision() returned (undefined:
+ * none). Its decision is a function of the request and the environment
+ * variables it read alone when it has nothing to replay (every file on
+ * immutable mounts) and did not list the names.
  */
-let stableNames: readonly string[] | undefined;
+let lastEntry: Entry | undefined;
 
-function stable(e: Entry): readonly string[] | undefined {
-  if (e.real.length !== 0 || e.ids.length !== 0 || e.names !== undefined) return undefined;
+/** See lastEntry: what the preload's repeat check for this spawn must compare (preload.ts, fastSpawn). Made only when asked. */
+export function lastStableNames(): readonly string[] | undefined {
+  const e = lastEntry;
+  if (e === undefined || e.real.length !== 0 || e.ids.length !== 0 || e.names !== undefined) return undefined;
   const names: string[] = [];
   for (let i = 0; i < e.env.length; i += 2) names.push(e.env[i] as string);
   return names;
-}
-
-/** See stableNames: what the preload's repeat check for this spawn must compare (preload.ts, fastSpawn). */
-export function lastStableNames(): readonly string[] | undefined {
-  return stableNames;
 }
 
 /**
@@ -223,7 +220,7 @@ export function lastStableNames(): readonly string[] | undefined {
 export function cachedSpawnDecision(
   policy: Policy, request: SpawnRequest, system: SystemView, compute: (system: SystemView, vars: Vars) => Decision,
 ): Decision {
-  stableNames = undefined;
+  lastEntry = undefined;
   const env = request.env ?? {};
   const resolution = cacheable.get(system);
   if (!resolution) return compute(system, varsFromEnv(env));
@@ -239,7 +236,7 @@ export function cachedSpawnDecision(
       const v = variants[i];
       if (!sameEnv(v, env)) continue;
       if (fresh(system, v)) {
-        stableNames = stable(v);
+        lastEntry = v;
         return v.decision;
       }
       // A file changed: this variant never holds again.
@@ -269,6 +266,6 @@ export function cachedSpawnDecision(
     if (variants.length >= MAX_VARIANTS) variants.shift();
     variants.push(entry);
   }
-  stableNames = stable(entry);
+  lastEntry = entry;
   return decision;
 }
