@@ -10,9 +10,15 @@ import type { Family } from './inline';
 /** Where the layer's preload lives on Lambda; SystemView.preloadPath overrides it. */
 export const PRELOAD_PATH = '/opt/nano-enforcer/preload.js';
 
+/** A separator no path holds: a variable that names one path. */
+const ONE = /\0/;
 const LIBRARY_LISTS: [string, RegExp][] = [
   ['LD_PRELOAD', /[ :]/], ['LD_LIBRARY_PATH', /:/], ['LD_AUDIT', /:/], ['GCONV_PATH', /:/],
   ['PYTHONPATH', /:/], ['PYTHONHOME', /:/], ['PERL5LIB', /:/], ['PERLLIB', /:/], ['RUBYLIB', /:/], ['NODE_PATH', /:/], ['LUA_PATH', /;/], ['LUA_CPATH', /;/],
+  // OpenSSL (node, curl, python...) loads the engines and providers its config names, and modules from these directories.
+  ['OPENSSL_CONF', ONE], ['OPENSSL_MODULES', ONE], ['OPENSSL_ENGINES', ONE],
+  // python: .pth files of the user site directory run code at start; cached bytecode is run in place of the source.
+  ['PYTHONUSERBASE', ONE], ['PYTHONPYCACHEPREFIX', ONE],
 ];
 const CODE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
 

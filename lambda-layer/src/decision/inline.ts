@@ -56,8 +56,15 @@ const NODE_VALUE = new Set(['-r', '--require', '--import', '--loader', '--experi
   '--report-dir', '--report-directory', '--report-filename', '--report-signal', '--secure-heap', '--secure-heap-min', '--unhandled-rejections',
   '--dns-result-order', '--disable-warning', '--watch-path', '--heapsnapshot-signal', '--diagnostic-dir', '--cpu-prof-dir', '--cpu-prof-name',
   '--heap-prof-dir', '--heap-prof-name', '--stack-trace-limit', '--experimental-config-file', '--localstorage-file', '--experimental-sea-config',
-  '--run', '--test-reporter', '--test-reporter-destination', '--test-name-pattern', '--test-skip-pattern', '--tls-cipher-list', '--tls-keylog', '--use-largepages']);
-const NODE_LOADS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '--env-file-if-exists']);
+  '--run', '--test-reporter', '--test-reporter-destination', '--test-name-pattern', '--test-skip-pattern', '--tls-cipher-list', '--tls-keylog', '--use-largepages',
+  '--snapshot-blob']);
+/**
+ * Options whose file decides what code runs: modules, env files (NODE_OPTIONS), a startup snapshot (its
+ * main function), a config file (its nodeOptions), an OpenSSL config (engines and providers are shared
+ * objects), a test reporter.
+ */
+const NODE_LOADS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '--env-file-if-exists',
+  '--snapshot-blob', '--experimental-config-file', '--openssl-config', '--test-reporter']);
 
 function node(argv: readonly Arg[]): InterpreterUse {
   const loads: Arg[] = [];
@@ -70,6 +77,8 @@ function node(argv: readonly Arg[]): InterpreterUse {
     const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
     if (/^-[a-zA-Z]*[ep]/.test(a) && !a.startsWith('--') || name === '--eval' || name === '--print') return { inline: name, loads };
     if (name === '-i' || name === '--interactive') return { inline: name, stdin: true, loads };
+    // Reads node.config.json from the working directory.
+    if (name === '--experimental-default-config-file') loads.push('./node.config.json');
     if (NODE_VALUE.has(name)) {
       const v = eq > 0 && name.startsWith('--') ? a.slice(eq + 1) : argv[++i];
       if (v === SPLAT) return { loads, unknown: 'node is given an argument only known at run time' };

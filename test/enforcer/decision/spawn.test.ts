@@ -232,6 +232,48 @@ describe('deny list', () => {
   });
 });
 
+describe('files that decide what code runs: node options and loader variables', () => {
+  const files = fakeSystem({
+    ...LAMBDA_FILES,
+    '/tmp/x.blob': { content: 'blob', mode: 0o100644 },
+    '/tmp/c.json': { content: '{}', mode: 0o100644 },
+    '/tmp/o.cnf': { content: '', mode: 0o100644 },
+    '/tmp/r.mjs': { content: '', mode: 0o100644 },
+    '/tmp/node.config.json': { content: '{}', mode: 0o100644 },
+    '/var/task/x.blob': { content: 'blob', mode: 0o100644 },
+    '/var/task/o.cnf': { content: '', mode: 0o100644 },
+  });
+  const node = (opt: string, over: Partial<SpawnRequest> = {}) => spawn('node', ['node', opt, '/var/task/index.js'], over);
+  it.each([
+    ['a startup snapshot (--snapshot-blob=, whose main function runs)', node('--snapshot-blob=/tmp/x.blob')],
+    ['a config file (--experimental-config-file, which can add --require)', node('--experimental-config-file=/tmp/c.json')],
+    ["the working directory's node.config.json (--experimental-default-config-file)", node('--experimental-default-config-file', { cwd: '/tmp' })],
+    ['an OpenSSL config (--openssl-config, engines and providers are shared objects)', node('--openssl-config=/tmp/o.cnf')],
+    ['a test reporter module (--test-reporter=)', spawn('node', ['node', '--test', '--test-reporter=/tmp/r.mjs', '/var/task/index.js'])],
+  ])('refuses node given %s from /tmp', (_name, req) => {
+    expect(refused(evaluate(DRIFT, req, files)).detail?.rule).toBe('writable-location');
+  });
+
+  it('allows the same options with files of the function', () => {
+    expect(evaluate(DRIFT, node('--snapshot-blob=/var/task/x.blob'), files)).toEqual({ allow: true });
+    expect(evaluate(DRIFT, node('--openssl-config=/var/task/o.cnf'), files)).toEqual({ allow: true });
+  });
+
+  it.each([
+    ['OPENSSL_CONF', '/tmp/o.cnf', spawn('curl', ['curl', 'https://example.com'])],
+    ['OPENSSL_MODULES', '/tmp/mods', spawn('curl', ['curl', 'https://example.com'])],
+    ['OPENSSL_ENGINES', '/tmp/engines', spawn('node', ['node', '/var/task/index.js'])],
+    ['PYTHONUSERBASE', '/tmp/u', spawn('python3', ['python3', '/var/task/run.py'])],
+    ['PYTHONPYCACHEPREFIX', '/tmp/pyc', spawn('python3', ['python3', '/var/task/run.py'])],
+  ])('refuses %s pointing at a writable place, unless allowedWritablePaths lists it', (name, value, req) => {
+    const r = { ...req, env: { ...ENV, [name]: value } };
+    const d = refused(evaluate(DRIFT, r, files));
+    expect(d.detail?.rule).toBe('loader-env');
+    expect(d.reason).toMatch(new RegExp(`^${name} points at`));
+    expect(evaluate(policy({ w: [value] }), r, files)).toEqual({ allow: true });
+  });
+});
+
 describe('inline code', () => {
   it.each([
     ['node -e', spawn('node', ['node', '-e', 'require("child_process")'])],

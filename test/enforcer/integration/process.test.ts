@@ -1,6 +1,10 @@
 // Every way to start a process, on real Node 20, 22 and 24: the process does
 // not run (its marker file is not created), the API fails the way it fails
 // natively, one 'process' event is logged, and the function keeps running.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Batch, CheckResult, runChecks } from '../../support/enforced-node';
 import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
 
@@ -118,6 +122,15 @@ check("bash's cd to .. after the /proc/self/cwd link", () => fromUsrLib(() => {
   const r = cp.spawnSync('/bin/bash', ['-c', 'cd ' + VIA_PROC_CWD + TMP + ' && ./bashcd']);
   return { code: r.error && r.error.code, ran: ran(f) };
 }));
+// A startup snapshot built (before this process, without the enforcer) into /tmp: node runs its main
+// function instead of the script. The spaced form makes the blob look like the script; '=' does not.
+check('node --snapshot-blob= of a snapshot in /tmp', () => {
+  const blob = process.env.SNAPSHOT_BLOB;
+  if (!blob) return 'no snapshot';
+  const marker = process.env.SNAPSHOT_MARKER;
+  const r = cp.spawnSync(process.execPath, ['--snapshot-blob=' + blob, __dirname + '/child.js', TMP + '/snapshot-child']);
+  return { code: r.error && r.error.code, snapshotRan: exists(marker), childRan: exists(TMP + '/snapshot-child') };
+});
 check('an allowed command after the refusals', () => cp.execFileSync('/bin/echo', ['still running'], { encoding: 'utf8' }).trim());
 `;
 
@@ -128,10 +141,32 @@ function expectBlocked(r: CheckResult): void {
   expect(r.events).toEqual([expect.objectContaining({ source: 'nano-enforcer', version: 1, control: 'process', action: 'blocked' })]);
 }
 
+/** A startup snapshot in /tmp whose main function writes `marker`, built by this node without the enforcer. */
+function snapshotIn(dir: string, version: string): { blob: string; marker: string } {
+  const entry = join(dir, 'entry.js');
+  const blob = join(dir, 'x.blob');
+  const marker = join(dir, 'snapshot.ran');
+  writeFileSync(entry, `require('v8').startupSnapshot.setDeserializeMainFunction(() => require('fs').writeFileSync(${JSON.stringify(marker)}, ''));`);
+  const r = spawnSync(nodeBinary(version), ['--snapshot-blob', blob, '--build-snapshot', entry], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+  if (r.status !== 0) throw new Error(`building the snapshot failed: ${r.stderr}`);
+  return { blob, marker };
+}
+
 describe.each(NODE_VERSIONS)('process control on Node %s', (version) => {
   let batch: Batch;
+  let snapshotDir: string;
   beforeAll(() => {
-    batch = runChecks(nodeBinary(version), CHECKS, { policy: POLICY, files: FILES });
+    snapshotDir = mkdtempSync(join(tmpdir(), 'ne-snapshot-'));
+    const { blob, marker } = snapshotIn(snapshotDir, version);
+    batch = runChecks(nodeBinary(version), CHECKS, { policy: POLICY, files: FILES, env: { SNAPSHOT_BLOB: blob, SNAPSHOT_MARKER: marker } });
+  }, 60_000);
+  afterAll(() => rmSync(snapshotDir, { recursive: true, force: true }));
+
+  test('node --snapshot-blob= of a snapshot in /tmp is refused: neither its main function nor the script runs', () => {
+    const r = batch.result('node --snapshot-blob= of a snapshot in /tmp');
+    expect(r.value).toEqual({ code: 'EACCES', snapshotRan: false, childRan: false });
+    expectBlocked(r);
+    expect(r.events[0]).toMatchObject({ detail: { rule: 'writable-location' } });
   });
 
   test('execSync throws EACCES, the script does not run and one event is logged', () => {
