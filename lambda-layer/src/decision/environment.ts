@@ -50,6 +50,28 @@ export function environmentProblem(ctx: Context, vars: Vars, cwds: readonly Arg[
       if (/^BASH_FUNC_.*(%%|\(\))$/.test(k)) return { reason: `the environment exports the shell function ${k.slice(10).replace(/%%|\(\)$/, '')}, which may replace any command`, rule: 'loader-env', always: true };
     }
   }
+  if (family === 'perl') {
+    // perl -d runs the debugger code in PERL5DB: inline code, allowed only when allowInlineCode names perl.
+    for (const v of candidates(vars, 'PERL5DB')) {
+      if (v === null || v === '' || ctx.policy.allowInlineCode.includes('perl')) continue;
+      return { reason: 'PERL5DB holds code that perl runs as its debugger', rule: 'inline-code', always: v === undefined };
+    }
+  }
+  // Switches read from the environment: -I adds a library directory, like PERL5LIB and RUBYLIB.
+  const opts = family === 'perl' ? 'PERL5OPT' : family === 'ruby' ? 'RUBYOPT' : undefined;
+  if (opts !== undefined) {
+    for (const v of candidates(vars, opts)) {
+      if (v === null || v === '') continue;
+      if (v === undefined) return { reason: `${opts} is only known at run time`, rule: 'loader-env', always: true };
+      const words = v.split(/\s+/);
+      for (let i = 0; i < words.length; i++) {
+        if (!words[i].startsWith('-I')) continue;
+        const dir = words[i].length > 2 ? words[i].slice(2) : words[++i] ?? '';
+        const p = problemOfPath(ctx, dir || '.', cwds, false);
+        if (p) return { reason: `${opts} -I ${p}`, rule: 'loader-env', always: p.startsWith('is relative') };
+      }
+    }
+  }
   if (isNode || family === 'shell' || (family !== undefined && family !== 'awk')) {
     for (const v of candidates(vars, 'NODE_OPTIONS')) {
       const p = nodeOptionsProblem(ctx, v);

@@ -259,6 +259,15 @@ describe('files that decide what code runs: node options and loader variables', 
     expect(evaluate(DRIFT, node('--openssl-config=/var/task/o.cnf'), files)).toEqual({ allow: true });
   });
 
+  it('refuses PERL5DB (debugger code run by PERL5OPT=-d) unless allowInlineCode names perl, and -I of a writable place in PERL5OPT/RUBYOPT', () => {
+    const perl = spawn('perl', ['perl', '/var/task/run.pl'], { env: { ...ENV, PERL5OPT: '-d', PERL5DB: 'BEGIN { system("id") }' } });
+    expect(refused(evaluate(DRIFT, perl, files)).detail?.rule).toBe('inline-code');
+    expect(evaluate(policy({ i: ['perl'] }), perl, files)).toEqual({ allow: true });
+    expect(refused(evaluate(DRIFT, spawn('perl', ['perl', '/var/task/run.pl'], { env: { ...ENV, PERL5OPT: '-I/tmp/lib -Mevil' } }), files)).reason).toMatch(/^PERL5OPT -I points at/);
+    expect(refused(evaluate(DRIFT, spawn('ruby', ['ruby', '/var/task/run.rb'], { env: { ...ENV, RUBYOPT: '-I /tmp/lib -revil' } }), files)).reason).toMatch(/^RUBYOPT -I points at/);
+    expect(evaluate(DRIFT, spawn('perl', ['perl', '/var/task/run.pl'], { env: { ...ENV, PERL5OPT: '-I/var/task/lib -Mstrict' } }), files)).toEqual({ allow: true });
+  });
+
   it.each([
     ['OPENSSL_CONF', '/tmp/o.cnf', spawn('curl', ['curl', 'https://example.com'])],
     ['OPENSSL_MODULES', '/tmp/mods', spawn('curl', ['curl', 'https://example.com'])],

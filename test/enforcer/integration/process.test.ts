@@ -131,11 +131,17 @@ check('node --snapshot-blob= of a snapshot in /tmp', () => {
   const r = cp.spawnSync(process.execPath, ['--snapshot-blob=' + blob, __dirname + '/child.js', TMP + '/snapshot-child']);
   return { code: r.error && r.error.code, snapshotRan: exists(marker), childRan: exists(TMP + '/snapshot-child') };
 });
+// PERL5OPT=-d makes perl run the debugger that PERL5DB holds: code from the environment.
+check('perl given PERL5DB code through the environment', () => {
+  const m = TMP + '/perl5db.ran';
+  const r = cp.spawnSync('/usr/bin/perl', [__dirname + '/child.pl'], { env: { ...process.env, PERL5OPT: '-d', PERL5DB: 'BEGIN { open(my $f, ">", "' + m + '") }' } });
+  return { code: r.error && r.error.code, ran: exists(m) };
+});
 check('an allowed command after the refusals', () => cp.execFileSync('/bin/echo', ['still running'], { encoding: 'utf8' }).trim());
 `;
 
 // The child node of the NODE_OPTIONS checks: records that it ran.
-const FILES = { 'child.js': "require('fs').writeFileSync(process.argv[2], '')" };
+const FILES = { 'child.js': "require('fs').writeFileSync(process.argv[2], '')", 'child.pl': 'print "hi\\n";\n' };
 
 function expectBlocked(r: CheckResult): void {
   expect(r.events).toEqual([expect.objectContaining({ source: 'nano-enforcer', version: 1, control: 'process', action: 'blocked' })]);
@@ -252,6 +258,13 @@ describe.each(NODE_VERSIONS)('process control on Node %s', (version) => {
     const r = batch.result('NODE_OPTIONS once, raw spawn_sync binding');
     expect(r.value).toEqual({ status: 0, evilRan: false, childRan: true });
     expect(r.events).toEqual([]);
+  });
+
+  test('perl given PERL5DB code through the environment is refused: the code does not run', () => {
+    const r = batch.result('perl given PERL5DB code through the environment');
+    expect(r.value).toEqual({ code: 'EACCES', ran: false });
+    expectBlocked(r);
+    expect(r.events[0]).toMatchObject({ detail: { rule: 'inline-code' } });
   });
 
   test('the function keeps running after every refusal', () => {
