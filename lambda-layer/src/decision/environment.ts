@@ -46,6 +46,12 @@ export function environmentProblem(ctx: Context, vars: Vars, cwds: readonly Arg[
         if (p) return { reason: `${name} ${p}`, rule: 'loader-env' };
       }
     }
+    // bash expands PS4 before each command it traces (SHELLOPTS=xtrace from the environment, or set -x in
+    // the line); it reads PS4 from the environment unless it runs as root, which Lambda does not.
+    for (const v of candidates(vars, 'PS4')) {
+      if (v === null || v === '') continue;
+      if (v === undefined || /`|\$[({[]/.test(v)) return { reason: 'PS4 holds an expansion that bash runs when it traces commands', rule: 'loader-env', always: true };
+    }
     for (const k of vars.keys()) {
       if (/^BASH_FUNC_.*(%%|\(\))$/.test(k)) return { reason: `the environment exports the shell function ${k.slice(10).replace(/%%|\(\)$/, '')}, which may replace any command`, rule: 'loader-env', always: true };
     }

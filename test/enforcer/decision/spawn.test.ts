@@ -259,6 +259,13 @@ describe('files that decide what code runs: node options and loader variables', 
     expect(evaluate(DRIFT, node('--openssl-config=/var/task/o.cnf'), files)).toEqual({ allow: true });
   });
 
+  it('refuses a shell whose PS4 holds an expansion that runs code (bash traces with it), and allows a plain PS4', () => {
+    for (const ps4 of ['$(id)', '`id`', '${x[$(id)]}', '$[1]']) {
+      expect(refused(evaluate(DRIFT, sh('true', { env: { ...ENV, SHELLOPTS: 'xtrace', PS4: ps4 } }), files)).detail?.rule).toBe('loader-env');
+    }
+    expect(evaluate(DRIFT, sh('true', { env: { ...ENV, SHELLOPTS: 'xtrace', PS4: '+ $LINENO: ' } }), files)).toEqual({ allow: true });
+  });
+
   it('refuses PERL5DB (debugger code run by PERL5OPT=-d) unless allowInlineCode names perl, and -I of a writable place in PERL5OPT/RUBYOPT', () => {
     const perl = spawn('perl', ['perl', '/var/task/run.pl'], { env: { ...ENV, PERL5OPT: '-d', PERL5DB: 'BEGIN { system("id") }' } });
     expect(refused(evaluate(DRIFT, perl, files)).detail?.rule).toBe('inline-code');

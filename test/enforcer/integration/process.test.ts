@@ -137,6 +137,15 @@ check('perl given PERL5DB code through the environment', () => {
   const r = cp.spawnSync('/usr/bin/perl', [__dirname + '/child.pl'], { env: { ...process.env, PERL5OPT: '-d', PERL5DB: 'BEGIN { open(my $f, ">", "' + m + '") }' } });
   return { code: r.error && r.error.code, ran: exists(m) };
 });
+// bash (not as root, as on Lambda) reads SHELLOPTS and PS4 from the environment and expands PS4 before
+// each traced command. The child runs as nobody here, so that bash does; its marker is in /tmp itself.
+check('bash tracing with a PS4 that runs a command, as nobody', () => {
+  const m = '/tmp/ne-ps4-' + process.pid + '-' + Date.now();
+  const r = cp.spawnSync('/bin/bash', ['-c', 'true'], { uid: 65534, gid: 65534, env: { ...process.env, SHELLOPTS: 'xtrace', PS4: '$(touch ' + m + ')' } });
+  const ran = exists(m);
+  try { fs.unlinkSync(m); } catch {}
+  return { code: r.error && r.error.code, ran };
+});
 check('an allowed command after the refusals', () => cp.execFileSync('/bin/echo', ['still running'], { encoding: 'utf8' }).trim());
 `;
 
@@ -265,6 +274,13 @@ describe.each(NODE_VERSIONS)('process control on Node %s', (version) => {
     expect(r.value).toEqual({ code: 'EACCES', ran: false });
     expectBlocked(r);
     expect(r.events[0]).toMatchObject({ detail: { rule: 'inline-code' } });
+  });
+
+  test('bash given a PS4 with a command substitution is refused: the command does not run', () => {
+    const r = batch.result('bash tracing with a PS4 that runs a command, as nobody');
+    expect(r.value).toEqual({ code: 'EACCES', ran: false });
+    expectBlocked(r);
+    expect(r.events[0]).toMatchObject({ detail: { rule: 'loader-env' } });
   });
 
   test('the function keeps running after every refusal', () => {
