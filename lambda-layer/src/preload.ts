@@ -243,26 +243,36 @@ function absolute(p: unknown): string | undefined {
   if (typeof p === 'string') s = p;
   else if (isView(p)) s = apply(utf8Slice, p, []) as string;
   else return undefined;
-  // The kernel reads a path up to its first NUL, and follows a symlink before the '..' after it
-  // (/proc/self/cwd/../../tmp): comparing or resolving the string as written would hide where such a path goes.
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '\0' || (s[i] === '.' && s[i + 1] === '.' && (i === 0 || s[i - 1] === '/') && (i + 2 === s.length || s[i + 2] === '/'))) return UNSURE;
-  }
-  return normal(s) ? s : resolve(apply(cwd, proc, []) as string, s);
+  const f = form(s);
+  return f === NORMAL ? s : f === RESOLVE ? resolve(apply(cwd, proc, []) as string, s) : UNSURE;
 }
 
-/** What absolute() answers for a path with a NUL or a '..' in it: the engine finds where it leads (hooks/kernel-path.ts). */
+/** What absolute() answers for a path with a NUL or a '..' segment: the engine finds where it leads (hooks/kernel-path.ts). */
 const UNSURE = '\0';
+const NORMAL = 0;
+const RESOLVE = 1;
+const KERNEL = 2;
 
 /**
- * Absolute, without '.', '..' or empty segments. Like everything the
- * wrappers run before the engine's window, it calls no method user code can
- * replace (the prefilter decides what the engine never sees).
+ * NORMAL: absolute, without '.', '..' or empty segments. RESOLVE: relative,
+ * or with '.' or empty segments, which path.resolve() settles as the kernel
+ * would. KERNEL: a NUL (the kernel reads up to it) or a '..' segment (the
+ * kernel follows a symlink before the '..' after it: /proc/self/cwd/../../tmp),
+ * where the string as written does not tell where the path goes. One pass;
+ * like everything the wrappers run before the engine's window, it calls no
+ * method user code can replace (the prefilter decides what the engine never sees).
  */
-function normal(s: string): boolean {
-  if (s[0] !== '/') return false;
-  for (let i = 1; i < s.length; i++) if (s[i - 1] === '/' && (s[i] === '.' || s[i] === '/')) return false;
-  return true;
+function form(s: string): number {
+  let f = s[0] === '/' ? NORMAL : RESOLVE;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === '\0') return KERNEL;
+    if (i === 0 || s[i - 1] !== '/' || (ch !== '.' && ch !== '/')) continue;
+    if (ch === '.' && s[i + 1] === '.' && (i + 2 === s.length || s[i + 2] === '/')) return KERNEL;
+    f = RESOLVE;
+  }
+  // A relative path that starts with '..' ('../tmp/x'): its first segment has no '/' before it.
+  return f === RESOLVE && s[0] === '.' && s[1] === '.' && (s.length === 2 || s[2] === '/') ? KERNEL : f;
 }
 
 function inWritable(p: unknown): boolean {
@@ -335,13 +345,12 @@ function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
  * Spawns the engine allowed whose decision depends only on the request and
  * the environment variables it read (decision/cache.ts: every file on
  * immutable mounts), and whose environment list it did not change: by key
- * (api, file, cwd, args), that list, the names read (NODE_OPTIONS and
- * NANO_ENFORCER_POLICY always count as read) and each name's index in it.
+ * (api, file, cwd, args), that list and the names read (NODE_OPTIONS and
+ * NANO_ENFORCER_POLICY always count as read).
  */
 interface FastSpawn {
   readonly pairs: readonly string[];
   readonly read: Record<string, true | undefined>;
-  readonly index: Record<string, number | undefined>;
 }
 let fastSpawns = { __proto__: null } as unknown as Record<string, FastSpawn | undefined>;
 let fastCount = 0;
@@ -401,7 +410,10 @@ function sameList(f: FastSpawn, now: string[]): boolean {
     const eq = apply(strIndexOf, p, ['=']) as number;
     if (eq <= 0 || (apply(strIndexOf, p, ['\0']) as number) >= 0) return false;
     const name = apply(strSlice, p, [0, eq]) as string;
-    if (f.index[name] !== j || f.read[name] === true) return false;
+    if (f.read[name] === true) return false;
+    // The same name as the entry it replaces: the list's names, unique when the engine allowed it, stay so.
+    const w = was[j];
+    if (apply(strIndexOf, w, ['=']) !== eq || apply(strSlice, w, [0, eq]) !== name) return false;
   }
   return true;
 }
@@ -413,18 +425,12 @@ function rememberSpawn(names: readonly string[]): void {
   if (key === undefined || pairs === undefined) return;
   const read = { __proto__: null, NODE_OPTIONS: true, NANO_ENFORCER_POLICY: true } as unknown as Record<string, true | undefined>;
   for (let j = 0; j < names.length; j++) read[names[j]] = true;
-  const index = { __proto__: null } as unknown as Record<string, number | undefined>;
-  for (let j = 0; j < pairs.length; j++) {
-    const p = pairs[j];
-    const eq = apply(strIndexOf, p, ['=']) as number;
-    index[eq < 0 ? p : apply(strSlice, p, [0, eq]) as string] = j;
-  }
   if (fastCount >= FAST_SPAWNS) {
     fastSpawns = { __proto__: null } as unknown as Record<string, FastSpawn | undefined>;
     fastCount = 0;
   }
   if (fastSpawns[key] === undefined) fastCount++;
-  fastSpawns[key] = { pairs, read, index };
+  fastSpawns[key] = { pairs, read };
 }
 
 /**

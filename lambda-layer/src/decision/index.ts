@@ -58,7 +58,7 @@ import { cachedSpawnDecision, lastStableNames } from './cache';
 import { Context, Refusal } from './context';
 import { checkInvocation } from './invocation';
 import { memoized } from './memo';
-import { evaluateAddon, evaluateFile, evaluateWorker } from './requests';
+import { evaluateAddon, evaluateFile, evaluateWorker, refusal } from './requests';
 import type { Decision, Policy, Request, SpawnRequest, SystemView } from '../types';
 
 export { PRELOAD_PATH } from './environment';
@@ -97,7 +97,7 @@ function evaluateSpawn(policy: Policy, request: SpawnRequest, system: SystemView
     depth: 0,
   });
   const r = ctx.result();
-  return r ? refusal(request.api, request.file, request.args, r) : { allow: true };
+  return r ? spawnRefusal(request.api, request.file, request.args, r) : { allow: true };
 }
 
 const hasNul = (s: string | undefined): boolean => s !== undefined && s.includes('\0');
@@ -140,13 +140,7 @@ function nulProblem(request: Request): Decision | undefined {
       return undefined;
   }
   if (where === undefined) return undefined;
-  return {
-    allow: false,
-    control,
-    reason: `${where} holds a NUL character: the kernel would get only what precedes it, which was never checked`,
-    always: true,
-    detail: { ...detail, rule: 'nul-byte' },
-  };
+  return refusal(control, `${where} holds a NUL character: the kernel would get only what precedes it, which was never checked`, 'nul-byte', detail, true);
 }
 
 /**
@@ -158,16 +152,11 @@ function nulProblem(request: Request): Decision | undefined {
 function duplicateEnv(request: SpawnRequest): Decision {
   const names = [...new Set(request.envDuplicates)];
   const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', ...' : '');
-  return {
-    allow: false,
-    control: 'process',
-    reason: `the environment gives ${shown} more than once: the child may read a value that was never checked`,
-    always: true,
-    detail: { api: request.api, file: request.file, rule: 'duplicate-env', argv: showArgv(request.args), variables: names.slice(0, 20) },
-  };
+  const detail = { api: request.api, file: request.file, argv: showArgv(request.args), variables: names.slice(0, 20) };
+  return refusal('process', `the environment gives ${shown} more than once: the child may read a value that was never checked`, 'duplicate-env', detail, true);
 }
 
-function refusal(api: string, file: string, args: readonly string[], r: Refusal): Decision {
+function spawnRefusal(api: string, file: string, args: readonly string[], r: Refusal): Decision {
   const detail: Record<string, unknown> = { api, file: r.file ?? file, rule: r.rule };
   if (r.resolved !== undefined) detail.resolved = r.resolved;
   detail.argv = showArgv(r.argv ?? args);

@@ -8,7 +8,8 @@ import type { AddonRequest, Decision, FileRequest, WorkerRequest } from '../type
 
 const CODE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
 
-function refusal(control: 'process' | 'tmp', reason: string, rule: string, detail: Record<string, unknown>, always?: boolean): Decision {
+/** A refusal with its detail and rule (index.ts's own spawn refusals too). */
+export function refusal(control: 'process' | 'tmp', reason: string, rule: string, detail: Record<string, unknown>, always?: boolean): Decision {
   return { allow: false, control, reason, ...(always ? { always } : {}), detail: { ...detail, rule } };
 }
 

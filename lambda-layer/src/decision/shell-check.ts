@@ -114,7 +114,7 @@ function collectState(commands: readonly ShellCommand[], functions: ReadonlySet<
 function both(next: Arg[], p: string): void {
   const lexical = normalize(p);
   next.push(lexical);
-  if (/(^|\/)\.\.(\/|$)/.test(p) && lexical !== p) next.push(p);
+  if (/(^|\/)\.\.(\/|$)/.test(p)) next.push(p);
 }
 
 /** What a builtin changes in the shell state (cd, export, read, unset, printf -v, declare -n). */

@@ -55,6 +55,9 @@ const raw = (marker, p) => {
 };
 out.duplicate = [pairs, ['A=2', ...pairs.slice(1)], ['NODE_OPTIONS=--require ' + T + '/evil.js', ...pairs.slice(1)]].map((p) => raw(T + '/dup', p));
 out.nul = [pairs, ['A=2', ...pairs.slice(1)], ['A=3\0x', ...pairs.slice(1)]].map((p) => raw(T + '/nul', p));
+// An unread entry renamed to repeat another unread one (B, last in the list).
+const withB = [...pairs, 'B=1'];
+out.renamed = [withB, ['A=2', ...withB.slice(1)], ['B=2', ...withB.slice(1)]].map((p) => raw(T + '/renamed', p));
 process.stdout.write('RESULT ' + JSON.stringify(out) + '\n');
 `;
 
@@ -73,6 +76,7 @@ interface Out {
   nodeOptions: { status: number; childNodeOptions: string }[];
   duplicate: Run[];
   nul: Run[];
+  renamed: Run[];
 }
 
 describe.each(NODE_VERSIONS)('a repeated spawn on a read-only root, Node %s', (version) => {
@@ -112,6 +116,10 @@ describe.each(NODE_VERSIONS)('a repeated spawn on a read-only root, Node %s', (v
   test('an entry renamed to repeat NODE_OPTIONS (raw binding): refused, the command does not run', () => {
     expect(out.duplicate).toEqual([ran, ran, { error: -13, status: null, ran: false }]);
     expect(events()).toContainEqual(expect.objectContaining({ detail: expect.objectContaining({ rule: 'duplicate-env' }) }));
+  });
+
+  test('an unread entry renamed to repeat another unread name (raw binding): refused, the command does not run', () => {
+    expect(out.renamed).toEqual([ran, ran, { error: -13, status: null, ran: false }]);
   });
 
   test('a NUL in the changed value of an unread variable (raw binding): refused', () => {
