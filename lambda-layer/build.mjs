@@ -41,10 +41,30 @@ await build({
     decision: join(root, 'lambda-layer', 'src', 'decision', 'index.ts'),
     // Loaded by the engine at start only when the policy names decoys.
     honeypots: join(root, 'lambda-layer', 'src', 'honeypots', 'index.ts'),
-    // The window the engine runs in (src/intrinsics.ts), loaded before it.
-    window: join(root, 'lambda-layer', 'src', 'window.ts'),
   },
 });
+
+// The preload's second half (src/late.ts) and the window the engine runs in
+// (src/intrinsics.ts), loaded when a call first has something to decide. They
+// run outside the window, when user code may have replaced any global, and are
+// compiled by the preload with `new Function('module', source)`: they must
+// name no global (nor require, __dirname), only what the preload hands them.
+// Each global is defined as a marker here; a marker in the output fails the build.
+const MARK = '__nano_global_';
+const forbidden = [...Object.getOwnPropertyNames(globalThis).filter((g) => /^[A-Za-z_$][\w$]*$/.test(g) && !['undefined', 'NaN', 'Infinity'].includes(g)),
+  'globalThis', 'require', 'exports', '__dirname', '__filename'];
+await build({
+  ...common,
+  entryPoints: {
+    late: join(root, 'lambda-layer', 'src', 'late.ts'),
+    window: join(root, 'lambda-layer', 'src', 'window.ts'),
+  },
+  define: Object.fromEntries(forbidden.map((g) => [g, `${MARK}${g}`])),
+});
+for (const f of ['late.js', 'window.js']) {
+  const named = new Set([...readFileSync(join(outdir, f), 'utf8').matchAll(new RegExp(`${MARK}([\\w$]+)`, 'g'))].map((m) => m[1]));
+  if (named.size > 0) throw new Error(`${f} names the global(s) ${[...named].join(', ')}: take them from what the preload hands it (Core in late-api.ts, WindowHost in intrinsics.ts), read at start`);
+}
 
 // The preload captures, before user code, every built-in method these bundles
 // call, and restores them while they run (src/intrinsics.ts): the names

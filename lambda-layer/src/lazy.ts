@@ -14,6 +14,16 @@ export interface DecisionModule {
 
 let loaded: DecisionModule | undefined;
 
+/**
+ * Whether loading a bundle failed because code generation from strings is
+ * disallowed: the only failure that falls back to the module loader. By
+ * prototype, not instanceof: user code can give EvalError a
+ * Symbol.hasInstance, make a read fail (EMFILE) and answer require itself.
+ */
+export function codeGenRefused(e: unknown): boolean {
+  return e !== null && typeof e === 'object' && Object.getPrototypeOf(e) === EvalError.prototype;
+}
+
 /** The decision module; throws if it cannot be loaded (the caller treats that as an internal fault). */
 export function decisionModule(): DecisionModule {
   if (loaded) return loaded;
@@ -23,7 +33,7 @@ export function decisionModule(): DecisionModule {
     exports = c.loadBundle(file) as DecisionModule;
   } catch (e) {
     // --disallow-code-generation-from-strings: fall back to the module loader.
-    if (!(e instanceof EvalError)) throw e;
+    if (!codeGenRefused(e)) throw e;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     exports = require(file) as DecisionModule;
   }

@@ -1,17 +1,18 @@
 /* eslint-disable no-bitwise */ // open flags and file modes are bit fields
 // The enforcer's entry, loaded before user code by
 // NODE_OPTIONS=--require /opt/nano-enforcer/preload.js, in the main thread
-// and in every worker. Its size is cold start (V8 parses every byte of it),
-// so it holds only what must exist before user code: the captured
-// primitives, thin wrappers on the choke points and the cheap /tmp
-// prefilter. The first time a wrapper has something to decide it loads
-// engine.js (gate, events, requests, write analysis) with functions
-// captured here, so code loaded later cannot substitute it.
-import type { Engine, Preload } from './engine';
+// and in every worker. Its size is cold start (V8 parses every byte of it,
+// ~150 instructions a byte), so it holds only what must exist before user
+// code: the captured primitives, thin wrappers on the choke points and the
+// cheap prefilter that tells which calls have something to decide. The first
+// such call loads late.js (late.ts: the rest of the wrappers' work, which
+// loads the window and engine.js: gate, events, requests, write analysis),
+// with functions captured here, so code loaded later cannot substitute them.
 import { DECOY_FILE_PATHS } from './honeypots/paths';
 import { apply, binding, construct, defineProperty, disguise, getOwnPropertyDescriptor, getPrototypeOf, ownKeys } from './hooks/wrap';
 import { isWritablePath } from './hooks/writable';
-import { captureIntrinsics, windowHost, type WindowApi } from './intrinsics';
+import { captureIntrinsics, windowHost } from './intrinsics';
+import { H, type Core, type Late, type LateState } from './late-api';
 
 type AnyFn = (...a: unknown[]) => unknown;
 interface ModuleCtor { _load: AnyFn; syncBuiltinESMExports?: () => void }
@@ -45,154 +46,124 @@ const deleteProperty = Reflect.deleteProperty;
 const setPrototypeOf = Reflect.setPrototypeOf;
 const ErrorCtor = Error;
 const PromiseCtor = Promise;
-/** In the order of CAPTURED_KEYS (captured.ts). */
+/** In the order of CAPTURED_KEYS (captured.ts); late.js fills the slots of its own functions (undefined here). */
 const captured = [
   apply, construct, fs, path, writeSync, readFileSync, fs.openSync, fs.readSync, fs.closeSync, fs.fstatSync,
   fs.readlinkSync, resolve, cwd, nextTick, Buffer.from, Buffer.byteLength, bufToString, Promise.prototype.then, reject, stringify,
-  Date.now, proc._rawDebug, FunctionCtor, requireBuiltin, verifyWindow, inWindow, fs.statSync, fs.lstatSync, fs.realpathSync.native,
-  fs.existsSync, fs.realpathSync, track, rememberSpawn,
+  Date.now, proc._rawDebug, FunctionCtor, undefined, undefined, undefined, fs.statSync, fs.lstatSync, fs.realpathSync.native,
+  fs.existsSync, fs.realpathSync, track, undefined,
 ];
-/**
- * The globals the bundles name, as they were at start: each bundle is
- * compiled with them as parameters (see compile()), so a replaced global
- * (`globalThis.String = ...`) is not the one the enforcer calls.
- */
-const GLOBAL_NAMES = ['Object', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'Map', 'Set', 'WeakMap', 'WeakSet', 'JSON', 'Math',
-  'Reflect', 'Promise', 'RegExp', 'Error', 'TypeError', 'RangeError', 'EvalError', 'Buffer', 'Uint8Array', 'Int32Array', 'DataView',
-  'Date', 'parseInt', 'encodeURIComponent', 'decodeURIComponent', 'process'];
+const fsConstants = fs.constants;
+/** The globals the bundles name, as they were at start, in the order of late.ts's GLOBAL_NAMES. */
 const GLOBALS = [Object, Array, String, Number, Boolean, Symbol, Map, Set, WeakMap, WeakSet, JSON, Math,
   Reflect, Promise, RegExp, Error, TypeError, RangeError, EvalError, Buffer, Uint8Array, Int32Array, DataView,
   Date, parseInt, encodeURIComponent, decodeURIComponent, process];
+const EvalErrorProto = EvalError.prototype;
 
-let win: WindowApi | undefined;
+/**
+ * Whether compiling a layer file failed because code generation from strings
+ * is disallowed (--disallow-code-generation-from-strings): the only failure
+ * that falls back to the module loader. By prototype, not instanceof: user
+ * code can give EvalError a Symbol.hasInstance, make a read fail (EMFILE)
+ * and answer the loader's require itself.
+ */
+function codeGenRefused(e: unknown): boolean {
+  return e !== null && typeof e === 'object' && getPrototypeOf(e) === EvalErrorProto;
+}
 
-/** window.js (the window's code, see intrinsics.ts), compiled with the functions captured above; throws if it cannot load. */
-function windowApi(): WindowApi {
-  if (win) return win;
-  const file = `${__dirname}/window.js`;
-  let install: (host: unknown) => WindowApi;
-  // Its own read is not a hooked call (a layer in /tmp, with decoys: the read would ask for the window again).
-  const was = loading;
-  loading = true;
+/** What late.js reads and writes too. */
+const shared: LateState = { __proto__: null, engine: undefined, loading: false, decoyFiles: undefined } as LateState;
+/** The parsed policy when it passed the cheap check; undefined: default or decoded by the engine at init. */
+let parsed: Record<string, unknown> | undefined;
+let fsHooked = false;
+let late: Late | undefined;
+/** Why late.js could not load: it is not tried again. */
+let lateError: unknown;
+
+/**
+ * A layer file that assigns module.exports (late.js, window.js), read and
+ * compiled with the functions captured here; its exports. Throws if it
+ * cannot load.
+ */
+function compile(file: string): unknown {
+  // Its own read is not a hooked call (a layer in /tmp, with decoys: the read would come back here).
+  const was = shared.loading;
+  shared.loading = true;
   try {
     const fn = construct(FunctionCtor, ['module', apply(readFileSync, fs, [file, 'utf8']) as string]) as AnyFn;
     const mod = { __proto__: null, exports: undefined as unknown };
     apply(fn, undefined, [mod]);
-    install = mod.exports as typeof install;
+    return mod.exports;
   } catch (e) {
     // --disallow-code-generation-from-strings: the module loader.
-    if (!(e instanceof EvalError)) throw e;
-    install = nativeRequire(file) as typeof install;
+    if (!codeGenRefused(e)) throw e;
+    return nativeRequire(file);
   } finally {
-    loading = was;
+    shared.loading = was;
   }
-  return (win = install(windowHost({
-    apply,
-    construct,
-    gopd: getOwnPropertyDescriptor,
-    defineProperty,
-    deleteProperty,
-    setPrototypeOf,
-    firstIndex,
-    ErrorCtor,
-    FunctionCtor,
-    globalNames: GLOBAL_NAMES,
-    globals: GLOBALS,
-    requireBuiltin,
-    dirname: __dirname,
-  })));
 }
 
-/** For the engine (captured): throws if a built-in changed since the window opened. */
-function verifyWindow(): void {
-  windowApi().verify();
-}
-
-/** Compiles and runs a bundle of the layer (engine, decision, honeypots) in the window; its exports. */
-function bundle(file: string): unknown {
-  return windowApi().load(file, apply(readFileSync, fs, [file, 'utf8']) as string);
-}
-
-let engine: Engine | undefined;
-/** The parsed policy when it passed the cheap check; undefined: default or decoded by the engine at init. */
-let parsed: Record<string, unknown> | undefined;
-let fsHooked = false;
-
-/**
- * What the bundles get for require('fs'): the functions they use, as they
- * were at start (user code may replace the module's own properties). The fs
- * binding functions behind them are restored in each window (intrinsics.ts).
- */
-const pinnedFs = {
-  __proto__: null,
-  statSync: fs.statSync,
-  lstatSync: fs.lstatSync,
-  realpathSync: fs.realpathSync,
-  realpathNative: fs.realpathSync.native,
-  readlinkSync: fs.readlinkSync,
-  openSync: fs.openSync,
-  readSync: fs.readSync,
-  closeSync: fs.closeSync,
-  readFileSync,
-  existsSync: fs.existsSync,
-  fstatSync: fs.fstatSync,
-  writeSync,
-  constants: fs.constants,
-};
-
-/** Builtins for the engine and the decision: the ones captured here, others without Module._load. */
-function requireBuiltin(id: string): unknown {
-  const name = id.length > 5 && id[0] === 'n' && id[1] === 'o' && id[2] === 'd' && id[3] === 'e' && id[4] === ':' ? id.slice(5) : id;
-  if (name === 'fs') return pinnedFs;
-  if (name === 'path') return path;
-  const m = getBuiltin ? apply(getBuiltin, process, [name]) : undefined;
-  return m === undefined ? nativeRequire(id) : m;
-}
-
-/** The honeypots' quick path for network writes, once the engine has started them (Honeypots.quick). */
-let quick: ((kind: number, self: unknown, a: readonly unknown[]) => boolean) | undefined;
-/** Per hook, the quick path's kind of call (Honeypots.quick): 1 writeBuffer, 2 writev, 3 UDP send; 0 none. */
-const quickKinds: number[] = [];
-/** Set while engine.js loads: its own reads (readFileUtf8 of a layer in /tmp, in tests) are not hooked calls. */
-let loading = false;
-/** Why engine.js could not load: it is not tried again. */
-let loadError: unknown;
-
-/** engine.js, read and compiled with the functions captured above; throws if it cannot load. */
-function load(): Engine {
-  if (engine) return engine;
-  if (loadError !== undefined) throw loadError;
-  const file = `${__dirname}/engine.js`;
-  let exports: Engine;
-  loading = true;
+/** late.js, started with what the preload read at start; throws if it cannot load. */
+function loadLate(): Late {
+  if (late) return late;
+  if (lateError !== undefined) throw lateError;
   try {
-    try {
-      exports = bundle(file) as Engine;
-    } catch (e) {
-      // --disallow-code-generation-from-strings: fall back to the module loader.
-      if (!(e instanceof EvalError)) throw e;
-      exports = nativeRequire(file) as Engine;
-    }
-    if (typeof exports.start !== 'function') throw new Error(`${file} does not export start`);
-    const self: Preload = {
+    const install = compile(`${__dirname}/late.js`) as (core: Core) => Late;
+    late = install({
+      apply,
+      construct,
+      defineProperty,
+      getOwnPropertyDescriptor,
+      deleteProperty,
+      setPrototypeOf,
+      ownKeys,
+      FunctionCtor,
+      ErrorCtor,
+      codeGenRefused,
+      compile,
+      ArrayCtor,
+      isArray,
+      ArrayProto,
+      ObjectProto,
+      WeakMapCtor,
+      weakSet,
+      strIndexOf,
+      strSlice,
+      fs,
+      fsConstants,
+      path,
+      resolve,
+      cwd,
+      proc,
+      getBuiltin,
+      nativeRequire,
+      readFileSync,
       captured,
+      globals: GLOBALS,
       raw,
       started,
-      preload: __filename,
-      installFs,
-      usePromises: () => fsb?.kUsePromises,
+      filename: __filename,
+      dirname: __dirname,
+      state: shared,
+      originals,
+      targets,
+      names: NAMES,
+      keys: KEYS,
+      quickKinds,
       decoyEnvironment,
-      load: bundle,
-      setQuick: (f) => { quick = f; },
-    };
-    exports.start(self);
+      installFs,
+      fsb: () => fsb,
+      fault,
+      watchFault,
+      report,
+      refuse,
+      windowHost,
+    });
   } catch (e) {
-    loadError = e;
+    lateError = e;
     throw e;
-  } finally {
-    loading = false;
   }
-  return (engine = exports);
+  return late;
 }
 
 /**
@@ -280,13 +251,6 @@ function inWritable(p: unknown): boolean {
   return s !== undefined && (s === UNSURE || isWritablePath(s));
 }
 
-/** The hooks, in the order of their tables below; the network hooks (honeypots) follow ReadFileUtf8. */
-const enum H {
-  Spawn, SpawnSync, Execve, Dlopen,
-  Open, OpenFileHandle, Close, WriteBuffer, WriteBuffers, WriteString, FhClose, WriteFileUtf8,
-  CopyFile, Rename, Link, CpSyncOverrideFile, Chmod, Fchmod,
-  Worker, GetBuiltinModule, ReadFileUtf8,
-}
 /** The engine's handler name of each hook, and the property it replaces (the network hooks' are added with them). */
 // Array literals, not split(): their strings are constants of the script, not new ones made at start.
 const NAMES = ['spawn', 'spawnSync', 'execve', 'dlopen', 'open', 'openFileHandle', 'close', 'writeBuffer', 'writeBuffers', 'writeString', 'fhClose',
@@ -297,280 +261,50 @@ KEYS[H.FhClose] = 'close';
 const originals: AnyFn[] = [];
 const targets: unknown[] = [];
 
-/**
- * The body of every wrapper: calls that `needs` says have something to
- * decide go to the engine; `refuse` is the native failure when the engine is
- * missing and the policy fails closed.
- */
-function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
-  const orig = originals[i];
-  // Also once the engine is loaded: a call with nothing to decide opens no window (a write to an fd it does not track).
-  if ((!engine && loading) || !needs(i, a)) return apply(orig, self, a);
-  const kind = i > H.ReadFileUtf8 ? quickKinds[i] : 0;
-  // A list of buffers (writev, a datagram's) is read once: what the scan sees is what the binding sends.
-  if (kind >= 2) a = listCopy(a);
-  // The honeypots' network writes: most carry nothing to look at closer, which their quick path tells without a window.
-  if (kind !== 0 && quick !== undefined && quick(kind, self, a)) return apply(orig, self, a);
-  // What the engine decides on is what the binding gets: a copy, read once, before the window opens.
-  if (i === H.Spawn || i === H.SpawnSync) {
-    a = snapshot(a);
-    if (fastSpawn(i, a)) return apply(orig, self, a);
-  }
-  let e: Engine;
-  // The engine runs on the built-ins as they were at start (intrinsics.ts).
-  let w: WindowApi | undefined;
-  try {
-    w = windowApi();
-    w.enter(replaced);
-    e = load();
-  } catch (x) {
-    w?.leave();
-    // The honeypots' hooks only watch: without the engine their calls go through, reported once.
-    if (i >= H.ReadFileUtf8) {
-      if (!watchFault) fault(x, NAMES[i]);
-      watchFault = true;
-      return apply(orig, self, a);
-    }
-    return fault(x, NAMES[i]) ? apply(orig, self, a) : refuse(i, a);
-  }
-  try {
-    return e.handle(NAMES[i], orig, self, a, newTarget as AnyFn | undefined);
-  } finally {
-    w.leave();
-    pendingKey = pendingPairs = undefined;
-  }
-}
-
-/**
- * Spawns the engine allowed whose decision depends only on the request and
- * the environment variables it read (decision/cache.ts: every file on
- * immutable mounts), and whose environment list it did not change: by key
- * (api, file, cwd, args), that list and the names read (NODE_OPTIONS and
- * NANO_ENFORCER_POLICY always count as read).
- */
-interface FastSpawn {
-  readonly pairs: readonly string[];
-  readonly read: Record<string, true | undefined>;
-}
-let fastSpawns = { __proto__: null } as unknown as Record<string, FastSpawn | undefined>;
-let fastCount = 0;
-const FAST_SPAWNS = 64;
-/** The spawn the engine is deciding, for rememberSpawn(). */
-let pendingKey: string | undefined;
-let pendingPairs: string[] | undefined;
-
-/**
- * Whether this spawn (the snapshot's copy) repeats one the engine allowed,
- * with an environment list that differs at most in the values of names the
- * decision did not read (under the runtime, _X_AMZN_TRACE_ID changes on
- * every invocation): it then goes straight to the binding, without the
- * window. Otherwise notes its key for rememberSpawn(). No method user code
- * can replace; the copies' elements are own properties.
- */
-function fastSpawn(i: H, a: unknown[]): boolean {
-  pendingKey = pendingPairs = undefined;
-  let file: unknown;
-  let args: unknown;
-  let cwdArg: unknown;
-  let pairs: unknown;
-  if (a.length === 1) {
-    const o = a[0] as Record<string, unknown>;
-    file = o.file;
-    args = o.args;
-    cwdArg = o.cwd;
-    pairs = o.envPairs;
-  } else {
-    file = a[0];
-    args = a[1];
-    cwdArg = a[2];
-    pairs = a[3];
-  }
-  if (typeof file !== 'string' || !isArray(args) || !isArray(pairs) || (cwdArg != null && typeof cwdArg !== 'string')) return false;
-  const list = args as string[];
-  // Lengths first: no string of the key can end another's part.
-  let key = `${i}:${file.length}:${file}${cwdArg == null ? -1 : (cwdArg as string).length}:${cwdArg ?? ''}`;
-  const base = apply(cwd, proc, []) as string;
-  key += `${base.length}:${base}${list.length}`;
-  for (let j = 0; j < list.length; j++) key += `:${list[j].length}:${list[j]}`;
-  const now = pairs as string[];
-  const f = fastCount === 0 ? undefined : fastSpawns[key];
-  if (f !== undefined && sameList(f, now)) return true;
-  pendingKey = key;
-  pendingPairs = now;
-  return false;
-}
-
-/** An entry that differs from the remembered list only in the value of a name not read (no NUL, the same name at the same place). */
-function sameList(f: FastSpawn, now: string[]): boolean {
-  const was = f.pairs;
-  if (now.length !== was.length) return false;
-  for (let j = 0; j < now.length; j++) {
-    const p = now[j];
-    if (p === was[j]) continue;
-    const eq = apply(strIndexOf, p, ['=']) as number;
-    if (eq <= 0 || (apply(strIndexOf, p, ['\0']) as number) >= 0) return false;
-    const name = apply(strSlice, p, [0, eq]) as string;
-    if (f.read[name] === true) return false;
-    // The same name as the entry it replaces: the list's names, unique when the engine allowed it, stay so.
-    const w = was[j];
-    if (apply(strIndexOf, w, ['=']) !== eq || apply(strSlice, w, [0, eq]) !== name) return false;
-  }
-  return true;
-}
-
-/** For the engine (captured): the spawn being decided was allowed, and its decision read only these names of its environment. */
-function rememberSpawn(names: readonly string[]): void {
-  const key = pendingKey;
-  const pairs = pendingPairs;
-  if (key === undefined || pairs === undefined) return;
-  const read = { __proto__: null, NODE_OPTIONS: true, NANO_ENFORCER_POLICY: true } as unknown as Record<string, true | undefined>;
-  for (let j = 0; j < names.length; j++) read[names[j]] = true;
-  if (fastCount >= FAST_SPAWNS) {
-    fastSpawns = { __proto__: null } as unknown as Record<string, FastSpawn | undefined>;
-    fastCount = 0;
-  }
-  if (fastSpawns[key] === undefined) fastCount++;
-  fastSpawns[key] = { pairs, read };
-}
-
-/**
- * A spawn's arguments as the binding will read them, read once: options
- * whose getters (or a Proxy) answer one thing to the enforcer and another
- * to the binding would otherwise run what was never checked. Plain copies
- * (no prototype: an inherited Object.prototype.file is not read either),
- * the executable and cwd as strings, args and envPairs as arrays of strings.
- * Runs before the window: it may run user code (getters, toString), and it
- * calls no method user code can have replaced.
- */
-function snapshot(a: unknown[]): unknown[] {
-  // Node 20/22, and spawn_sync: spawn(options). Node 24's process_wrap: spawn(file, args, cwd, envPairs, stdio, ...).
-  checkPlain();
-  if (a.length === 1 && a[0] !== null && typeof a[0] === 'object') {
-    const o = a[0] as Record<string, unknown>;
-    const c: Record<string, unknown> = { __proto__: null } as unknown as Record<string, unknown>;
-    for (const k in o) c[k] = o[k];
-    c.file = text(c.file);
-    c.args = strings(c.args);
-    if (c.cwd !== undefined && c.cwd !== null) c.cwd = text(c.cwd);
-    if (c.envPairs !== undefined) c.envPairs = strings(c.envPairs);
-    return [c];
-  }
-  const b = copyOf(a, false);
-  put1(b, 0, text(a[0]));
-  put1(b, 1, strings(a[1]));
-  if (a[2] !== undefined && a[2] !== null) put1(b, 2, text(a[2]));
-  if (a[3] !== undefined) put1(b, 3, strings(a[3]));
-  return b;
-}
-
-/**
- * A network hook's arguments with its list (a[1]: writev's chunks, UDP
- * send's buffers) copied, each element read once: a getter or a Proxy in
- * the list cannot show the outbound scan one buffer and the binding another.
- */
-function listCopy(a: unknown[]): unknown[] {
-  const list = a[1];
-  if (!isArray(list)) return a;
-  checkPlain();
-  const b = copyOf(a, false);
-  const copy = copyOf(list as unknown[], false);
-  put1(b, 1, copy);
-  // The binding writes the buffers later; Node keeps the caller's list alive until then, this keeps the copy's.
-  if (a[0] !== null && typeof a[0] === 'object') apply(weakSet, retained ??= new WeakMapCtor(), [a[0], copy]);
-  return b;
-}
 const WeakMapCtor = WeakMap;
 const weakSet = WeakMap.prototype.set;
-/** Each copied list, by its write request, while the request lives. */
-let retained: WeakMap<object, unknown> | undefined;
-
 const ArrayCtor = Array;
 const isArray = Array.isArray;
 const ArrayProto = Array.prototype;
 const ObjectProto = Object.prototype;
-/** Set by checkPlain(): no index property on Array.prototype or Object.prototype, so `b[j] = v` calls no setter. */
-let plain = false;
-
-function checkPlain(): void {
-  plain = firstIndex(ArrayProto) === undefined && firstIndex(ObjectProto) === undefined;
-}
-
-/** A copy of v, each element read once (as a string if asText), as own elements (after checkPlain()). */
-function copyOf(v: unknown[], asText: boolean): unknown[] {
-  const n = v.length;
-  const out = new ArrayCtor(n);
-  for (let j = 0; j < n; j++) put1(out, j, asText ? text(v[j]) : v[j]);
-  return out;
-}
-
-/** The first own index property of o ('0', '17'), or undefined: ownKeys lists them first. Also window.js's. */
-function firstIndex(o: object): string | undefined {
-  // Array.prototype is an array: without an index property its length is 0 (length cannot become an accessor).
-  if (o === ArrayProto && ArrayProto.length === 0) return undefined;
-  const keys = ownKeys(o);
-  const k = keys.length === 0 ? undefined : keys[0];
-  if (typeof k !== 'string' || k.length === 0) return undefined;
-  for (let i = 0; i < k.length; i++) if (k[i] < '0' || k[i] > '9') return undefined;
-  return k;
-}
-const ELEMENT = { __proto__: null, value: undefined, writable: true, enumerable: true, configurable: true } as PropertyDescriptor;
-
-/** b[j] = v as an own element: an index setter on Array.prototype is not called. */
-function put1(b: unknown[], j: number, v: unknown): void {
-  if (plain) {
-    b[j] = v;
-    return;
-  }
-  ELEMENT.value = v;
-  defineProperty(b, j, ELEMENT);
-  ELEMENT.value = undefined;
-}
-
-/** ToString without a replaceable global (String): a template literal. */
-function text(v: unknown): string {
-  return typeof v === 'string' ? v : `${v as string}`;
-}
-
-/** A copy of an array as strings (each element read once); anything else as is (the binding rejects it). */
-function strings(v: unknown): unknown {
-  return isArray(v) ? copyOf(v as unknown[], true) : v;
-}
-
-/** A built-in the engine uses was found replaced (once per built-in): reported, not refused. */
-function replaced(name: string): void {
-  report('detected', `built-in ${name} was replaced; the enforcer restores its original while it decides`, 'intrinsics');
-}
 
 /**
- * Runs fn(arg) in a window (the engine's callbacks that Node calls later: an
- * async open's completion, the exit summary). Never throws: a fault is reported.
+ * The body of every wrapper: a call that `needs` says has something to
+ * decide goes to late.js (and from there to the engine); `refuse` is the
+ * native failure when it cannot load and the policy fails closed.
  */
-function inWindow(fn: AnyFn, arg: unknown): unknown {
-  // Called by the engine's code only, so window.js is loaded.
-  const w = windowApi();
+function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
+  // Also once the engine is loaded: a call with nothing to decide opens no window (a write to an fd it does not track).
+  if ((!shared.engine && shared.loading) || !needs(i, a)) return apply(originals[i], self, a);
+  let l: Late;
   try {
-    w.enter(replaced);
-    return apply(fn, undefined, [arg]);
-  } catch (e) {
-    fault(e, 'callback');
-    return undefined;
-  } finally {
-    w.leave();
+    l = loadLate();
+  } catch (x) {
+    if (i >= H.ReadFileUtf8) {
+      watchFault(x, NAMES[i]);
+      return apply(originals[i], self, a);
+    }
+    return fault(x, NAMES[i]) ? apply(originals[i], self, a) : refuse(i, a);
   }
+  return l.run(i, self, a, newTarget);
+}
+
+let watchFaulted = false;
+/** A honeypot hook could not reach the engine: its call goes through (the honeypots only watch), reported once. */
+function watchFault(e: unknown, api: string): void {
+  if (watchFaulted) return;
+  watchFaulted = true;
+  report('detected', `internal: ${message(e)}`, api);
 }
 
 const X_BITS = 0o111;
-let watchFault = false;
-
-/** Honeypots: the decoy variables' values at start, and the decoy files' paths; undefined without decoys. */
-let decoyFiles: string[] | undefined;
-const decoyEnvironment: Record<string, string | undefined> = {};
 
 /**
  * Before the engine is loaded: could reading p trip a honeypot? A decoy
  * file, /proc (environ), or a scratch place where a symlink to one may be.
  */
 function mayBeDecoy(p: unknown): boolean {
+  const decoyFiles = shared.decoyFiles;
   if (decoyFiles === undefined) return false;
   const s = absolute(p);
   if (s === undefined) return false;
@@ -719,13 +453,18 @@ function installFs(): void {
   put(H.Open, H.Worker);
 }
 
+/** Per hook, the honeypots' quick path's kind of call (Honeypots.quick): 1 writeBuffer, 2 writev, 3 UDP send; 0 none. */
+const quickKinds: number[] = [];
+/** Honeypots: the decoy variables' values at start, by name. */
+const decoyEnvironment = { __proto__: null } as unknown as Record<string, string | undefined>;
+
 /** Honeypots: reads the decoys' values now and hooks the choke points of outbound bytes and of file reads. */
 function installHoneypots(h: unknown, faults: string[]): void {
   const names = (h as { n?: unknown } | null)?.n;
   if (!Array.isArray(names)) return;
   for (const n of names) if (typeof n === 'string') decoyEnvironment[n] = proc.env[n];
   const root = resolve(__dirname, '..');
-  decoyFiles = DECOY_FILE_PATHS.map((f) => `${root}/${f}`);
+  shared.decoyFiles = DECOY_FILE_PATHS.map((f) => `${root}/${f}`);
   installFs();
   targets[H.ReadFileUtf8] = fsb;
   const tcp = binding<{ TCP?: { prototype: unknown } }>('tcp_wrap')?.TCP?.prototype;
@@ -883,7 +622,7 @@ try {
     // An implausible policy, or a hook that failed: the engine reports it now (and installs the fs hooks the default policy needs).
     if (faults.length !== 0 || (raw !== undefined && raw !== '' && parsed === undefined)) {
       try {
-        load().initFaults(faults);
+        loadLate().load().initFaults(faults);
       } catch (e) {
         fault(e, 'init');
       }

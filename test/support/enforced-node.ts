@@ -96,17 +96,17 @@ export function functionDir(): string {
 }
 
 /**
- * A layer that has only preload.js and window.js (no engine.js, decision.js,
- * honeypots.js), for a describe block: what the preload decides alone works,
- * what needs the engine is an internal fault. Returns a getter for its
- * preload's path.
+ * A layer that has only preload.js and `files` (by default late.js and
+ * window.js: no engine.js, decision.js, honeypots.js), for a describe block:
+ * what the preload decides alone works, what needs the missing files is an
+ * internal fault. Returns a getter for its preload's path.
  */
-export function preloadOnlyLayer(): () => string {
+export function preloadOnlyLayer(files: readonly string[] = ['window.js', 'late.js']): () => string {
   let dir = '';
   beforeAll(() => {
     dir = functionDir();
     copyFileSync(PRELOAD, join(dir, 'preload.js'));
-    copyFileSync(join(LAYER_DIR, 'window.js'), join(dir, 'window.js'));
+    for (const f of files) copyFileSync(join(LAYER_DIR, f), join(dir, f));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return () => join(dir, 'preload.js');

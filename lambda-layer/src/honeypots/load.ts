@@ -5,6 +5,7 @@ import { c } from '../captured';
 import { emit } from '../events';
 import { deciding, observeSpawns } from '../gate';
 import { kernelPath } from '../hooks/kernel-path';
+import { codeGenRefused } from '../lazy';
 import type { Policy } from '../types';
 import type { HoneypotHost, Honeypots } from './host';
 
@@ -21,7 +22,7 @@ export function startHoneypots(policy: Policy, environment: Readonly<Record<stri
       mod = c.loadBundle(file) as HoneypotsModule;
     } catch (e) {
       // --disallow-code-generation-from-strings: fall back to the module loader.
-      if (!(e instanceof EvalError)) throw e;
+      if (!codeGenRefused(e)) throw e;
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       mod = require(file) as HoneypotsModule;
     }

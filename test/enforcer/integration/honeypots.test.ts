@@ -319,13 +319,39 @@ check('the value read at start goes out', () => send('secret=' + SECRET));
     expect(b.result('ordinary work')).toEqual({ value: true, events: [] });
     const out = b.result('the value read at start goes out');
     expect(out.value).toEqual({ outcome: 'ok', received: true });
-    expect(out.events).toEqual([expect.objectContaining({ control: 'tamper', reason: expect.stringMatching(/^internal: .*engine\.js/) })]);
+    expect(out.events).toEqual([expect.objectContaining({ control: 'tamper', action: 'detected', reason: expect.stringMatching(/^internal: .*engine\.js/) })]);
     expect(b.done).toBe(true);
 
     const full = runChecks(nodeBinary(version), CHECKS, { policy: policy('b'), env: ENV });
     expect(full.result('the value read at start goes out').events).toEqual([
       expect.objectContaining({ control: 'honeypot', action: 'detected', detail: expect.objectContaining({ variable: 'BACKUP_AWS_SECRET_ACCESS_KEY' }) }),
     ]);
+  });
+});
+
+describe('with decoys, a layer without late.js', () => {
+  // The preload's second half is missing: what only reads and computes never
+  // needs it; the first outbound byte does, goes through (the honeypots only
+  // watch) and the fault is reported once; a spawn fails closed.
+  const noLate = preloadOnlyLayer(['window.js']);
+  const CHECKS = PRELUDE + String.raw`
+check('ordinary work', () => JSON.stringify(Object.keys(process.env).sort()).length > 0 && fs.readFileSync(__filename, 'utf8').length > 0);
+check('the value goes out', () => send('secret=' + SECRET));
+check('and again', () => send('secret=' + SECRET));
+check('a spawn', () => { const r = require('node:child_process').spawnSync('/bin/true'); return r.error && r.error.code; });
+`;
+  test.each(VERSIONS)('on Node %s the writes go through with one fault reported, and a spawn is refused', (version) => {
+    const b = runChecks(nodeBinary(version), CHECKS, { policy: policy('b'), env: { ...ENV, NODE_OPTIONS: `--require ${noLate()}` } });
+    expect(b.initEvents).toEqual([]);
+    expect(b.result('ordinary work')).toEqual({ value: true, events: [] });
+    const out = b.result('the value goes out');
+    expect(out.value).toEqual({ outcome: 'ok', received: true });
+    expect(out.events).toEqual([expect.objectContaining({ control: 'tamper', action: 'detected', reason: expect.stringMatching(/^internal: .*late\.js/) })]);
+    expect(b.result('and again')).toEqual({ value: { outcome: 'ok', received: true }, events: [] });
+    const spawn = b.result('a spawn');
+    expect(spawn.value).toBe('EACCES');
+    expect(spawn.events).toEqual([expect.objectContaining({ control: 'tamper', action: 'blocked', reason: expect.stringMatching(/^internal: .*late\.js/) })]);
+    expect(b.done).toBe(true);
   });
 });
 

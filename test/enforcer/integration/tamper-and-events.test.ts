@@ -116,6 +116,63 @@ test.each(NODE_VERSIONS)('Node %s: the binding functions the preload wraps have 
   for (const [name, keys] of present) expect([name, keys]).toEqual([name, ['length', 'name']]);
 });
 
+// The preload compiles its lazily loaded files (late.js, window.js, engine.js)
+// itself; only when code generation from strings is disallowed does it fall
+// back to the module loader, which user code can hook. User code here gives
+// EvalError a Symbol.hasInstance that answers true, makes the read of the
+// first lazily loaded file fail (every fd taken: EMFILE) and answers that
+// require with a stand-in that runs everything. The failed read must count as
+// an internal fault (fail closed), not as a refusal of code generation.
+const LOADER_FALLBACK = PRELUDE + String.raw`
+check('a failed read of a layer file with a faked EvalError', () => {
+  const Module = require('node:module');
+  Object.defineProperty(EvalError, Symbol.hasInstance, { value: () => true });
+  const load = Module._load;
+  const fds = [];
+  const asked = [];
+  const release = () => { while (fds.length) fs.closeSync(fds.pop()); };
+  Module._load = function (request) {
+    if (/(late|window|engine)\.js$/.test(String(request))) {
+      asked.push(require('node:path').basename(String(request)));
+      release();
+      const engine = { start() {}, initFaults() {}, handle: (name, orig, self, args) => Reflect.apply(orig, self, args) };
+      if (/late/.test(request)) return (core) => ({ run: (i, self, a) => Reflect.apply(core.originals[i], self, a), load: () => engine });
+      if (/window/.test(request)) return () => ({ enter() {}, leave() {}, verify() {}, load: () => engine });
+      return engine;
+    }
+    return load.apply(this, arguments);
+  };
+  const f = attack('loader-fallback');
+  let r;
+  try {
+    try { for (;;) fds.push(fs.openSync('/dev/null', 'r')); } catch {}
+    r = cp.spawnSync(f);
+  } finally {
+    release();
+    Module._load = load;
+  }
+  return { code: r.error && r.error.code, ran: exists(f + '.ran'), asked };
+});
+`;
+
+test.each(NODE_VERSIONS)('Node %s: a layer file that fails to load is a fault, never handed to the module loader user code hooks', (version) => {
+  const b = runChecks(nodeBinary(version), LOADER_FALLBACK, { policy: POLICY });
+  const r = b.result('a failed read of a layer file with a faked EvalError');
+  expect(r.value).toEqual({ code: 'EACCES', ran: false, asked: [] });
+  expect(r.events).toEqual([expect.objectContaining({ control: 'tamper', action: 'blocked', reason: expect.stringMatching(/^internal: EMFILE/) })]);
+  expect(b.done).toBe(true);
+});
+
+test.each(NODE_VERSIONS)('Node %s: with --disallow-code-generation-from-strings the layer loads through the module loader and still refuses', (version) => {
+  const b = runChecks(nodeBinary(version), PRELUDE + "check('a script from /tmp', () => tryRun('no-codegen'));", {
+    policy: POLICY, nodeArgs: ['--disallow-code-generation-from-strings'],
+  });
+  const r = b.result('a script from /tmp');
+  expect(r.value).toEqual({ code: 'EACCES', ran: false });
+  expect(r.events).toEqual([expect.objectContaining({ control: 'process', action: 'blocked' })]);
+  expect(b.done).toBe(true);
+});
+
 describe.each(NODE_VERSIONS)('tamper resistance on Node %s', (version) => {
   let batch: Batch;
   beforeAll(() => {
