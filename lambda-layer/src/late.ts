@@ -30,6 +30,7 @@ module.exports = function late(core: Core): Late {
   const GLOBAL_NAMES = ['Object', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'Map', 'Set', 'WeakMap', 'WeakSet', 'JSON', 'Math',
     'Reflect', 'Promise', 'RegExp', 'Error', 'TypeError', 'RangeError', 'EvalError', 'Buffer', 'Uint8Array', 'Int32Array', 'DataView',
     'Date', 'parseInt', 'encodeURIComponent', 'decodeURIComponent', 'process'];
+  if (GLOBAL_NAMES.length !== core.globals.length) throw new ErrorCtor('late.js: the preload\'s GLOBALS and GLOBAL_NAMES differ');
 
   let win: WindowApi | undefined;
 
