@@ -16,65 +16,401 @@ import { H, type Core, type Late } from './late-api';
 
 type AnyFn = (...a: unknown[]) => unknown;
 
-module.exports = function late(core: Core): Late {
-  const { apply, construct, defineProperty, ownKeys, FunctionCtor, ErrorCtor, ArrayCtor, isArray, ArrayProto, ObjectProto, proc, fs } = core;
-  const { state, originals, names, fault, nativeRequire } = core;
-  const fileOf = (name: string): string => `${core.dirname}/${name}`;
+// What late() is handed, and the parts of it used most (set once, by late()).
+let core: Core;
+let apply: Core['apply'];
+let construct: Core['construct'];
+let defineProperty: Core['defineProperty'];
+let ownKeys: Core['ownKeys'];
+let FunctionCtor: Core['FunctionCtor'];
+let ErrorCtor: Core['ErrorCtor'];
+let ArrayCtor: Core['ArrayCtor'];
+let isArray: Core['isArray'];
+let ArrayProto: Core['ArrayProto'];
+let ObjectProto: Core['ObjectProto'];
+let proc: Core['proc'];
+let fs: Core['fs'];
+let state: Core['state'];
+let originals: Core['originals'];
+let names: Core['names'];
+let fault: Core['fault'];
+let nativeRequire: Core['nativeRequire'];
+let quickKinds: Core['quickKinds'];
+const fileOf = (name: string): string => `${core.dirname}/${name}`;
 
-  /**
-   * The globals the bundles name, as they were at start: each bundle is
-   * compiled with them as parameters (window.js), so a replaced global
-   * (`globalThis.String = ...`) is not the one the enforcer calls. In the
-   * order of core.globals.
-   */
-  const GLOBAL_NAMES = ['Object', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'Map', 'Set', 'WeakMap', 'WeakSet', 'JSON', 'Math',
-    'Reflect', 'Promise', 'RegExp', 'Error', 'TypeError', 'RangeError', 'EvalError', 'Buffer', 'Uint8Array', 'Int32Array', 'DataView',
-    'Date', 'parseInt', 'encodeURIComponent', 'decodeURIComponent', 'process'];
-  if (GLOBAL_NAMES.length !== core.globals.length) throw new ErrorCtor('late.js: the preload\'s GLOBALS and GLOBAL_NAMES differ');
+/**
+ * The globals the bundles name, as they were at start: each bundle is
+ * compiled with them as parameters (window.js), so a replaced global
+ * (`globalThis.String = ...`) is not the one the enforcer calls. In the
+ * order of core.globals.
+ */
+const GLOBAL_NAMES = ['Object', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'Map', 'Set', 'WeakMap', 'WeakSet', 'JSON', 'Math',
+  'Reflect', 'Promise', 'RegExp', 'Error', 'TypeError', 'RangeError', 'EvalError', 'Buffer', 'Uint8Array', 'Int32Array', 'DataView',
+  'Date', 'parseInt', 'encodeURIComponent', 'decodeURIComponent', 'process'];
 
-  let win: WindowApi | undefined;
+let win: WindowApi | undefined;
 
-  /** window.js (the window's code, see intrinsics.ts), compiled with the functions captured at start; throws if it cannot load. */
-  function windowApi(): WindowApi {
-    if (win) return win;
-    const install = core.compile(fileOf('window.js')) as (host: unknown) => WindowApi;
-    return (win = install(core.windowHost({
-      apply,
-      construct,
-      gopd: core.getOwnPropertyDescriptor,
-      defineProperty,
-      deleteProperty: core.deleteProperty,
-      setPrototypeOf: core.setPrototypeOf,
-      firstIndex,
-      ErrorCtor,
-      FunctionCtor,
-      globalNames: GLOBAL_NAMES,
-      globals: core.globals,
-      requireBuiltin,
-      dirname: core.dirname,
-    })));
+/** window.js (the window's code, see intrinsics.ts), compiled with the functions captured at start; throws if it cannot load. */
+function windowApi(): WindowApi {
+  if (win) return win;
+  const install = core.compile(fileOf('window.js')) as (host: unknown) => WindowApi;
+  return (win = install(core.windowHost({
+    apply,
+    construct,
+    gopd: core.getOwnPropertyDescriptor,
+    defineProperty,
+    deleteProperty: core.deleteProperty,
+    setPrototypeOf: core.setPrototypeOf,
+    firstIndex,
+    ErrorCtor,
+    FunctionCtor,
+    globalNames: GLOBAL_NAMES,
+    globals: core.globals,
+    requireBuiltin,
+    dirname: core.dirname,
+  })));
+}
+
+/** For the engine (captured): throws if a built-in changed since the window opened. */
+function verifyWindow(): void {
+  windowApi().verify();
+}
+
+/** Compiles and runs a bundle of the layer (engine, decision, honeypots) in the window; its exports. */
+function bundle(file: string): unknown {
+  return windowApi().load(file, apply(core.readFileSync, fs, [file, 'utf8']) as string);
+}
+
+/** What the engine's captured array names, by key (a plain loop over the list: no method calls). */
+const named = { __proto__: null } as unknown as Record<string, AnyFn>;
+
+/**
+ * What the bundles get for require('fs'): the functions they use, as they
+ * were at start (user code may replace the module's own properties). The fs
+ * binding functions behind them are restored in each window (intrinsics.ts).
+ */
+let pinnedFs: Record<string, unknown>;
+
+/** Builtins for the engine and the decision: the ones captured at start, others without Module._load. */
+function requireBuiltin(id: string): unknown {
+  const name = id.length > 5 && id[0] === 'n' && id[1] === 'o' && id[2] === 'd' && id[3] === 'e' && id[4] === ':' ? apply(core.strSlice, id, [5]) as string : id;
+  if (name === 'fs') return pinnedFs;
+  if (name === 'path') return core.path;
+  const m = core.getBuiltin ? apply(core.getBuiltin, proc, [name]) : undefined;
+  return m === undefined ? nativeRequire(id) : m;
+}
+
+/** The honeypots' quick path for network writes, once the engine has started them (Honeypots.quick). */
+let quick: ((kind: number, self: unknown, a: readonly unknown[]) => boolean) | undefined;
+/** Why engine.js could not load: it is not tried again. */
+let loadError: unknown;
+
+/** engine.js, read and compiled with the functions captured at start; throws if it cannot load. */
+function load(): Engine {
+  if (state.engine) return state.engine;
+  if (loadError !== undefined) throw loadError;
+  const file = fileOf('engine.js');
+  let exports: Engine;
+  state.loading = true;
+  try {
+    try {
+      exports = bundle(file) as Engine;
+    } catch (e) {
+      // --disallow-code-generation-from-strings: fall back to the module loader.
+      if (!core.codeGenRefused(e)) throw e;
+      exports = nativeRequire(file) as Engine;
+    }
+    if (typeof exports.start !== 'function') throw new ErrorCtor(`${file} does not export start`);
+    const self: Preload = {
+      captured: engineCaptured(),
+      raw: core.raw,
+      started: core.started,
+      preload: core.filename,
+      installFs: core.installFs,
+      usePromises: () => core.fsb()?.kUsePromises,
+      decoyEnvironment: core.decoyEnvironment,
+      load: bundle,
+      setQuick: (f) => { quick = f; },
+    };
+    exports.start(self);
+  } catch (e) {
+    loadError = e;
+    throw e;
+  } finally {
+    state.loading = false;
   }
+  return (state.engine = exports);
+}
 
-  /** For the engine (captured): throws if a built-in changed since the window opened. */
-  function verifyWindow(): void {
-    windowApi().verify();
+/** The preload's captured array, with this file's functions in their slots. */
+function engineCaptured(): unknown[] {
+  const mine = { __proto__: null, requireBuiltin, verify: verifyWindow, inWindow, rememberSpawn } as unknown as Record<string, unknown>;
+  const all = core.captured;
+  for (let i = 0; i < CAPTURED_KEYS.length; i++) {
+    const f = mine[CAPTURED_KEYS[i]];
+    if (f !== undefined) define(all, i, f);
   }
+  return all;
+}
 
-  /** Compiles and runs a bundle of the layer (engine, decision, honeypots) in the window; its exports. */
-  function bundle(file: string): unknown {
-    return windowApi().load(file, apply(core.readFileSync, fs, [file, 'utf8']) as string);
+/** The body of a wrapper whose call has something to decide (the preload's needs()): the engine, in the window. */
+function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
+  const orig = originals[i];
+  const kind = i > H.ReadFileUtf8 ? quickKinds[i] : 0;
+  // A list of buffers (writev, a datagram's) is read once: what the scan sees is what the binding sends.
+  if (kind >= 2) a = listCopy(a);
+  // The honeypots' network writes: most carry nothing to look at closer, which their quick path tells without a window.
+  if (kind !== 0 && quick !== undefined && quick(kind, self, a)) return apply(orig, self, a);
+  // What the engine decides on is what the binding gets: a copy, read once, before the window opens.
+  if (i === H.Spawn || i === H.SpawnSync) {
+    a = snapshot(a);
+    if (fastSpawn(i, a)) return apply(orig, self, a);
   }
+  let e: Engine;
+  // The engine runs on the built-ins as they were at start (intrinsics.ts).
+  let w: WindowApi | undefined;
+  try {
+    w = windowApi();
+    w.enter(replaced);
+    e = load();
+  } catch (x) {
+    w?.leave();
+    // The honeypots' hooks only watch: without the engine their calls go through, reported once.
+    if (i >= H.ReadFileUtf8) {
+      core.watchFault(x, names[i]);
+      return apply(orig, self, a);
+    }
+    return fault(x, names[i]) ? apply(orig, self, a) : core.refuse(i, a);
+  }
+  try {
+    return e.handle(names[i], orig, self, a, newTarget as AnyFn | undefined);
+  } finally {
+    w.leave();
+    pendingKey = pendingPairs = undefined;
+  }
+}
 
-  /** What the engine's captured array names, by key (a plain loop over the list: no method calls). */
-  const named = { __proto__: null } as unknown as Record<string, AnyFn>;
-  for (let i = 0; i < CAPTURED_KEYS.length; i++) named[CAPTURED_KEYS[i]] = core.captured[i] as AnyFn;
+/**
+ * Spawns the engine allowed whose decision depends only on the request and
+ * the environment variables it read (decision/cache.ts: every file on
+ * immutable mounts), and whose environment list it did not change: by key
+ * (api, file, cwd, args), that list and the names read (NODE_OPTIONS and
+ * NANO_ENFORCER_POLICY always count as read).
+ */
+interface FastSpawn {
+  readonly pairs: readonly string[];
+  readonly read: Record<string, true | undefined>;
+}
+let fastSpawns = { __proto__: null } as unknown as Record<string, FastSpawn | undefined>;
+let fastCount = 0;
+const FAST_SPAWNS = 64;
+/** The spawn the engine is deciding, for rememberSpawn(). */
+let pendingKey: string | undefined;
+let pendingPairs: string[] | undefined;
 
-  /**
-   * What the bundles get for require('fs'): the functions they use, as they
-   * were at start (user code may replace the module's own properties). The fs
-   * binding functions behind them are restored in each window (intrinsics.ts).
-   */
-  const pinnedFs = {
+/**
+ * Whether this spawn (the snapshot's copy) repeats one the engine allowed,
+ * with an environment list that differs at most in the values of names the
+ * decision did not read (under the runtime, _X_AMZN_TRACE_ID changes on
+ * every invocation): it then goes straight to the binding, without the
+ * window. Otherwise notes its key for rememberSpawn(). No method user code
+ * can replace; the copies' elements are own properties.
+ */
+function fastSpawn(i: H, a: unknown[]): boolean {
+  pendingKey = pendingPairs = undefined;
+  let file: unknown;
+  let args: unknown;
+  let cwdArg: unknown;
+  let pairs: unknown;
+  if (a.length === 1) {
+    const o = a[0] as Record<string, unknown>;
+    file = o.file;
+    args = o.args;
+    cwdArg = o.cwd;
+    pairs = o.envPairs;
+  } else {
+    file = a[0];
+    args = a[1];
+    cwdArg = a[2];
+    pairs = a[3];
+  }
+  if (typeof file !== 'string' || !isArray(args) || !isArray(pairs) || (cwdArg != null && typeof cwdArg !== 'string')) return false;
+  const list = args as string[];
+  // Lengths first: no string of the key can end another's part.
+  let key = `${i}:${file.length}:${file}${cwdArg == null ? -1 : (cwdArg as string).length}:${cwdArg ?? ''}`;
+  const base = apply(core.cwd, proc, []) as string;
+  key += `${base.length}:${base}${list.length}`;
+  for (let j = 0; j < list.length; j++) key += `:${list[j].length}:${list[j]}`;
+  const now = pairs as string[];
+  const f = fastCount === 0 ? undefined : fastSpawns[key];
+  if (f !== undefined && sameList(f, now)) return true;
+  pendingKey = key;
+  pendingPairs = now;
+  return false;
+}
+
+/** An entry that differs from the remembered list only in the value of a name not read (no NUL, the same name at the same place). */
+function sameList(f: FastSpawn, now: string[]): boolean {
+  const was = f.pairs;
+  if (now.length !== was.length) return false;
+  for (let j = 0; j < now.length; j++) {
+    const p = now[j];
+    if (p === was[j]) continue;
+    const eq = apply(core.strIndexOf, p, ['=']) as number;
+    if (eq <= 0 || (apply(core.strIndexOf, p, ['\0']) as number) >= 0) return false;
+    const name = apply(core.strSlice, p, [0, eq]) as string;
+    if (f.read[name] === true) return false;
+    // The same name as the entry it replaces: the list's names, unique when the engine allowed it, stay so.
+    const w = was[j];
+    if (apply(core.strIndexOf, w, ['=']) !== eq || apply(core.strSlice, w, [0, eq]) !== name) return false;
+  }
+  return true;
+}
+
+/** For the engine (captured): the spawn being decided was allowed, and its decision read only these names of its environment. */
+function rememberSpawn(names_: readonly string[]): void {
+  const key = pendingKey;
+  const pairs = pendingPairs;
+  if (key === undefined || pairs === undefined) return;
+  const read = { __proto__: null, NODE_OPTIONS: true, NANO_ENFORCER_POLICY: true } as unknown as Record<string, true | undefined>;
+  for (let j = 0; j < names_.length; j++) read[names_[j]] = true;
+  if (fastCount >= FAST_SPAWNS) {
+    fastSpawns = { __proto__: null } as unknown as Record<string, FastSpawn | undefined>;
+    fastCount = 0;
+  }
+  if (fastSpawns[key] === undefined) fastCount++;
+  fastSpawns[key] = { pairs, read };
+}
+
+/**
+ * A spawn's arguments as the binding will read them, read once: options
+ * whose getters (or a Proxy) answer one thing to the enforcer and another
+ * to the binding would otherwise run what was never checked. Plain copies
+ * (no prototype: an inherited Object.prototype.file is not read either),
+ * the executable and cwd as strings, args and envPairs as arrays of strings.
+ * Runs before the window: it may run user code (getters, toString), and it
+ * calls no method user code can have replaced.
+ */
+function snapshot(a: unknown[]): unknown[] {
+  // Node 20/22, and spawn_sync: spawn(options). Node 24's process_wrap: spawn(file, args, cwd, envPairs, stdio, ...).
+  checkPlain();
+  if (a.length === 1 && a[0] !== null && typeof a[0] === 'object') {
+    const o = a[0] as Record<string, unknown>;
+    const c: Record<string, unknown> = { __proto__: null } as unknown as Record<string, unknown>;
+    for (const k in o) c[k] = o[k];
+    c.file = text(c.file);
+    c.args = strings(c.args);
+    if (c.cwd !== undefined && c.cwd !== null) c.cwd = text(c.cwd);
+    if (c.envPairs !== undefined) c.envPairs = strings(c.envPairs);
+    return [c];
+  }
+  const b = copyOf(a, false);
+  put1(b, 0, text(a[0]));
+  put1(b, 1, strings(a[1]));
+  if (a[2] !== undefined && a[2] !== null) put1(b, 2, text(a[2]));
+  if (a[3] !== undefined) put1(b, 3, strings(a[3]));
+  return b;
+}
+
+/** Each copied list, by its write request, while the request lives. */
+let retained: WeakMap<object, unknown> | undefined;
+
+/**
+ * A network hook's arguments with its list (a[1]: writev's chunks, UDP
+ * send's buffers) copied, each element read once: a getter or a Proxy in
+ * the list cannot show the outbound scan one buffer and the binding another.
+ */
+function listCopy(a: unknown[]): unknown[] {
+  const list = a[1];
+  if (!isArray(list)) return a;
+  checkPlain();
+  const b = copyOf(a, false);
+  const copy = copyOf(list as unknown[], false);
+  put1(b, 1, copy);
+  // The binding writes the buffers later; Node keeps the caller's list alive until then, this keeps the copy's.
+  if (a[0] !== null && typeof a[0] === 'object') apply(core.weakSet, retained ??= new core.WeakMapCtor(), [a[0], copy]);
+  return b;
+}
+
+/** Set by checkPlain(): no index property on Array.prototype or Object.prototype, so `b[j] = v` calls no setter. */
+let plain = false;
+
+function checkPlain(): void {
+  plain = firstIndex(ArrayProto) === undefined && firstIndex(ObjectProto) === undefined;
+}
+
+/** A copy of v, each element read once (as a string if asText), as own elements (after checkPlain()). */
+function copyOf(v: unknown[], asText: boolean): unknown[] {
+  const n = v.length;
+  const out = new ArrayCtor(n);
+  for (let j = 0; j < n; j++) put1(out, j, asText ? text(v[j]) : v[j]);
+  return out;
+}
+
+/** The first own index property of o ('0', '17'), or undefined: ownKeys lists them first. Also window.js's. */
+function firstIndex(o: object): string | undefined {
+  // Array.prototype is an array: without an index property its length is 0 (length cannot become an accessor).
+  if (o === ArrayProto && ArrayProto.length === 0) return undefined;
+  const keys = ownKeys(o);
+  const k = keys.length === 0 ? undefined : keys[0];
+  if (typeof k !== 'string' || k.length === 0) return undefined;
+  for (let i = 0; i < k.length; i++) if (k[i] < '0' || k[i] > '9') return undefined;
+  return k;
+}
+const ELEMENT = { __proto__: null, value: undefined, writable: true, enumerable: true, configurable: true } as PropertyDescriptor;
+
+/** b[j] = v as an own element: an index setter on Array.prototype is not called. */
+function define(b: unknown[], j: number, v: unknown): void {
+  ELEMENT.value = v;
+  defineProperty(b, j, ELEMENT);
+  ELEMENT.value = undefined;
+}
+
+/** b[j] = v as an own element, by assignment when checkPlain() found no index property. */
+function put1(b: unknown[], j: number, v: unknown): void {
+  if (plain) b[j] = v;
+  else define(b, j, v);
+}
+
+/** ToString without a replaceable global (String): a template literal. */
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : `${v as string}`;
+}
+
+/** A copy of an array as strings (each element read once); anything else as is (the binding rejects it). */
+function strings(v: unknown): unknown {
+  return isArray(v) ? copyOf(v as unknown[], true) : v;
+}
+
+/** A built-in the engine uses was found replaced (once per built-in): reported, not refused. */
+function replaced(name: string): void {
+  core.report('detected', `built-in ${name} was replaced; the enforcer restores its original while it decides`, 'intrinsics');
+}
+
+/**
+ * Runs fn(arg) in a window (the engine's callbacks that Node calls later: an
+ * async open's completion, the exit summary). Never throws: a fault is reported.
+ */
+function inWindow(fn: AnyFn, arg: unknown): unknown {
+  const w = windowApi();
+  try {
+    w.enter(replaced);
+    return apply(fn, undefined, [arg]);
+  } catch (e) {
+    fault(e, 'callback');
+    return undefined;
+  } finally {
+    w.leave();
+  }
+}
+
+module.exports = function late(c: Core): Late {
+  core = c;
+  ({ apply, construct, defineProperty, ownKeys, FunctionCtor, ErrorCtor, ArrayCtor, isArray, ArrayProto, ObjectProto, proc, fs } = c);
+  ({ state, originals, names, fault, nativeRequire, quickKinds } = c);
+  if (GLOBAL_NAMES.length !== c.globals.length) throw new ErrorCtor('late.js: the preload\'s GLOBALS and GLOBAL_NAMES differ');
+  for (let i = 0; i < CAPTURED_KEYS.length; i++) named[CAPTURED_KEYS[i]] = c.captured[i] as AnyFn;
+  pinnedFs = {
     __proto__: null,
     statSync: named.statSync,
     lstatSync: named.lstatSync,
@@ -90,320 +426,5 @@ module.exports = function late(core: Core): Late {
     writeSync: named.writeSync,
     constants: core.fsConstants,
   };
-
-  /** Builtins for the engine and the decision: the ones captured at start, others without Module._load. */
-  function requireBuiltin(id: string): unknown {
-    const name = id.length > 5 && id[0] === 'n' && id[1] === 'o' && id[2] === 'd' && id[3] === 'e' && id[4] === ':' ? apply(core.strSlice, id, [5]) as string : id;
-    if (name === 'fs') return pinnedFs;
-    if (name === 'path') return core.path;
-    const m = core.getBuiltin ? apply(core.getBuiltin, proc, [name]) : undefined;
-    return m === undefined ? nativeRequire(id) : m;
-  }
-
-  /** The honeypots' quick path for network writes, once the engine has started them (Honeypots.quick). */
-  let quick: ((kind: number, self: unknown, a: readonly unknown[]) => boolean) | undefined;
-  const { quickKinds } = core;
-  /** Why engine.js could not load: it is not tried again. */
-  let loadError: unknown;
-
-  /** engine.js, read and compiled with the functions captured at start; throws if it cannot load. */
-  function load(): Engine {
-    if (state.engine) return state.engine;
-    if (loadError !== undefined) throw loadError;
-    const file = fileOf('engine.js');
-    let exports: Engine;
-    state.loading = true;
-    try {
-      try {
-        exports = bundle(file) as Engine;
-      } catch (e) {
-        // --disallow-code-generation-from-strings: fall back to the module loader.
-        if (!core.codeGenRefused(e)) throw e;
-        exports = nativeRequire(file) as Engine;
-      }
-      if (typeof exports.start !== 'function') throw new ErrorCtor(`${file} does not export start`);
-      const self: Preload = {
-        captured: engineCaptured(),
-        raw: core.raw,
-        started: core.started,
-        preload: core.filename,
-        installFs: core.installFs,
-        usePromises: () => core.fsb()?.kUsePromises,
-        decoyEnvironment: core.decoyEnvironment,
-        load: bundle,
-        setQuick: (f) => { quick = f; },
-      };
-      exports.start(self);
-    } catch (e) {
-      loadError = e;
-      throw e;
-    } finally {
-      state.loading = false;
-    }
-    return (state.engine = exports);
-  }
-
-  /** The preload's captured array, with this file's functions in their slots. */
-  function engineCaptured(): unknown[] {
-    const mine = { __proto__: null, requireBuiltin, verify: verifyWindow, inWindow, rememberSpawn } as unknown as Record<string, unknown>;
-    const all = core.captured;
-    for (let i = 0; i < CAPTURED_KEYS.length; i++) {
-      const f = mine[CAPTURED_KEYS[i]];
-      if (f !== undefined) define(all, i, f);
-    }
-    return all;
-  }
-
-  /** The body of a wrapper whose call has something to decide (the preload's needs()): the engine, in the window. */
-  function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
-    const orig = originals[i];
-    const kind = i > H.ReadFileUtf8 ? quickKinds[i] : 0;
-    // A list of buffers (writev, a datagram's) is read once: what the scan sees is what the binding sends.
-    if (kind >= 2) a = listCopy(a);
-    // The honeypots' network writes: most carry nothing to look at closer, which their quick path tells without a window.
-    if (kind !== 0 && quick !== undefined && quick(kind, self, a)) return apply(orig, self, a);
-    // What the engine decides on is what the binding gets: a copy, read once, before the window opens.
-    if (i === H.Spawn || i === H.SpawnSync) {
-      a = snapshot(a);
-      if (fastSpawn(i, a)) return apply(orig, self, a);
-    }
-    let e: Engine;
-    // The engine runs on the built-ins as they were at start (intrinsics.ts).
-    let w: WindowApi | undefined;
-    try {
-      w = windowApi();
-      w.enter(replaced);
-      e = load();
-    } catch (x) {
-      w?.leave();
-      // The honeypots' hooks only watch: without the engine their calls go through, reported once.
-      if (i >= H.ReadFileUtf8) {
-        core.watchFault(x, names[i]);
-        return apply(orig, self, a);
-      }
-      return fault(x, names[i]) ? apply(orig, self, a) : core.refuse(i, a);
-    }
-    try {
-      return e.handle(names[i], orig, self, a, newTarget as AnyFn | undefined);
-    } finally {
-      w.leave();
-      pendingKey = pendingPairs = undefined;
-    }
-  }
-
-  /**
-   * Spawns the engine allowed whose decision depends only on the request and
-   * the environment variables it read (decision/cache.ts: every file on
-   * immutable mounts), and whose environment list it did not change: by key
-   * (api, file, cwd, args), that list and the names read (NODE_OPTIONS and
-   * NANO_ENFORCER_POLICY always count as read).
-   */
-  interface FastSpawn {
-    readonly pairs: readonly string[];
-    readonly read: Record<string, true | undefined>;
-  }
-  let fastSpawns = { __proto__: null } as unknown as Record<string, FastSpawn | undefined>;
-  let fastCount = 0;
-  const FAST_SPAWNS = 64;
-  /** The spawn the engine is deciding, for rememberSpawn(). */
-  let pendingKey: string | undefined;
-  let pendingPairs: string[] | undefined;
-
-  /**
-   * Whether this spawn (the snapshot's copy) repeats one the engine allowed,
-   * with an environment list that differs at most in the values of names the
-   * decision did not read (under the runtime, _X_AMZN_TRACE_ID changes on
-   * every invocation): it then goes straight to the binding, without the
-   * window. Otherwise notes its key for rememberSpawn(). No method user code
-   * can replace; the copies' elements are own properties.
-   */
-  function fastSpawn(i: H, a: unknown[]): boolean {
-    pendingKey = pendingPairs = undefined;
-    let file: unknown;
-    let args: unknown;
-    let cwdArg: unknown;
-    let pairs: unknown;
-    if (a.length === 1) {
-      const o = a[0] as Record<string, unknown>;
-      file = o.file;
-      args = o.args;
-      cwdArg = o.cwd;
-      pairs = o.envPairs;
-    } else {
-      file = a[0];
-      args = a[1];
-      cwdArg = a[2];
-      pairs = a[3];
-    }
-    if (typeof file !== 'string' || !isArray(args) || !isArray(pairs) || (cwdArg != null && typeof cwdArg !== 'string')) return false;
-    const list = args as string[];
-    // Lengths first: no string of the key can end another's part.
-    let key = `${i}:${file.length}:${file}${cwdArg == null ? -1 : (cwdArg as string).length}:${cwdArg ?? ''}`;
-    const base = apply(core.cwd, proc, []) as string;
-    key += `${base.length}:${base}${list.length}`;
-    for (let j = 0; j < list.length; j++) key += `:${list[j].length}:${list[j]}`;
-    const now = pairs as string[];
-    const f = fastCount === 0 ? undefined : fastSpawns[key];
-    if (f !== undefined && sameList(f, now)) return true;
-    pendingKey = key;
-    pendingPairs = now;
-    return false;
-  }
-
-  /** An entry that differs from the remembered list only in the value of a name not read (no NUL, the same name at the same place). */
-  function sameList(f: FastSpawn, now: string[]): boolean {
-    const was = f.pairs;
-    if (now.length !== was.length) return false;
-    for (let j = 0; j < now.length; j++) {
-      const p = now[j];
-      if (p === was[j]) continue;
-      const eq = apply(core.strIndexOf, p, ['=']) as number;
-      if (eq <= 0 || (apply(core.strIndexOf, p, ['\0']) as number) >= 0) return false;
-      const name = apply(core.strSlice, p, [0, eq]) as string;
-      if (f.read[name] === true) return false;
-      // The same name as the entry it replaces: the list's names, unique when the engine allowed it, stay so.
-      const w = was[j];
-      if (apply(core.strIndexOf, w, ['=']) !== eq || apply(core.strSlice, w, [0, eq]) !== name) return false;
-    }
-    return true;
-  }
-
-  /** For the engine (captured): the spawn being decided was allowed, and its decision read only these names of its environment. */
-  function rememberSpawn(names_: readonly string[]): void {
-    const key = pendingKey;
-    const pairs = pendingPairs;
-    if (key === undefined || pairs === undefined) return;
-    const read = { __proto__: null, NODE_OPTIONS: true, NANO_ENFORCER_POLICY: true } as unknown as Record<string, true | undefined>;
-    for (let j = 0; j < names_.length; j++) read[names_[j]] = true;
-    if (fastCount >= FAST_SPAWNS) {
-      fastSpawns = { __proto__: null } as unknown as Record<string, FastSpawn | undefined>;
-      fastCount = 0;
-    }
-    if (fastSpawns[key] === undefined) fastCount++;
-    fastSpawns[key] = { pairs, read };
-  }
-
-  /**
-   * A spawn's arguments as the binding will read them, read once: options
-   * whose getters (or a Proxy) answer one thing to the enforcer and another
-   * to the binding would otherwise run what was never checked. Plain copies
-   * (no prototype: an inherited Object.prototype.file is not read either),
-   * the executable and cwd as strings, args and envPairs as arrays of strings.
-   * Runs before the window: it may run user code (getters, toString), and it
-   * calls no method user code can have replaced.
-   */
-  function snapshot(a: unknown[]): unknown[] {
-    // Node 20/22, and spawn_sync: spawn(options). Node 24's process_wrap: spawn(file, args, cwd, envPairs, stdio, ...).
-    checkPlain();
-    if (a.length === 1 && a[0] !== null && typeof a[0] === 'object') {
-      const o = a[0] as Record<string, unknown>;
-      const c: Record<string, unknown> = { __proto__: null } as unknown as Record<string, unknown>;
-      for (const k in o) c[k] = o[k];
-      c.file = text(c.file);
-      c.args = strings(c.args);
-      if (c.cwd !== undefined && c.cwd !== null) c.cwd = text(c.cwd);
-      if (c.envPairs !== undefined) c.envPairs = strings(c.envPairs);
-      return [c];
-    }
-    const b = copyOf(a, false);
-    put1(b, 0, text(a[0]));
-    put1(b, 1, strings(a[1]));
-    if (a[2] !== undefined && a[2] !== null) put1(b, 2, text(a[2]));
-    if (a[3] !== undefined) put1(b, 3, strings(a[3]));
-    return b;
-  }
-
-  /** Each copied list, by its write request, while the request lives. */
-  let retained: WeakMap<object, unknown> | undefined;
-
-  /**
-   * A network hook's arguments with its list (a[1]: writev's chunks, UDP
-   * send's buffers) copied, each element read once: a getter or a Proxy in
-   * the list cannot show the outbound scan one buffer and the binding another.
-   */
-  function listCopy(a: unknown[]): unknown[] {
-    const list = a[1];
-    if (!isArray(list)) return a;
-    checkPlain();
-    const b = copyOf(a, false);
-    const copy = copyOf(list as unknown[], false);
-    put1(b, 1, copy);
-    // The binding writes the buffers later; Node keeps the caller's list alive until then, this keeps the copy's.
-    if (a[0] !== null && typeof a[0] === 'object') apply(core.weakSet, retained ??= new core.WeakMapCtor(), [a[0], copy]);
-    return b;
-  }
-
-  /** Set by checkPlain(): no index property on Array.prototype or Object.prototype, so `b[j] = v` calls no setter. */
-  let plain = false;
-
-  function checkPlain(): void {
-    plain = firstIndex(ArrayProto) === undefined && firstIndex(ObjectProto) === undefined;
-  }
-
-  /** A copy of v, each element read once (as a string if asText), as own elements (after checkPlain()). */
-  function copyOf(v: unknown[], asText: boolean): unknown[] {
-    const n = v.length;
-    const out = new ArrayCtor(n);
-    for (let j = 0; j < n; j++) put1(out, j, asText ? text(v[j]) : v[j]);
-    return out;
-  }
-
-  /** The first own index property of o ('0', '17'), or undefined: ownKeys lists them first. Also window.js's. */
-  function firstIndex(o: object): string | undefined {
-    // Array.prototype is an array: without an index property its length is 0 (length cannot become an accessor).
-    if (o === ArrayProto && ArrayProto.length === 0) return undefined;
-    const keys = ownKeys(o);
-    const k = keys.length === 0 ? undefined : keys[0];
-    if (typeof k !== 'string' || k.length === 0) return undefined;
-    for (let i = 0; i < k.length; i++) if (k[i] < '0' || k[i] > '9') return undefined;
-    return k;
-  }
-  const ELEMENT = { __proto__: null, value: undefined, writable: true, enumerable: true, configurable: true } as PropertyDescriptor;
-
-  /** b[j] = v as an own element: an index setter on Array.prototype is not called. */
-  function define(b: unknown[], j: number, v: unknown): void {
-    ELEMENT.value = v;
-    defineProperty(b, j, ELEMENT);
-    ELEMENT.value = undefined;
-  }
-
-  /** b[j] = v as an own element, by assignment when checkPlain() found no index property. */
-  function put1(b: unknown[], j: number, v: unknown): void {
-    if (plain) b[j] = v;
-    else define(b, j, v);
-  }
-
-  /** ToString without a replaceable global (String): a template literal. */
-  function text(v: unknown): string {
-    return typeof v === 'string' ? v : `${v as string}`;
-  }
-
-  /** A copy of an array as strings (each element read once); anything else as is (the binding rejects it). */
-  function strings(v: unknown): unknown {
-    return isArray(v) ? copyOf(v as unknown[], true) : v;
-  }
-
-  /** A built-in the engine uses was found replaced (once per built-in): reported, not refused. */
-  function replaced(name: string): void {
-    core.report('detected', `built-in ${name} was replaced; the enforcer restores its original while it decides`, 'intrinsics');
-  }
-
-  /**
-   * Runs fn(arg) in a window (the engine's callbacks that Node calls later: an
-   * async open's completion, the exit summary). Never throws: a fault is reported.
-   */
-  function inWindow(fn: AnyFn, arg: unknown): unknown {
-    const w = windowApi();
-    try {
-      w.enter(replaced);
-      return apply(fn, undefined, [arg]);
-    } catch (e) {
-      fault(e, 'callback');
-      return undefined;
-    } finally {
-      w.leave();
-    }
-  }
-
   return { run, load };
 };
