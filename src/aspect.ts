@@ -1,4 +1,4 @@
-import { Annotations, IAspect, Stack } from 'aws-cdk-lib';
+import { Annotations, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { AlertingOptions, NanoEnforcerAlerting } from './alerting';
@@ -154,6 +154,12 @@ export class NanoEnforcerAspect implements IAspect {
 
     const policy = settings.policy ?? this.policy;
     this.checkBundle(fn, policy);
+    const compileCache = environment.NODE_COMPILE_CACHE?.value;
+    if (typeof compileCache === 'string' && !Token.isUnresolved(compileCache) && /^\/tmp(\/|$)/.test(compileCache)) {
+      Annotations.of(fn).addWarningV2(AnnotationIds.COMPILE_CACHE_WRITABLE, `cdk-nano-enforcer: ${fn.node.path} sets NODE_COMPILE_CACHE=${compileCache}: `
+        + 'node compiles every module, the enforcer\'s preload first, from the V8 code cache there, and code running in the function can write /tmp. '
+        + 'Its child processes that may start node are refused unless policy.allowedWritablePaths lists the directory. Remove the variable (on Lambda /tmp starts empty, so it saves nothing at a cold start).');
+    }
     const decoys = this.decoysFor(fn, policy, environment);
     const policyJson = encodePolicy(policy, decoys.watched);
     const nodeOptions = mergeNodeOptions(environment.NODE_OPTIONS?.value, NanoEnforcer.PRELOAD_PATH);

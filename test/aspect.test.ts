@@ -64,6 +64,16 @@ describe('NanoEnforcerAspect', () => {
     });
   });
 
+  test('warns, and still protects, when a function sets NODE_COMPILE_CACHE in /tmp', () => {
+    const { stack } = protectedApp();
+    nodeFn(stack, 'Cached', { environment: { NODE_COMPILE_CACHE: '/tmp/node-cache' } });
+    nodeFn(stack, 'Shipped', { environment: { NODE_COMPILE_CACHE: '/var/task/.cache' } });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+    expect(warnings.map((w) => w.id)).toEqual(['/Stack/Cached']);
+    expect(warnings[0].entry.data).toMatch(/NODE_COMPILE_CACHE=\/tmp\/node-cache.*allowedWritablePaths.*\[ack: cdk-nano-enforcer:compileCacheWritable\]/);
+    expect(envOf(Template.fromStack(stack), 'Cached')?.NODE_OPTIONS).toBe(PRELOAD);
+  });
+
   test('leaves a Python function untouched', () => {
     const { stack } = protectedApp();
     new lambda.Function(stack, 'Py', {

@@ -1,6 +1,7 @@
 /**
- * Stable ids of the annotations the aspect adds to functions it cannot protect.
- * Users acknowledge them with `Annotations.of(scope).acknowledgeWarning(id)`.
+ * Stable ids of the annotations the aspect adds to functions it cannot protect
+ * or protects with a caveat. Users acknowledge them with
+ * `Annotations.of(scope).acknowledgeWarning(id)`.
  */
 export const AnnotationIds = {
   CONTAINER_IMAGE: 'cdk-nano-enforcer:containerImage',
@@ -12,4 +13,5 @@ export const AnnotationIds = {
   UNREADABLE_FUNCTION: 'cdk-nano-enforcer:unreadableFunction',
   LAYER_REJECTED: 'cdk-nano-enforcer:layerRejected',
   BLOCKED_EXECUTABLE_IN_BUNDLE: 'cdk-nano-enforcer:blockedExecutableInBundle',
+  COMPILE_CACHE_WRITABLE: 'cdk-nano-enforcer:compileCacheWritable',
 } as const;

@@ -83,6 +83,14 @@ export function environmentProblem(ctx: Context, vars: Vars, cwds: readonly Arg[
       const p = nodeOptionsProblem(ctx, v);
       if (p) return p;
     }
+    // node (22.1+) compiles every CommonJS module, the preload first, from the V8 code cache this
+    // directory holds: a cache someone else can write is bytecode that node runs in place of the source.
+    for (const v of candidates(vars, 'NODE_COMPILE_CACHE')) {
+      if (v === null || v === '') continue;
+      if (v === undefined) return { reason: 'NODE_COMPILE_CACHE is only known at run time', rule: 'loader-env', always: true };
+      const p = problemOfPath(ctx, v, cwds, false);
+      if (p) return { reason: `NODE_COMPILE_CACHE ${p}`, rule: 'loader-env', always: p.startsWith('is relative') };
+    }
   }
   return undefined;
 }

@@ -281,12 +281,20 @@ describe('files that decide what code runs: node options and loader variables', 
     ['OPENSSL_ENGINES', '/tmp/engines', spawn('node', ['node', '/var/task/index.js'])],
     ['PYTHONUSERBASE', '/tmp/u', spawn('python3', ['python3', '/var/task/run.py'])],
     ['PYTHONPYCACHEPREFIX', '/tmp/pyc', spawn('python3', ['python3', '/var/task/run.py'])],
+    ['NODE_COMPILE_CACHE', '/tmp/cc', spawn('node', ['node', '/var/task/index.js'])],
+    ['NODE_COMPILE_CACHE', '/tmp/cc', sh('node /var/task/index.js')],
   ])('refuses %s pointing at a writable place, unless allowedWritablePaths lists it', (name, value, req) => {
     const r = { ...req, env: { ...ENV, [name]: value } };
     const d = refused(evaluate(DRIFT, r, files));
     expect(d.detail?.rule).toBe('loader-env');
     expect(d.reason).toMatch(new RegExp(`^${name} points at`));
     expect(evaluate(policy({ w: [value] }), r, files)).toEqual({ allow: true });
+  });
+
+  it('checks NODE_COMPILE_CACHE only for programs that may start node: not for curl, and not when it is empty or read-only', () => {
+    expect(evaluate(DRIFT, { ...spawn('curl', ['curl', 'https://example.com']), env: { ...ENV, NODE_COMPILE_CACHE: '/tmp/cc' } }, files)).toEqual({ allow: true });
+    expect(evaluate(DRIFT, { ...spawn('node', ['node', '/var/task/index.js']), env: { ...ENV, NODE_COMPILE_CACHE: '' } }, files)).toEqual({ allow: true });
+    expect(evaluate(DRIFT, { ...spawn('node', ['node', '/var/task/index.js']), env: { ...ENV, NODE_COMPILE_CACHE: '/var/task/.cache' } }, files)).toEqual({ allow: true });
   });
 });
 

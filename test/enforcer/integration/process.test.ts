@@ -2,10 +2,10 @@
 // not run (its marker file is not created), the API fails the way it fails
 // natively, one 'process' event is logged, and the function keeps running.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Batch, CheckResult, runChecks } from '../../support/enforced-node';
+import { Batch, CheckResult, PRELOAD, runChecks } from '../../support/enforced-node';
 import { NODE_VERSIONS, nodeBinary } from '../../support/node-binaries';
 
 // protectTmp off: the attack writes its own executable to /tmp first.
@@ -146,6 +146,12 @@ check('bash tracing with a PS4 that runs a command, as nobody', () => {
   try { fs.unlinkSync(m); } catch {}
   return { code: r.error && r.error.code, ran };
 });
+// node 22.1+ compiles the preload, like every CommonJS module, from the V8 code cache NODE_COMPILE_CACHE names.
+check('a node child with NODE_COMPILE_CACHE in /tmp', () => {
+  const m = TMP + '/compile-cache-child';
+  const r = cp.spawnSync(process.execPath, [__dirname + '/child.js', m], { env: { ...process.env, NODE_COMPILE_CACHE: TMP + '/cc' } });
+  return { code: r.error && r.error.code, ran: exists(m), cache: exists(TMP + '/cc') };
+});
 check('an allowed command after the refusals', () => cp.execFileSync('/bin/echo', ['still running'], { encoding: 'utf8' }).trim());
 `;
 
@@ -182,6 +188,13 @@ describe.each(NODE_VERSIONS)('process control on Node %s', (version) => {
     expect(r.value).toEqual({ code: 'EACCES', snapshotRan: false, childRan: false });
     expectBlocked(r);
     expect(r.events[0]).toMatchObject({ detail: { rule: 'writable-location' } });
+  });
+
+  test('a node child whose NODE_COMPILE_CACHE is in /tmp is refused: it does not run and writes no cache', () => {
+    const r = batch.result('a node child with NODE_COMPILE_CACHE in /tmp');
+    expect(r.value).toEqual({ code: 'EACCES', ran: false, cache: false });
+    expectBlocked(r);
+    expect(r.events[0]).toMatchObject({ detail: { rule: 'loader-env' }, reason: expect.stringMatching(/^NODE_COMPILE_CACHE points at/) });
   });
 
   test('execSync throws EACCES, the script does not run and one event is logged', () => {
@@ -313,4 +326,19 @@ describe.each(NODE_VERSIONS)('ALERT mode on Node %s', (version) => {
     expect(batch.result('spawn').value).toMatchObject({ code: 0, ran: true });
     expect(batch.result('spawn').events).toEqual([expect.objectContaining({ control: 'process', action: 'detected' })]);
   });
+});
+
+// Why NODE_COMPILE_CACHE is checked: node 22.1+ compiles the preload itself through it (what it writes
+// there it reads back on the next start, and a cache it reads is bytecode it runs).
+test.each(NODE_VERSIONS.filter((v) => Number(v.split('.')[0]) >= 22))('Node %s compiles the preload through the NODE_COMPILE_CACHE directory', (version) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ne-compile-cache-'));
+  try {
+    const env = { PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require ${PRELOAD}`, NANO_ENFORCER_POLICY: '{"v":1}', NODE_COMPILE_CACHE: dir };
+    const r = spawnSync(nodeBinary(version), ['-e', '0'], { env, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const written = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(written.length).toBeGreaterThan(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
