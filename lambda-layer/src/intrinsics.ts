@@ -51,8 +51,9 @@ const originals: unknown[] = [];
 /** The property of each original, at its index in originals: the symbol of a '@@x' key, the name of a '^x' one (else undefined: the key as listed). */
 const properties: PropertyKey[] = [];
 
+// Parenthesized function expressions: compiled with the preload's script (see preload.ts).
 /** The holders, in the order of HOLDER_NAMES (build.mjs reads the same list to find NANO_GUARD's keys). */
-export function holderList(fsBinding: object | undefined): object[] {
+export const holderList = (function holderList(fsBinding: object | undefined): object[] {
   const typedArray = Reflect.getPrototypeOf(Uint8Array) as { prototype: object };
   return [
     String.prototype, Array.prototype, RegExp.prototype, Map.prototype, Set.prototype, WeakMap.prototype, WeakSet.prototype,
@@ -64,10 +65,10 @@ export function holderList(fsBinding: object | undefined): object[] {
     Reflect.getPrototypeOf(''[Symbol.iterator]()) as object,
     fsBinding ?? {},
   ];
-}
+});
 
 /** At the preload's load: the holders and the originals, by plain reads (nothing can have replaced them yet). */
-export function captureIntrinsics(fsBinding: object | undefined): void {
+export const captureIntrinsics = (function captureIntrinsics(fsBinding: object | undefined): void {
   hs = holderList(fsBinding);
   let n = 0;
   for (let h = 0; h < GUARD.length; h++) {
@@ -83,7 +84,7 @@ export function captureIntrinsics(fsBinding: object | undefined): void {
   }
   const b = hs[hs.length - 1] as Record<string, unknown>;
   for (let j = 0; j < FS_KEYS.length; j++) originals[n++] = b[FS_KEYS[j]];
-}
+});
 
 /** What window.js gets from the preload: everything as read at start. */
 export interface WindowHost {

@@ -9,13 +9,14 @@ export const ownKeys = Reflect.ownKeys;
 export const getPrototypeOf = Reflect.getPrototypeOf;
 const setPrototypeOf = Reflect.setPrototypeOf;
 
+// Parenthesized function expressions: compiled with the preload's script (see preload.ts).
 /**
  * Makes `wrapper` look like `original`: same name, length, prototype chain and
  * own properties (util.promisify.custom, __promisify__, statics). The
  * preload's install loop checks the common case (nothing to copy) inline, so
  * this runs only for the few wrappers that differ (execve, Worker).
  */
-export function disguise<T extends Function>(wrapper: T, original: Function): T {
+export const disguise = (function disguise<T extends Function>(wrapper: T, original: Function): T {
   if (wrapper.name !== original.name) copy(wrapper, original, 'name');
   if (wrapper.length !== original.length) copy(wrapper, original, 'length');
   const keys = ownKeys(original);
@@ -26,18 +27,18 @@ export function disguise<T extends Function>(wrapper: T, original: Function): T 
   const proto = getPrototypeOf(original);
   if (getPrototypeOf(wrapper) !== proto) setPrototypeOf(wrapper, proto);
   return wrapper;
-}
+});
 
-function copy(to: object, from: object, key: PropertyKey): void {
+const copy = (function copy(to: object, from: object, key: PropertyKey): void {
   const d = getOwnPropertyDescriptor(from, key);
   // Null prototype: a descriptor inherits nothing from a polluted Object.prototype (a `get` would make it invalid).
   if (!d) return;
   setPrototypeOf(d, null);
   defineProperty(to, key, d);
-}
+});
 
 /** process.binding without the --pending-deprecation warning, or undefined. */
-export function binding<T>(name: string): T | undefined {
+export const binding = (function binding<T>(name: string): T | undefined {
   const p = process as unknown as { binding?: (n: string) => T; noDeprecation?: boolean };
   const saved = p.noDeprecation;
   try {
@@ -48,4 +49,4 @@ export function binding<T>(name: string): T | undefined {
   } finally {
     p.noDeprecation = saved;
   }
-}
+});

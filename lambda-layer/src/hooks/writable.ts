@@ -3,7 +3,8 @@
 // Only those paths go to the decision.
 const PREFIXES = ['/tmp', '/dev/shm', '/var/tmp', '/run/shm', '/proc'];
 
-export function isWritablePath(abs: string): boolean {
+// Parenthesized function expressions: compiled with the preload's script (see preload.ts).
+export const isWritablePath = (function isWritablePath(abs: string): boolean {
   // No method calls: the preload runs this before the engine's window (intrinsics.ts), on built-ins user code may have replaced.
   for (let i = 0; i < PREFIXES.length; i++) {
     const p = PREFIXES[i];
@@ -13,4 +14,4 @@ export function isWritablePath(abs: string): boolean {
     if (j === p.length) return true;
   }
   return false;
-}
+});
