@@ -69,7 +69,7 @@ export const CAPTURED_KEYS: readonly Exclude<keyof Captured, 'loadBundle'>[] = [
 /** Filled by setCaptured() before anything else in the engine runs. */
 export const c = {} as Captured;
 
-export function setCaptured(from: readonly unknown[]): Captured {
+export const setCaptured = (function setCaptured(from: readonly unknown[]): Captured {
   for (let i = 0; i < CAPTURED_KEYS.length; i++) (c as unknown as Record<string, unknown>)[CAPTURED_KEYS[i]] = from[i];
   return c;
-}
+});

@@ -49,7 +49,7 @@ const made = new Map<AnyFn, ReturnType<Handler>>();
 let c: Captured;
 let honeypots: Honeypots | undefined;
 
-export function start(p: Preload): void {
+export const start = (function start(p: Preload): void {
   c = setCaptured(p.captured);
   c.loadBundle = p.load;
   setUsePromises(p.usePromises);
@@ -62,13 +62,13 @@ export function start(p: Preload): void {
   honeypots = startHoneypots(policy, p.decoyEnvironment);
   if (honeypots !== undefined) p.setQuick(honeypots.quick);
   if (policy.protectTmp || honeypots) p.installFs();
-}
+});
 
 export function initFaults(faults: readonly string[]): void {
   for (const f of faults) emit('tamper', 'detected', `internal: hook not installed (${f})`, {});
 }
 
-export function handle(name: string, orig: AnyFn, self: unknown, args: unknown[], newTarget: AnyFn | undefined): unknown {
+export const handle = (function handle(name: string, orig: AnyFn, self: unknown, args: unknown[], newTarget: AnyFn | undefined): unknown {
   if (honeypots !== undefined) honeypots.file(name, args);
   let body = made.get(orig);
   if (!body) {
@@ -79,4 +79,4 @@ export function handle(name: string, orig: AnyFn, self: unknown, args: unknown[]
     made.set(orig, body);
   }
   return c.apply(body, self, [args, newTarget]);
-}
+});

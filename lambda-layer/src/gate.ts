@@ -18,10 +18,10 @@ export function observeSpawns(observer: (request: SpawnRequest) => boolean): voi
   spawnObserver = observer;
 }
 
-export function initGate(p: Policy, start: number): void {
+export const initGate = (function initGate(p: Policy, start: number): void {
   policy = p;
   startTimeMs = start;
-}
+});
 
 export function currentPolicy(): Policy {
   return policy;
@@ -60,7 +60,9 @@ export let stableSpawnNames: readonly string[] | undefined;
  * that ran in a getter or toString and threw) is an internal fault like one
  * in the decision. Never throws.
  */
-export function permitBuilt<A, B, C, D, E>(build: (a: A, b: B, c: C, d: D, e: E) => Request, a: A, b: B, x3: C, d: D, e: E): boolean {
+export const permitBuilt = (function permitBuilt<A, B, C, D, E>(
+  build: (a: A, b: B, c: C, d: D, e: E) => Request, a: A, b: B, x3: C, d: D, e: E,
+): boolean {
   let request: Request;
   stableSpawnNames = undefined;
   try {
@@ -72,10 +74,10 @@ export function permitBuilt<A, B, C, D, E>(build: (a: A, b: B, c: C, d: D, e: E)
     return policy.failOpen;
   }
   return permit(request);
-}
+});
 
 /** True when the call may proceed. Never throws. */
-export function permit(request: Request): boolean {
+export const permit = (function permit(request: Request): boolean {
   // The decision itself reads files (stat, hashing): those calls are ours.
   if (busy) return true;
   busy = true;
@@ -109,4 +111,4 @@ export function permit(request: Request): boolean {
   } finally {
     busy = false;
   }
-}
+});

@@ -25,7 +25,7 @@ export function codeGenRefused(e: unknown): boolean {
 }
 
 /** The decision module; throws if it cannot be loaded (the caller treats that as an internal fault). */
-export function decisionModule(): DecisionModule {
+export const decisionModule = (function decisionModule(): DecisionModule {
   if (loaded) return loaded;
   const file = `${__dirname}/decision.js`;
   let exports: DecisionModule;
@@ -42,4 +42,4 @@ export function decisionModule(): DecisionModule {
   }
   loaded = exports;
   return exports;
-}
+});

@@ -27,7 +27,7 @@ const NAME = /^[^/\0]+$/;
 const KEYS = ['v', 'm', 'a', 'd', 't', 'w', 'i', 'f', 'h'];
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function list(o: Record<string, unknown>, key: string, entry: RegExp): readonly string[] | undefined {
+const list = (function list(o: Record<string, unknown>, key: string, entry: RegExp): readonly string[] | undefined {
   const value = o[key];
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) throw new Error(`"${key}" must be an array of strings`);
@@ -35,14 +35,14 @@ function list(o: Record<string, unknown>, key: string, entry: RegExp): readonly 
     if (typeof e !== 'string' || e.length === 0 || !entry.test(e)) throw new Error(`"${key}" has an invalid entry ${JSON.stringify(e)}`);
   }
   return Object.freeze(value.slice());
-}
+});
 
 /**
  * Decodes the policy JSON. Never throws: an absent value is the default policy;
  * a value that does not parse, has an unknown `v`, an unknown key or a bad
  * value is the default policy plus `fault` (reported as control `tamper`).
  */
-export function decodePolicy(json: string | undefined): { policy: Policy; fault?: string } {
+export const decodePolicy = (function decodePolicy(json: string | undefined): { policy: Policy; fault?: string } {
   if (json === undefined || json === '') return { policy: DEFAULT_POLICY };
   try {
     const o: unknown = JSON.parse(json);
@@ -70,4 +70,4 @@ export function decodePolicy(json: string | undefined): { policy: Policy; fault?
   } catch (e) {
     return { policy: DEFAULT_POLICY, fault: `NANO_ENFORCER_POLICY is invalid (${(e as Error).message}); enforcing the default policy` };
   }
-}
+});

@@ -27,18 +27,18 @@ export interface EnvReads {
  * every invocation, like _X_AMZN_TRACE_ID, must not defeat it). Copies are
  * made with derive(), which reads through, so that they record too.
  */
-export function trackedVarsFromEnv(env: Readonly<Record<string, string>>, reads: EnvReads): Map<string, VarValue[]> {
+export const trackedVarsFromEnv = (function trackedVarsFromEnv(env: Readonly<Record<string, string>>, reads: EnvReads): Map<string, VarValue[]> {
   return new TrackedVars(env, reads);
-}
+});
 
 /**
  * A copy of `vars` to change: its own assignments mask the parent's, and
  * reads of other names go to the parent (and are recorded there if it is
  * tracked). Equivalent to new Map(vars) for every use the decision makes.
  */
-export function derive(vars: Vars): Map<string, VarValue[]> {
+export const derive = (function derive(vars: Vars): Map<string, VarValue[]> {
   return new DerivedVars(vars);
-}
+});
 
 /** The variables in the Map itself; reads of a value record its name, listing the names records `listed`. */
 class TrackedVars extends Map<string, VarValue[]> {
@@ -127,14 +127,14 @@ export function candidates(vars: Vars, name: string): readonly VarValue[] {
   return vars.get(name) ?? [null];
 }
 
-export function isStatic(a: Arg): a is string {
+export const isStatic = (function isStatic(a: Arg): a is string {
   return typeof a === 'string';
-}
+});
 
 /** For reports: arguments truncated to 10 items of 200 characters. */
-export function showArgv(argv: readonly Arg[]): string[] {
+export const showArgv = (function showArgv(argv: readonly Arg[]): string[] {
   return argv.slice(0, 10).map(a => (typeof a === 'string' ? (a.length > 200 ? a.slice(0, 200) + '…' : a) : a === undefined ? '<dynamic>' : '<dynamic...>'));
-}
+});
 
 /** True when any execute bit (user, group, other) is set. */
 export function anyExecuteBit(mode: number): boolean {
@@ -147,14 +147,14 @@ export function permissionBits(mode: number): number {
   return mode % 0o10000;
 }
 
-export function basename(p: string): string {
+export const basename = (function basename(p: string): string {
   const s = p.replace(/\/+$/, '');
   const i = s.lastIndexOf('/');
   return i < 0 ? s : s.slice(i + 1);
-}
+});
 
 /** Lexical normalisation (no symlinks): for names and globs; the kernel's view comes from realpath. */
-export function normalize(p: string): string {
+export const normalize = (function normalize(p: string): string {
   const out: string[] = [];
   for (const seg of p.split('/')) {
     if (seg === '' || seg === '.') continue;
@@ -162,4 +162,4 @@ export function normalize(p: string): string {
     else out.push(seg);
   }
   return '/' + out.join('/');
-}
+});

@@ -82,9 +82,9 @@ const cacheable = new WeakMap<SystemView, (p: string) => Resolution>();
 const caches = new WeakMap<SystemView, Cache>();
 
 /** Marks a view whose stat() answers real identities (createSystemView). */
-export function markCacheable(system: SystemView, resolution: (p: string) => Resolution): void {
+export const markCacheable = (function markCacheable(system: SystemView, resolution: (p: string) => Resolution): void {
   cacheable.set(system, resolution);
-}
+});
 
 interface Log {
   readonly real: (string | undefined)[];
@@ -95,13 +95,13 @@ interface Log {
 /** The fields of a stat identity, compared as numbers (no string is built on a hit). */
 const IDENTITY = 6;
 
-function pushIdentity(ids: (string | number)[], p: string, st: FileStat | undefined): void {
+const pushIdentity = (function pushIdentity(ids: (string | number)[], p: string, st: FileStat | undefined): void {
   if (!st) {
     ids.push(p, -1, -1, -1, -1, -1, -1);
     return;
   }
   ids.push(p, st.dev, st.ino, st.size ?? -1, st.mode, st.mtimeMs, st.ctimeMs);
-}
+});
 
 /** Whether the stat answer has the identity recorded at ids[at + 1 .. at + IDENTITY]. */
 function sameIdentity(st: FileStat | undefined, ids: readonly (string | number)[], at: number): boolean {
@@ -110,7 +110,7 @@ function sameIdentity(st: FileStat | undefined, ids: readonly (string | number)[
     && st.mode === ids[at + 4] && st.mtimeMs === ids[at + 5] && st.ctimeMs === ids[at + 6];
 }
 
-function recorder(base: SystemView, resolution: (p: string) => Resolution): Recorder {
+const recorder = (function recorder(base: SystemView, resolution: (p: string) => Resolution): Recorder {
   const r: Recorder = {
     log: undefined,
     resolution,
@@ -150,25 +150,25 @@ function recorder(base: SystemView, resolution: (p: string) => Resolution): Reco
     nodeOptions: base.nodeOptions,
   };
   return r;
-}
+});
 
 /** Records p's identity once per evaluation (stat'ed only when not recorded yet, and not at all on immutable mounts). */
-function noteIdentity(r: Recorder, base: SystemView, p: string, where?: Resolution): void {
+const noteIdentity = (function noteIdentity(r: Recorder, base: SystemView, p: string, where?: Resolution): void {
   const log = r.log;
   if (!log || log.seen.has('s' + p)) return;
   log.seen.add('s' + p);
   if ((where ?? r.resolution(p)) !== Resolution.IMMUTABLE) pushIdentity(log.ids, p, base.stat(p));
-}
+});
 
-function part(s: string): string {
+const part = (function part(s: string): string {
   return `${s.length}:${s}`;
-}
+});
 
-function keyOf(request: SpawnRequest): string {
+const keyOf = (function keyOf(request: SpawnRequest): string {
   let k = part(request.api) + part(request.file) + part(request.cwd) + request.args.length + ';';
   for (const a of request.args) k += part(a);
   return k;
-}
+});
 
 function sameNames(names: ReadonlySet<string>, env: Readonly<Record<string, string>>): boolean {
   let n = 0;
@@ -204,20 +204,20 @@ function fresh(base: SystemView, e: Entry): boolean {
 let lastEntry: Entry | undefined;
 
 /** See lastEntry: what the preload's repeat check for this spawn must compare (preload.ts, fastSpawn). Made only when asked. */
-export function lastStableNames(): readonly string[] | undefined {
+export const lastStableNames = (function lastStableNames(): readonly string[] | undefined {
   const e = lastEntry;
   if (e === undefined || e.real.length !== 0 || e.ids.length !== 0 || e.names !== undefined) return undefined;
   const names: string[] = [];
   for (let i = 0; i < e.env.length; i += 2) names.push(e.env[i] as string);
   return names;
-}
+});
 
 /**
  * The decision on a spawn request: a remembered one whose answers from the
  * environment and the machine still hold, or `compute` run on a view and
  * variables that record them.
  */
-export function cachedSpawnDecision(
+export const cachedSpawnDecision = (function cachedSpawnDecision(
   policy: Policy, request: SpawnRequest, system: SystemView, compute: (system: SystemView, vars: Vars) => Decision,
 ): Decision {
   lastEntry = undefined;
@@ -268,4 +268,4 @@ export function cachedSpawnDecision(
   }
   lastEntry = entry;
   return decision;
-}
+});

@@ -116,10 +116,10 @@ export function describeDistrust(what: string, real: string, d: Distrust): strin
     : `${what} ${real} was created or modified after the process started`;
 }
 
-export function namesOf(...xs: (Arg | undefined)[]): string[] {
+export const namesOf = (function namesOf(...xs: (Arg | undefined)[]): string[] {
   const out: string[] = [];
   for (const x of xs) if (typeof x === 'string' && x) { const b = basename(x); if (b && !out.includes(b)) out.push(b); }
   return out;
-}
+});
 
 export { showArgv };

@@ -25,7 +25,9 @@ const CODE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--expe
 type Problem = { readonly reason: string; readonly rule: string; readonly always?: boolean };
 
 /** Checks the environment a command runs with; `family` says what kind of program it is. */
-export function environmentProblem(ctx: Context, vars: Vars, cwds: readonly Arg[], family: Family | undefined, isNode: boolean): Problem | undefined {
+export const environmentProblem = (function environmentProblem(
+  ctx: Context, vars: Vars, cwds: readonly Arg[], family: Family | undefined, isNode: boolean,
+): Problem | undefined {
   for (const [name, sep] of LIBRARY_LISTS) {
     if (!vars.has(name)) continue;
     for (const v of candidates(vars, name)) {
@@ -93,7 +95,7 @@ export function environmentProblem(ctx: Context, vars: Vars, cwds: readonly Arg[
     }
   }
   return undefined;
-}
+});
 
 function problemOfPath(ctx: Context, entry: string, cwds: readonly Arg[], bareIsName: boolean): string | undefined {
   if (bareIsName && !entry.includes('/')) return undefined; // searched in the library path

@@ -17,7 +17,7 @@ const SHEBANG_MAX = 256;
 
 const caches = new WeakMap<SystemView, Map<string, ExecInfo>>();
 
-export function inspectExecutable(system: SystemView, path: string): ExecInfo {
+export const inspectExecutable = (function inspectExecutable(system: SystemView, path: string): ExecInfo {
   const st = system.stat(path);
   const key = st ? `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
   let cache = caches.get(baseOf(system));
@@ -35,19 +35,19 @@ export function inspectExecutable(system: SystemView, path: string): ExecInfo {
     cache.set(key, info);
   }
   return info;
-}
+});
 
-function read(system: SystemView, path: string): ExecInfo {
+const read = (function read(system: SystemView, path: string): ExecInfo {
   const head = system.readHead(path, HEAD);
   if (!head || head.length < 2) return { kind: 'other' };
   if (head[0] === 0x23 && head[1] === 0x21) return shebang(head);
   if (isElf(head)) return { kind: 'elf', interp: elfInterp(system, path, head) };
   return { kind: 'other' };
-}
+});
 
-export function isElf(head: Uint8Array): boolean {
+export const isElf = (function isElf(head: Uint8Array): boolean {
   return head.length >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
-}
+});
 
 export function isShebang(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x23 && head[1] === 0x21;
@@ -62,7 +62,7 @@ function shebang(head: Uint8Array): ExecInfo {
 }
 
 /** PT_INTERP of an ELF file, or undefined for a static executable. */
-function elfInterp(system: SystemView, path: string, head0: Uint8Array): string | undefined {
+const elfInterp = (function elfInterp(system: SystemView, path: string, head0: Uint8Array): string | undefined {
   let head = head0;
   const is64 = head[4] === 2;
   const le = head[5] !== 2;
@@ -93,12 +93,12 @@ function elfInterp(system: SystemView, path: string, head0: Uint8Array): string 
     return Buffer.from(bytes.buffer, bytes.byteOffset, z < 0 ? bytes.length : z).toString('latin1');
   }
   return undefined;
-}
+});
 
 /** The dynamic loader itself (ld-linux-x86-64.so.2, ld-musl-x86_64.so.1, ld.so, ld-2.31.so). */
-export function isDynamicLoader(name: string): boolean {
+export const isDynamicLoader = (function isDynamicLoader(name: string): boolean {
   return /^ld(-linux[^/]*|-musl[^/]*|-[0-9.]+)?\.so(\.[0-9.]+)?$/.test(name) || /^ld-linux[^/]*\.so/.test(name);
-}
+});
 
 /**
  * The program a loader invocation runs (`ld.so [options] PROGRAM args`), and

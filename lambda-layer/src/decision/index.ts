@@ -66,7 +66,7 @@ export { lastStableNames };
 export { createSystemView } from './system-view';
 export type { SystemViewOptions } from './system-view';
 
-export function evaluate(policy: Policy, request: Request, system: SystemView): Decision {
+export const evaluate = (function evaluate(policy: Policy, request: Request, system: SystemView): Decision {
   const nul = nulProblem(request);
   if (nul !== undefined) return nul;
   if (request.kind === 'spawn' && request.envDuplicates !== undefined && request.envDuplicates.length !== 0) return duplicateEnv(request);
@@ -82,9 +82,9 @@ export function evaluate(policy: Policy, request: Request, system: SystemView): 
       throw new Error(`unknown request kind ${String(kind)}`);
     }
   }
-}
+});
 
-function evaluateSpawn(policy: Policy, request: SpawnRequest, system: SystemView, vars: Map<string, VarValue[]>): Decision {
+const evaluateSpawn = (function evaluateSpawn(policy: Policy, request: SpawnRequest, system: SystemView, vars: Map<string, VarValue[]>): Decision {
   const ctx = new Context(policy, memoized(system));
   checkInvocation(ctx, {
     file: request.file,
@@ -98,7 +98,7 @@ function evaluateSpawn(policy: Policy, request: SpawnRequest, system: SystemView
   });
   const r = ctx.result();
   return r ? spawnRefusal(request.api, request.file, request.args, r) : { allow: true };
-}
+});
 
 const hasNul = (s: string | undefined): boolean => s !== undefined && s.includes('\0');
 
@@ -109,7 +109,7 @@ const hasNul = (s: string | undefined): boolean => s !== undefined && s.includes
  * own APIs refuse such strings; only a raw binding call passes them. Refused
  * in every mode. (Worker filenames are resolved by Node in JavaScript.)
  */
-function nulProblem(request: Request): Decision | undefined {
+const nulProblem = (function nulProblem(request: Request): Decision | undefined {
   let where: string | undefined;
   let control: 'process' | 'tmp' = 'process';
   let detail: Record<string, unknown>;
@@ -141,7 +141,7 @@ function nulProblem(request: Request): Decision | undefined {
   }
   if (where === undefined) return undefined;
   return refusal(control, `${where} holds a NUL character: the kernel would get only what precedes it, which was never checked`, 'nul-byte', detail, true);
-}
+});
 
 /**
  * A variable given twice: which value a program reads is its own choice

@@ -24,10 +24,10 @@ const FAMILIES: [RegExp, Family][] = [
   [/^bun$/, 'bun'],
 ];
 
-export function familyOf(name: string): Family | undefined {
+export const familyOf = (function familyOf(name: string): Family | undefined {
   for (const [re, f] of FAMILIES) if (re.test(name)) return f;
   return undefined;
-}
+});
 
 export interface InterpreterUse {
   /** How the code is given inline ('-e', 'stdin', ...), when it is. */

@@ -41,7 +41,7 @@ export interface Invocation {
 
 const MULTICALL = new Set(['busybox', 'toybox']);
 
-export function checkInvocation(ctx: Context, inv: Invocation): void {
+export const checkInvocation = (function checkInvocation(ctx: Context, inv: Invocation): void {
   if (ctx.stopped) return;
   const base = { argv: inv.argv, command: inv.origin, file: typeof inv.file === 'string' ? inv.file : undefined };
   if (++ctx.commands > MAX_COMMANDS || inv.depth > MAX_DEPTH) {
@@ -80,9 +80,9 @@ export function checkInvocation(ctx: Context, inv: Invocation): void {
   // Nothing would run: let the call fail natively (ENOENT, or the shell's 'not found').
   if (found.found.length === 0) return;
   for (const r of found.found) checkResolved(ctx, inv, r);
-}
+});
 
-function checkResolved(ctx: Context, inv: Invocation, r: Resolution): void {
+const checkResolved = (function checkResolved(ctx: Context, inv: Invocation, r: Resolution): void {
   const { system, policy } = ctx;
   const file = inv.file as string;
   const argv0 = inv.argv[0];
@@ -172,7 +172,7 @@ function checkResolved(ctx: Context, inv: Invocation, r: Resolution): void {
     if ('script' in use) checkLoadedFile(ctx, inv, use.script, sem, true);
     if ('module' in use) checkModuleInCwd(ctx, inv, use.module, sem);
   }
-}
+});
 
 /** A script or module an interpreter reads: it must be as trusted as an executable. */
 export function checkLoadedFile(ctx: Context, inv: Invocation, f: Arg, by: string, script = false): void {

@@ -8,7 +8,7 @@ const BASE = Symbol('base');
 
 type Stat = ReturnType<SystemView['stat']>;
 
-export function memoized(s: SystemView): SystemView {
+export const memoized = (function memoized(s: SystemView): SystemView {
   const real = new Map<string, string | undefined>();
   const stats = new Map<string, Stat>();
   const writable = new Map<string, boolean>();
@@ -39,9 +39,9 @@ export function memoized(s: SystemView): SystemView {
     [BASE]: s,
   };
   return view;
-}
+});
 
 /** The view a memoized one wraps, for caches that outlive one evaluation. */
-export function baseOf(s: SystemView): SystemView {
+export const baseOf = (function baseOf(s: SystemView): SystemView {
   return (s as { [BASE]?: SystemView })[BASE] ?? s;
-}
+});

@@ -30,9 +30,9 @@ export interface Mount {
   readonly upper: boolean;
 }
 
-function unescape(s: string): string {
+const unescape = (function unescape(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-}
+});
 
 /** overlayfs lower directories from its superblock options; [] when any is escaped, or there is a data-only layer. */
 function lowerDirs(superOptions: string[]): string[] {
@@ -49,7 +49,7 @@ function lowerDirs(superOptions: string[]): string[] {
 }
 
 /** Every mount, in the order mountinfo lists them (fields 3 dev, 5 point, 6 options; after ' - ': type, source, superblock options). */
-export function parseMountinfo(mountinfo: string): Mount[] {
+export const parseMountinfo = (function parseMountinfo(mountinfo: string): Mount[] {
   const out: Mount[] = [];
   for (const line of mountinfo.split('\n')) {
     const sep = line.indexOf(' - ');
@@ -73,20 +73,20 @@ export function parseMountinfo(mountinfo: string): Mount[] {
     });
   }
   return out;
-}
+});
 
-export function under(p: string, dir: string): boolean {
+export const under = (function under(p: string, dir: string): boolean {
   return p === dir || p.startsWith(dir.endsWith('/') ? dir : dir + '/');
-}
+});
 
 /** The index of the mount a path (absolute, without symlinks) is on: the deepest mount point above it, the last listed of equals. */
-function mountIndex(mounts: readonly Mount[], p: string): number {
+const mountIndex = (function mountIndex(mounts: readonly Mount[], p: string): number {
   let best = -1;
   for (let i = 0; i < mounts.length; i++) {
     if (under(p, mounts[i].point) && (best < 0 || mounts[i].point.length >= mounts[best].point.length)) best = i;
   }
   return best;
-}
+});
 
 /**
  * For each mount, whether no file under it can change from this mount
@@ -96,7 +96,7 @@ function mountIndex(mounts: readonly Mount[], p: string): number {
  * directory and only lower ones that are themselves on such mounts.
  * Anything unsure counts as changeable.
  */
-export function immutableMounts(mounts: readonly Mount[]): boolean[] {
+export const immutableMounts = (function immutableMounts(mounts: readonly Mount[]): boolean[] {
   const plain = mounts.map((m, i) => m.ro && LOCAL.has(m.type)
     && mounts.every((o) => o.dev !== m.dev || o.ro)
     && mounts.every((o, j) => j <= i || o.ro || !under(m.point, o.point)));
@@ -109,7 +109,7 @@ export function immutableMounts(mounts: readonly Mount[]): boolean[] {
       return j >= 0 && j !== i && mounts[j].type !== 'overlay' && plain[j];
     });
   });
-}
+});
 
 /** The mount table as the system view asks it. */
 export class MountTable {

@@ -5,9 +5,9 @@ import type { SystemView } from '../types';
 
 const globCache = new Map<string, RegExp>();
 
-export function isHashEntry(e: string): boolean {
+export const isHashEntry = (function isHashEntry(e: string): boolean {
   return /^sha256:[0-9a-fA-F]{64}$/.test(e);
-}
+});
 
 export function isGlob(e: string): boolean {
   return /[*?]/.test(e);
@@ -67,7 +67,7 @@ export function pathEntryMatches(system: SystemView, entry: string, paths: reado
 }
 
 /** True when the path is at or under one of the (glob) paths of allowedWritablePaths. */
-export function underAny(system: SystemView, entries: readonly string[], path: string): boolean {
+export const underAny = (function underAny(system: SystemView, entries: readonly string[], path: string): boolean {
   for (const e of entries) {
     const f = realEntry(system, e).replace(/\/+$/, '');
     if (isGlob(f)) {
@@ -77,7 +77,7 @@ export function underAny(system: SystemView, entries: readonly string[], path: s
     }
   }
   return false;
-}
+});
 
 /**
  * Interpreter names for allowInlineCode: exact, or the entry plus a version

@@ -47,7 +47,7 @@ function join(dir: string, file: string): string {
   return dir.endsWith('/') ? dir + file : dir + '/' + file;
 }
 
-function absolute(system: SystemView, root: string, joined: string): Resolution | undefined {
+const absolute = (function absolute(system: SystemView, root: string, joined: string): Resolution | undefined {
   const full = root ? join(root, joined) : joined;
   const st = system.stat(full);
   if (!st || !st.isFile) {
@@ -58,13 +58,13 @@ function absolute(system: SystemView, root: string, joined: string): Resolution 
   }
   const resolved = system.realpath(full);
   return resolved === undefined ? undefined : { path: normalize(full), resolved, raw: full };
-}
+});
 
 /**
  * Finds what `file` executes. found is empty when nothing would run (ENOENT);
  * unknown when the answer depends on a value only known at run time.
  */
-export function lookup(system: SystemView, file: string, ctx: LookupContext): Lookup {
+export const lookup = (function lookup(system: SystemView, file: string, ctx: LookupContext): Lookup {
   const found: Resolution[] = [];
   const missing: string[] = [];
   const add = (r: Resolution | undefined) => {
@@ -109,7 +109,7 @@ export function lookup(system: SystemView, file: string, ctx: LookupContext): Lo
     }
   }
   return { ok: true, found, missing };
-}
+});
 
 function executableAt(system: SystemView, root: string, p: string): Resolution | undefined {
   const st = system.stat(root ? join(root, p) : p);

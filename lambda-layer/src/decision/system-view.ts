@@ -33,7 +33,7 @@ export interface SystemViewOptions {
   readonly nodeOptions?: string;
 }
 
-export function createSystemView(startTimeMs?: number, options: SystemViewOptions = {}): SystemView {
+export const createSystemView = (function createSystemView(startTimeMs?: number, options: SystemViewOptions = {}): SystemView {
   let table: MountTable | undefined;
   const mounts = (): MountTable => {
     if (!table) {
@@ -204,4 +204,4 @@ export function createSystemView(startTimeMs?: number, options: SystemViewOption
   // Its stat() answers real identities: spawn decisions may be remembered (cache.ts).
   markCacheable(view, resolution);
   return view;
-}
+});

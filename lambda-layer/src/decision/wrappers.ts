@@ -36,7 +36,7 @@ type Handler = (argv: readonly Arg[]) => Unwrapped;
 export const unknown = (why: string): Unwrapped => ({ kind: 'unknown', why });
 
 /** Options, then `operands` fixed operands, then the command (absent: `none`). */
-function simple(tool: string, spec: OptSpec, operands = 0, stop?: (seen: readonly Seen[]) => boolean): Handler {
+const simple = (function simple(tool: string, spec: OptSpec, operands = 0, stop?: (seen: readonly Seen[]) => boolean): Handler {
   return argv => {
     const s = scanOptions(argv, 1, spec, tool);
     if (!s.ok) return unknown(s.why);
@@ -44,7 +44,7 @@ function simple(tool: string, spec: OptSpec, operands = 0, stop?: (seen: readonl
     const i = s.index + operands;
     return i < argv.length ? { kind: 'run', runs: [argv.slice(i)] } : { kind: 'none' };
   };
-}
+});
 
 function xargs(argv: readonly Arg[]): Unwrapped {
   const s = scanOptions(argv, 1, {
@@ -113,7 +113,7 @@ function sudo(argv: readonly Arg[]): Unwrapped {
   return { kind: 'run', runs: [rest], env: { clear: false, set, unset: [] } };
 }
 
-function su(tool: string): Handler {
+const su = (function su(tool: string): Handler {
   return argv => {
     const s = scanOptions(argv, 1, {
       shortArg: 'cgGsuwC',
@@ -126,7 +126,7 @@ function su(tool: string): Handler {
     if (c) return { kind: 'shell', code: c.value };
     return { kind: 'stdin-shell' };
   };
-}
+});
 
 function find(argv: readonly Arg[]): Unwrapped {
   const runs: Arg[][] = [];
@@ -174,7 +174,7 @@ function script(argv: readonly Arg[]): Unwrapped {
   return c ? { kind: 'shell', code: c.value } : { kind: 'stdin-shell' };
 }
 
-function shellBuiltin(tool: string, spec: OptSpec): Handler {
+const shellBuiltin = (function shellBuiltin(tool: string, spec: OptSpec): Handler {
   return argv => {
     const s = scanOptions(argv, 1, spec, tool);
     if (!s.ok) return unknown(s.why);
@@ -185,7 +185,7 @@ function shellBuiltin(tool: string, spec: OptSpec): Handler {
     if (argv0) return { kind: 'run', runs: [[argv0.value, ...rest.slice(1)]], file: rest[0] };
     return { kind: 'run', runs: [rest], defaultPath: has(s.seen, 'p') };
   };
-}
+});
 
 function busybox(argv: readonly Arg[]): Unwrapped {
   const rest = argv.slice(1);
@@ -255,9 +255,9 @@ const HANDLERS: Record<string, Handler> = {
   find,
 };
 
-export function isWrapper(name: string): boolean {
+export const isWrapper = (function isWrapper(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(HANDLERS, name);
-}
+});
 
 /** What a wrapper named `name` (basename) runs, given its argv (argv[0] is the wrapper). */
 export function unwrap(name: string, argv: readonly Arg[]): Unwrapped {

@@ -12,7 +12,9 @@ import type { HoneypotHost, Honeypots } from './host';
 interface HoneypotsModule { start(host: HoneypotHost): Honeypots }
 
 /** The trip wires, or undefined when no decoy is configured. Never throws. */
-export function startHoneypots(policy: Policy, environment: Readonly<Record<string, string | undefined>>): Honeypots | undefined {
+export const startHoneypots = (function startHoneypots(
+  policy: Policy, environment: Readonly<Record<string, string | undefined>>,
+): Honeypots | undefined {
   const names = policy.decoyVariables;
   if (names === undefined || names.length === 0) return undefined;
   const file = `${__dirname}/honeypots.js`;
@@ -43,4 +45,4 @@ export function startHoneypots(policy: Policy, environment: Readonly<Record<stri
     emit('tamper', 'detected', `internal: honeypots not started (${e instanceof Error ? e.message : String(e)})`, {});
     return undefined;
   }
-}
+});

@@ -6,16 +6,16 @@ let preloadPath = '';
 let policyJson: string | undefined;
 let requireFlag = '';
 
-export function initChildEnv(preload: string, policy: string | undefined): void {
+export const initChildEnv = (function initChildEnv(preload: string, policy: string | undefined): void {
   preloadPath = preload;
   policyJson = policy;
   requireFlag = /[\s"'\\]/.test(preload) ? `--require "${preload.replace(/(["\\])/g, '\\$1')}"` : `--require ${preload}`;
-}
+});
 
-export function withPreload(nodeOptions: string | undefined): string {
+export const withPreload = (function withPreload(nodeOptions: string | undefined): string {
   if (nodeOptions === undefined || nodeOptions === '') return requireFlag;
   return nodeOptions.includes(preloadPath) ? nodeOptions : `${nodeOptions} ${requireFlag}`;
-}
+});
 
 /** A copy of `env` that keeps the enforcer. */
 export function protectedEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
@@ -40,7 +40,7 @@ export function protectedEnv(env: Readonly<Record<string, string | undefined>>):
 /** Whether the last protectEnvPairs() call changed its list. */
 export let pairsChanged = false;
 
-export function protectEnvPairs(pairs: string[], duplicates: string[]): Record<string, string> {
+export const protectEnvPairs = (function protectEnvPairs(pairs: string[], duplicates: string[]): Record<string, string> {
   pairsChanged = false;
   // No prototype: every name is an own key, `in` tells a repeat ('__proto__' and 'constructor' too).
   const env = { __proto__: null } as unknown as Record<string, string>;
@@ -75,4 +75,4 @@ export function protectEnvPairs(pairs: string[], duplicates: string[]): Record<s
     else pairs[policyAt] = `NANO_ENFORCER_POLICY=${policyJson}`;
   }
   return env;
-}
+});

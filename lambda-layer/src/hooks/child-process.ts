@@ -20,12 +20,12 @@ const REFUSED = '/dev/null';
 
 interface SpawnOptions { file?: unknown; args?: unknown; cwd?: unknown; envPairs?: unknown }
 
-function strings(a: unknown): string[] {
+const strings = (function strings(a: unknown): string[] {
   if (!Array.isArray(a)) return [];
   const out: string[] = [];
   for (let i = 0; i < a.length; i++) out[i] = String(a[i]);
   return out;
-}
+});
 
 // Without envPairs the binding lets the child inherit environ; made explicit
 // so that it can be checked and keep the enforcer.
@@ -56,7 +56,7 @@ class Spawn implements SpawnRequest {
   }
 }
 
-function request(api: string, file: unknown, args: unknown, cwd: unknown, envPairs: string[]): SpawnRequest {
+const request = (function request(api: string, file: unknown, args: unknown, cwd: unknown, envPairs: string[]): SpawnRequest {
   const duplicates: string[] = [];
   const env = protectEnvPairs(envPairs, duplicates);
   const base = c.apply(c.cwd, process, []) as string;
@@ -64,7 +64,7 @@ function request(api: string, file: unknown, args: unknown, cwd: unknown, envPai
   // /proc/tmp), and the decision resolves it the same way; a NUL stays for the decision to refuse.
   const cwdAbs = typeof cwd === 'string' && cwd !== '' ? (cwd[0] === '/' ? cwd : `${base}/${cwd}`) : base;
   return new Spawn(api, String(file), strings(args), cwdAbs, env, duplicates.length === 0 ? undefined : duplicates);
-}
+});
 
 function differsFromProcessEnv(env: Record<string, string>): boolean {
   const own = process.env;
@@ -85,11 +85,11 @@ function differsFromProcessEnv(env: Record<string, string>): boolean {
  * did not change, is handed to the preload, which lets the same spawn
  * through again without the engine (preload.ts, fastSpawn).
  */
-function permitted(api: string, file: unknown, args: unknown, cwd: unknown, envPairs: string[]): boolean {
+const permitted = (function permitted(api: string, file: unknown, args: unknown, cwd: unknown, envPairs: string[]): boolean {
   if (!permitBuilt(request, api, file, args, cwd, envPairs)) return false;
   if (!pairsChanged && stableSpawnNames !== undefined) c.rememberSpawn(stableSpawnNames);
   return true;
-}
+});
 
 /** process_wrap's Process.prototype.spawn. */
 export const spawn: Handler = (origSpawn) => {

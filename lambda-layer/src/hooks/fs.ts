@@ -37,9 +37,9 @@ const HEAD = 64;
 const tracked = new Map<number, Tracked>();
 /** The fs binding's kUsePromises marker, from the preload. */
 let kUsePromises: () => unknown = () => undefined;
-export function setUsePromises(get: () => unknown): void {
+export const setUsePromises = (function setUsePromises(get: () => unknown): void {
   kUsePromises = get;
-}
+});
 const apply = (f: Function, t: unknown, a: ArrayLike<unknown>): unknown => c.apply(f, t, a);
 
 function absolute(p: unknown): string | undefined {
@@ -172,9 +172,9 @@ function encode(s: unknown, encoding: unknown): Uint8Array {
   return apply(c.bufferFrom, Buffer, [str, typeof encoding === 'string' ? encoding : 'utf8']) as Uint8Array;
 }
 
-function fileRequest(api: string, path: string, extra: Partial<FileRequest> = {}): FileRequest {
+const fileRequest = (function fileRequest(api: string, path: string, extra: Partial<FileRequest> = {}): FileRequest {
   return { kind: 'file', api, path, ...extra };
-}
+});
 
 /** The bodies of the fs binding's wrappers, by the preload's handler names. */
 export const fsHandlers: Record<string, Handler> = {};
