@@ -1,6 +1,13 @@
 // The enforcer's engine (engine.js): everything the preload's wrappers need
 // once they have something to decide. The preload loads it lazily, with the
 // functions it captured before user code ran, and hands it those.
+//
+// Here and in the decision code, the functions that a first spawn runs are
+// parenthesized function expressions, `const f = (function f() {...})`: V8
+// compiles them with the bundle instead of one by one at their first call
+// (see preload.ts). Found with node's --log-function-events during a first
+// spawnSync('/bin/true'); -4 M instructions at the first spawn. A function
+// that only some decisions need stays a declaration.
 import { setCaptured, type Captured } from './captured';
 import { emit } from './events';
 import { initGate } from './gate';
