@@ -58,7 +58,6 @@ export interface Core {
   readonly fs: typeof fsModule;
   readonly fsConstants: unknown;
   readonly path: typeof pathModule;
-  readonly resolve: (...p: string[]) => string;
   readonly cwd: () => string;
   readonly proc: NodeJS.Process;
   readonly getBuiltin: AnyFn | undefined;
@@ -73,11 +72,9 @@ export interface Core {
   readonly filename: string;
   readonly dirname: string;
   readonly state: LateState;
-  /** Per hook: the original, the object it was on, the engine's handler name, the property. */
+  /** Per hook: the original and the engine's handler name. */
   readonly originals: AnyFn[];
-  readonly targets: unknown[];
   readonly names: string[];
-  readonly keys: string[];
   /** Per hook, the honeypots' quick path's kind of call (Honeypots.quick): 1 writeBuffer, 2 writev, 3 UDP send; 0 none. */
   readonly quickKinds: number[];
   /** Honeypots: the decoy variables' values at start, by name. */

@@ -10,15 +10,19 @@ import type { Family } from './inline';
 /** Where the layer's preload lives on Lambda; SystemView.preloadPath overrides it. */
 export const PRELOAD_PATH = '/opt/nano-enforcer/preload.js';
 
-/** A separator no path holds: a variable that names one path. */
+/** A separator no path holds: a variable that names one path (empty, it names none). */
 const ONE = /\0/;
-const LIBRARY_LISTS: [string, RegExp][] = [
+/** Variables that name places code is loaded from, their separator, and whether only node reads them. */
+const LIBRARY_LISTS: [string, RegExp, 'node'?][] = [
   ['LD_PRELOAD', /[ :]/], ['LD_LIBRARY_PATH', /:/], ['LD_AUDIT', /:/], ['GCONV_PATH', /:/],
   ['PYTHONPATH', /:/], ['PYTHONHOME', /:/], ['PERL5LIB', /:/], ['PERLLIB', /:/], ['RUBYLIB', /:/], ['NODE_PATH', /:/], ['LUA_PATH', /;/], ['LUA_CPATH', /;/],
   // OpenSSL (node, curl, python...) loads the engines and providers its config names, and modules from these directories.
   ['OPENSSL_CONF', ONE], ['OPENSSL_MODULES', ONE], ['OPENSSL_ENGINES', ONE],
   // python: .pth files of the user site directory run code at start; cached bytecode is run in place of the source.
   ['PYTHONUSERBASE', ONE], ['PYTHONPYCACHEPREFIX', ONE],
+  // node (22.1+) compiles every CommonJS module, the preload first, from the V8 code cache this
+  // directory holds: a cache someone else can write is bytecode that node runs in place of the source.
+  ['NODE_COMPILE_CACHE', ONE, 'node'],
 ];
 const CODE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
 
@@ -28,10 +32,12 @@ type Problem = { readonly reason: string; readonly rule: string; readonly always
 export const environmentProblem = (function environmentProblem(
   ctx: Context, vars: Vars, cwds: readonly Arg[], family: Family | undefined, isNode: boolean,
 ): Problem | undefined {
-  for (const [name, sep] of LIBRARY_LISTS) {
-    if (!vars.has(name)) continue;
+  // A program that may start node passes its environment on: node itself, a shell, an interpreter (awk's system() is refused as inline code).
+  const mayStartNode = isNode || family === 'shell' || (family !== undefined && family !== 'awk');
+  for (const [name, sep, reader] of LIBRARY_LISTS) {
+    if (!vars.has(name) || (reader === 'node' && !mayStartNode)) continue;
     for (const v of candidates(vars, name)) {
-      if (v === null) continue;
+      if (v === null || (v === '' && sep === ONE)) continue;
       if (v === undefined) return { reason: `${name} is only known at run time`, rule: 'loader-env', always: true };
       for (const entry of v.split(sep)) {
         const p = problemOfPath(ctx, entry.replace(/\?.*$/, '') || '.', cwds, name === 'LD_PRELOAD');
@@ -80,18 +86,10 @@ export const environmentProblem = (function environmentProblem(
       }
     }
   }
-  if (isNode || family === 'shell' || (family !== undefined && family !== 'awk')) {
+  if (mayStartNode) {
     for (const v of candidates(vars, 'NODE_OPTIONS')) {
       const p = nodeOptionsProblem(ctx, v);
       if (p) return p;
-    }
-    // node (22.1+) compiles every CommonJS module, the preload first, from the V8 code cache this
-    // directory holds: a cache someone else can write is bytecode that node runs in place of the source.
-    for (const v of candidates(vars, 'NODE_COMPILE_CACHE')) {
-      if (v === null || v === '') continue;
-      if (v === undefined) return { reason: 'NODE_COMPILE_CACHE is only known at run time', rule: 'loader-env', always: true };
-      const p = problemOfPath(ctx, v, cwds, false);
-      if (p) return { reason: `NODE_COMPILE_CACHE ${p}`, rule: 'loader-env', always: p.startsWith('is relative') };
     }
   }
   return undefined;
