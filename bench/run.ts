@@ -11,7 +11,7 @@ import { detectIsolation, nodeBinary, nodeVersionForMajor, runtimeClientDir } fr
 import { countInstructions, valgrindPath } from './lib/callgrind';
 import { CONFIGS, ConfigId, harnessConfig, permissionFlags } from './lib/configs';
 import { IN_PROCESS_CONFIGS, assemblyPreload, benchSpawn, benchUpload } from './lib/in-process';
-import { LambdaFigures, benchLambda } from './lib/lambda-bench';
+import { LambdaFigures, PINNED_YOUNG_GENERATION, benchLambda, pinnedRss } from './lib/lambda-bench';
 import { Row, compare, pairedVerdict, table } from './lib/report';
 import { Summary, pairedWith, rotated, summarize } from './lib/stats';
 import { benchSynth } from './lib/synth';
@@ -90,13 +90,17 @@ async function main(): Promise<void> {
 
     // 1. Cold starts, warm round trips, RSS: harness, every config, both handlers, both nodes.
     const lambda: Record<string, Record<ConfigId, LambdaFigures>> = {};
+    const pinned: Record<string, Awaited<ReturnType<typeof pinnedRss>>> = {};
     for (const node of NODES) {
       for (const handler of HANDLERS) {
         log(`[${elapsed()}] harness: ${handler} on Node ${node} (${P.cold} cold starts, ${P.warm} warm invocations per config)`);
         lambda[`${node}/${handler}`] = await benchLambda({ assemblyDir, nodeVersion: node, handler, coldStarts: P.cold, warmInvocations: P.warm, log });
+        log(`[${elapsed()}] harness: ${handler} on Node ${node}, RSS with the young generation pinned (${PINNED_YOUNG_GENERATION.join(' ')})`);
+        pinned[`${node}/${handler}`] = await pinnedRss({ assemblyDir, nodeVersion: node, handler, coldStarts: 0, warmInvocations: P.warm, log });
       }
     }
     raw.lambda = lambda;
+    raw.pinnedRss = pinned;
 
     // 2. Instruction counts: init to the runtime's first `next` (the init
     // verdict), and for the realistic handler init plus its first invocation
@@ -190,9 +194,22 @@ async function main(): Promise<void> {
           }
         };
         perConfig('warm round trip', 'µs', (id) => f[id].warmUs, (id) => f[id].warmBlocksUs, 10, '<= +10 µs at p50 (per-block medians)', true);
-        perConfig('RSS after the warm run', 'MB', (id) => f[id].rssMb, (id) => f[id].rssBlocksMb, 1, '<= +1 MB');
-        // No budget of its own: what of the RSS is the process's own memory (the rest is file pages, mostly node's code).
+        // The memory verdict is the pinned run's (lambda-bench.ts, PINNED_YOUNG_GENERATION): here, when V8 grew
+        // each config's young generation decides much of the difference.
+        perConfig('RSS after the warm run', 'MB', (id) => f[id].rssMb, (id) => f[id].rssBlocksMb, 1);
+        // What of the RSS is the process's own memory (the rest is file pages, mostly node's code).
         perConfig('RSS after the warm run, anonymous part (RssAnon)', 'MB', (id) => f[id].anonMb, (id) => f[id].anonBlocksMb, 1);
+        const pin = pinned[`${node}/${handler}`];
+        for (const [what, value, rounds, budget] of [
+          ['RSS after the warm run, young generation pinned', 'rssMb', 'rssBlocksMb', '<= +1 MB'],
+          ['RSS after the warm run, young generation pinned, RssAnon', 'anonMb', 'anonBlocksMb', undefined],
+        ] as const) {
+          for (const id of ['none', 'layer', 'strict'] as const) {
+            rows.push(measured({ what, node, subject: handler, config: LABEL[id], unit: 'MB', value: pin[id][value] }, id === 'none' ? undefined : {
+              base: pin.none[value], rounds: pin[id][rounds], baseRounds: pin.none[rounds], how: 'delta', limit: 1, budget,
+            }));
+          }
+        }
       }
     }
 

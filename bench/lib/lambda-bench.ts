@@ -18,6 +18,25 @@ export interface LambdaFigures {
   readonly anonBlocksMb: number[];
 }
 
+/** RSS of a warm run with V8's young generation held at one size (pinnedRss()). */
+export interface PinnedRssFigures {
+  readonly rssMb: Summary;
+  readonly rssBlocksMb: number[];
+  readonly anonMb: Summary;
+  readonly anonBlocksMb: number[];
+}
+
+/**
+ * V8 doubles the young generation once the bytes that survived scavenges
+ * since its last growth pass its size: a step of 1 MB per semi-space, two
+ * of them, that the function without the layer takes too, a few hundred or
+ * thousand invocations later (Node 22, trivial handler: between 1,000 and
+ * 2,000). Where a warm run's RSS is read decides whether one config took
+ * the step and the other not. Held fixed at V8's first size, every config
+ * has the same young generation and the difference is what the layer keeps.
+ */
+export const PINNED_YOUNG_GENERATION = ['--min-semi-space-size=1', '--max-semi-space-size=1'];
+
 export interface LambdaRunOptions {
   readonly assemblyDir: string;
   readonly nodeVersion: string;
@@ -72,7 +91,7 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
         warm.get(id)!.push(...block);
         warmBlocks.get(id)!.push(summarize(block).median);
         // RSS after each block of the second half of the warm run.
-        if (b >= blocks / 2) {
+        if (b >= Math.floor(blocks / 2)) {
           const m = memoryMb(fns.get(id)!.tag);
           rss.get(id)!.push(m.rss);
           anon.get(id)!.push(m.anon);
@@ -96,6 +115,41 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
     };
   }
   return out;
+}
+
+/** A warm run's RSS per config (not permission: no budget), the young generation pinned, blocks in rotating order. */
+export async function pinnedRss(o: LambdaRunOptions): Promise<Record<'none' | 'layer' | 'strict', PinnedRssFigures>> {
+  const ids = ['none', 'layer', 'strict'] as const;
+  const fns = new Map<ConfigId, { fn: LocalLambda; tag: string }>();
+  const rss = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
+  const anon = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
+  try {
+    for (const id of ids) {
+      const h = harnessConfig(id, o.handler);
+      const fn = await LocalLambda.fromAssembly({
+        assemblyDir: o.assemblyDir, functionId: h.functionId, enforcer: h.enforcer, env: h.env, nodeVersion: o.nodeVersion, isolation: 'namespace', nodeArgs: PINNED_YOUNG_GENERATION,
+      });
+      fns.set(id, { fn, tag: h.tag });
+      for (let i = 0; i < 50; i++) check(await fn.invoke({ warmup: i }), id, o);
+    }
+    const blocks = Math.ceil(o.warmInvocations / BLOCK);
+    for (let b = 0; b < blocks; b++) {
+      for (const id of rotated(ids, b)) {
+        const { fn, tag } = fns.get(id)!;
+        for (let i = 0; i < BLOCK; i++) check(await fn.invoke({ i }), id, o);
+        if (b >= Math.floor(blocks / 2)) {
+          const m = memoryMb(tag);
+          rss.get(id)!.push(m.rss);
+          anon.get(id)!.push(m.anon);
+        }
+      }
+    }
+    o.log(`  ${o.handler} on Node ${o.nodeVersion}: ${blocks * BLOCK} invocations per config with the young generation pinned done`);
+  } finally {
+    await Promise.all([...fns.values()].map(({ fn }) => fn.stop()));
+  }
+  const figures = (id: ConfigId): PinnedRssFigures => ({ rssMb: summarize(rss.get(id)!), rssBlocksMb: rss.get(id)!, anonMb: summarize(anon.get(id)!), anonBlocksMb: anon.get(id)! });
+  return { none: figures('none'), layer: figures('layer'), strict: figures('strict') };
 }
 
 type Outcome = { error?: { errorType: string; errorMessage: string }; response?: unknown; logs: string[] };

@@ -28,6 +28,9 @@
  *   (`fn.isolation === 'mapped'`) paths are mapped and `fn.notes` says so.
  * - Environment: the template's variables (intrinsics resolved where possible,
  *   placeholders otherwise) plus Lambda's own, with fake AWS credentials.
+ * - Node flags: those of Lambda's bootstrap (`--expose-gc`,
+ *   `--max-http-header-size`, `--max-old-space-size` at 90 % of the memory
+ *   size), then `nodeArgs` (e.g. V8 heap sizes for a measurement).
  * - The first use builds the runtime client into
  *   `${NANO_ENFORCER_CACHE:-~/.cache/cdk-nano-enforcer}/ric/` (minutes; needs
  *   cmake, make, g++, python3); later uses reuse it.

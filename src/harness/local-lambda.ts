@@ -27,6 +27,12 @@ export interface LocalLambdaOptions {
   readonly timeoutMs?: number;
   /** Variables set after the template's (e.g. another NANO_ENFORCER_POLICY). */
   readonly env?: Record<string, string>;
+  /**
+   * Node flags after the ones Lambda's bootstrap passes, before the runtime
+   * client (e.g. V8 heap sizes held fixed for a memory measurement). Each
+   * must be one `--flag` or `--flag=value`.
+   */
+  readonly nodeArgs?: string[];
   /** Progress and notes (the runtime client build, mapped paths). */
   readonly log?: (message: string) => void;
 }
@@ -69,6 +75,8 @@ export class LocalLambda {
     if (major !== '22' && major !== '24') {
       throw new HarnessError(`${fn.constructPath} runs on ${fn.runtime}; the runtime client here needs Node.js 22 or 24. Choose one with --node 22 (nodeVersion: '22').`);
     }
+    const bad = (options.nodeArgs ?? []).find((a) => !/^--[a-z0-9][-a-z0-9_]*(=\S*)?$/i.test(a));
+    if (bad !== undefined) throw new HarnessError(`nodeArgs: '${bad}' is not one node flag; give each flag as its own '--flag' or '--flag=value'.`);
     const auto = detectIsolation();
     const isolation = options.isolation && options.isolation !== 'auto' ? options.isolation : auto.isolation;
     if (isolation === 'namespace' && auto.isolation !== 'namespace') throw new HarnessError(`isolation 'namespace' is not available: ${auto.reason}`);
@@ -211,6 +219,7 @@ export class LocalLambda {
       runtimeApi: this.runtimeApi!,
       isolation: this.isolation,
       extraEnv: this.options.env,
+      nodeArgs: this.options.nodeArgs,
     });
     const child = spawn(this.plan.command, this.plan.args, { cwd: this.plan.cwd, env: this.plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

@@ -37,6 +37,8 @@ export interface PlanOptions {
   readonly isolation: Isolation;
   /** Set after the template's variables (tests use it to vary the policy). */
   readonly extraEnv?: Record<string, string>;
+  /** Node flags after Lambda's, before the runtime client's entry point. */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** Fake, and recognisably so: they must never work against AWS. */
@@ -128,7 +130,7 @@ export function planProcess(o: PlanOptions): ProcessPlan {
     if (env.NODE_OPTIONS) env.NODE_OPTIONS = env.NODE_OPTIONS.replace(/(^|[\s=])\/opt\//g, `$1${paths.opt}/`);
   }
   const cleanup = () => scratch.forEach((d) => rmSync(d, { recursive: true, force: true }));
-  const nodeArgs = ['--expose-gc', '--max-http-header-size=81920', `--max-old-space-size=${Math.floor(fn.memorySize * 0.9)}`, `${paths.runtime}/index.mjs`];
+  const nodeArgs = ['--expose-gc', '--max-http-header-size=81920', `--max-old-space-size=${Math.floor(fn.memorySize * 0.9)}`, ...(o.nodeArgs ?? []), `${paths.runtime}/index.mjs`];
   if (mapped) return { command: o.nodeBinary, args: nodeArgs, env, cwd: fn.codeDir, cleanup };
 
   // One `mount -a` over a generated fstab: a single exec instead of one per mount.

@@ -12,7 +12,7 @@ const appDir = path.join(REPO, 'test', 'fixtures', 'harness-app');
 let assemblyDir: string;
 const open: LocalLambda[] = [];
 
-async function lambda(functionId: string, nodeVersion: string, enforcer = true, more: { isolation?: 'mapped' } = {}): Promise<LocalLambda> {
+async function lambda(functionId: string, nodeVersion: string, enforcer = true, more: { isolation?: 'mapped'; nodeArgs?: string[] } = {}): Promise<LocalLambda> {
   const fn = await LocalLambda.fromAssembly({ assemblyDir, functionId, nodeVersion, enforcer, ...more });
   open.push(fn);
   return fn;
@@ -137,6 +137,16 @@ test('times an invocation out, and the next one starts cold', async () => {
   expect(r.error).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 0.30 seconds' });
   expect(r.durationMs).toBeLessThan(3000);
   expect(after.cold).toBe(true);
+});
+
+test('passes nodeArgs to node after the flags Lambda\'s bootstrap gives, and refuses anything but one flag each', async () => {
+  const fn = await lambda('Probe', '22', true, { nodeArgs: ['--max-semi-space-size=1', '--min-semi-space-size=1'] });
+  const r = await fn.invoke({ action: 'env' });
+  expect(r.error).toBeUndefined();
+  expect((r.response as any).execArgv).toEqual(['--expose-gc', '--max-http-header-size=81920', expect.stringMatching(/^--max-old-space-size=\d+$/), '--max-semi-space-size=1', '--min-semi-space-size=1']);
+  await expect(LocalLambda.fromAssembly({ assemblyDir, functionId: 'Probe', nodeVersion: '22', nodeArgs: ['--max-semi-space-size 1'] }))
+    .rejects.toThrow("nodeArgs: '--max-semi-space-size 1' is not one node flag");
+  await expect(LocalLambda.fromAssembly({ assemblyDir, functionId: 'Probe', nodeVersion: '22', nodeArgs: ['/tmp/x.js'] })).rejects.toThrow('nodeArgs');
 });
 
 test('with mapped paths, the preload is found through the rewritten NODE_OPTIONS and still refuses the dropped file', async () => {
