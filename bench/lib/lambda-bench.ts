@@ -148,7 +148,9 @@ export async function pinnedRss(o: LambdaRunOptions): Promise<Record<'none' | 'l
   } finally {
     await Promise.all([...fns.values()].map(({ fn }) => fn.stop()));
   }
-  const figures = (id: ConfigId): PinnedRssFigures => ({ rssMb: summarize(rss.get(id)!), rssBlocksMb: rss.get(id)!, anonMb: summarize(anon.get(id)!), anonBlocksMb: anon.get(id)! });
+  const figures = (id: ConfigId): PinnedRssFigures => ({
+    rssMb: summarize(rss.get(id)!), rssBlocksMb: rss.get(id)!, anonMb: summarize(anon.get(id)!), anonBlocksMb: anon.get(id)!,
+  });
   return { none: figures('none'), layer: figures('layer'), strict: figures('strict') };
 }
 
