@@ -18,12 +18,13 @@ export interface LambdaFigures {
   readonly anonBlocksMb: number[];
 }
 
-/** RSS of a warm run with V8's young generation held at one size (pinnedRss()). */
+/** RSS with V8's young generation held at one size (pinnedRss()), over processes. */
 export interface PinnedRssFigures {
   readonly rssMb: Summary;
-  readonly rssBlocksMb: number[];
+  /** Per round (one process per config each), in round order. */
+  readonly rssRoundsMb: number[];
   readonly anonMb: Summary;
-  readonly anonBlocksMb: number[];
+  readonly anonRoundsMb: number[];
 }
 
 /**
@@ -117,8 +118,16 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
   return out;
 }
 
-/** A warm run's RSS per config (not permission: no budget), the young generation pinned, blocks in rotating order. */
-export async function pinnedRss(o: LambdaRunOptions): Promise<Record<'none' | 'layer' | 'strict', PinnedRssFigures>> {
+/**
+ * RSS per config (not permission: no budget) with the young generation
+ * pinned, in rounds: each round starts a fresh process per config, in
+ * rotating order, serves `invocations` after 50 warm-up ones, and reads its
+ * RSS. Fresh processes, because what the malloc arenas of V8's threads hold
+ * differs by a megabyte or more from one process to the next (seen in
+ * /proc/<pid>/smaps), whichever the config: one process per config would make
+ * that the verdict.
+ */
+export async function pinnedRss(o: LambdaRunOptions & { rounds: number; invocations: number }): Promise<Record<'none' | 'layer' | 'strict', PinnedRssFigures>> {
   const ids = ['none', 'layer', 'strict'] as const;
   const fns = new Map<ConfigId, { fn: LocalLambda; tag: string }>();
   const rss = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
@@ -130,26 +139,23 @@ export async function pinnedRss(o: LambdaRunOptions): Promise<Record<'none' | 'l
         assemblyDir: o.assemblyDir, functionId: h.functionId, enforcer: h.enforcer, env: h.env, nodeVersion: o.nodeVersion, isolation: 'namespace', nodeArgs: PINNED_YOUNG_GENERATION,
       });
       fns.set(id, { fn, tag: h.tag });
-      for (let i = 0; i < 50; i++) check(await fn.invoke({ warmup: i }), id, o);
     }
-    const blocks = Math.ceil(o.warmInvocations / BLOCK);
-    for (let b = 0; b < blocks; b++) {
-      for (const id of rotated(ids, b)) {
+    for (let round = 0; round < o.rounds; round++) {
+      for (const id of rotated(ids, round)) {
         const { fn, tag } = fns.get(id)!;
-        for (let i = 0; i < BLOCK; i++) check(await fn.invoke({ i }), id, o);
-        if (b >= Math.floor(blocks / 2)) {
-          const m = memoryMb(tag);
-          rss.get(id)!.push(m.rss);
-          anon.get(id)!.push(m.anon);
-        }
+        for (let i = 0; i < 50 + o.invocations; i++) check(await fn.invoke({ i }), id, o);
+        const m = memoryMb(tag);
+        rss.get(id)!.push(m.rss);
+        anon.get(id)!.push(m.anon);
+        await fn.stop(false);
       }
     }
-    o.log(`  ${o.handler} on Node ${o.nodeVersion}: ${blocks * BLOCK} invocations per config with the young generation pinned done`);
+    o.log(`  ${o.handler} on Node ${o.nodeVersion}: ${o.rounds} processes per config, ${o.invocations} invocations each, with the young generation pinned done`);
   } finally {
     await Promise.all([...fns.values()].map(({ fn }) => fn.stop()));
   }
   const figures = (id: ConfigId): PinnedRssFigures => ({
-    rssMb: summarize(rss.get(id)!), rssBlocksMb: rss.get(id)!, anonMb: summarize(anon.get(id)!), anonBlocksMb: anon.get(id)!,
+    rssMb: summarize(rss.get(id)!), rssRoundsMb: rss.get(id)!, anonMb: summarize(anon.get(id)!), anonRoundsMb: anon.get(id)!,
   });
   return { none: figures('none'), layer: figures('layer'), strict: figures('strict') };
 }
