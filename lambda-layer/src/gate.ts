@@ -4,6 +4,7 @@
 // fault fails open or closed per policy.failOpen and is reported as 'tamper'.
 import { c } from './captured';
 import { emit } from './events';
+import { CLEAN, REFUSE, type SpawnCheck } from './honeypots/host';
 import { decisionModule } from './lazy';
 import type { Policy, Request, SpawnRequest, SystemView } from './types';
 
@@ -11,10 +12,10 @@ let policy: Policy;
 let startTimeMs = 0;
 let system: SystemView | undefined;
 let busy = false;
-let spawnObserver: ((request: SpawnRequest) => boolean) | undefined;
+let spawnObserver: ((request: SpawnRequest) => SpawnCheck) | undefined;
 
-/** The honeypots' look at every process start (before the decision); false refuses it. */
-export function observeSpawns(observer: (request: SpawnRequest) => boolean): void {
+/** The honeypots' look at every process start (before the decision). */
+export function observeSpawns(observer: (request: SpawnRequest) => SpawnCheck): void {
   spawnObserver = observer;
 }
 
@@ -50,8 +51,9 @@ export let lastReason = '';
 /**
  * After permit() allowed a spawn without an event: the environment names its
  * decision depends on, when it depends on nothing else (the request and those
- * variables: decision/cache.ts); undefined otherwise. With a spawn observer
- * (honeypots, which read the whole environment) always undefined.
+ * variables: decision/cache.ts); undefined otherwise. With honeypots, only
+ * when their scan of the spawn was CLEAN: the preload then repeats it only if
+ * every value that changed passes their quick text check (late.ts, sameList).
  */
 export let stableSpawnNames: readonly string[] | undefined;
 
@@ -83,7 +85,8 @@ export const permit = (function permit(request: Request): boolean {
   busy = true;
   stableSpawnNames = undefined;
   try {
-    if (spawnObserver !== undefined && request.kind === 'spawn' && !spawnObserver(request)) {
+    const observed = spawnObserver !== undefined && request.kind === 'spawn' ? spawnObserver(request) : CLEAN;
+    if (observed === REFUSE) {
       lastReason = 'the decoy access key handed to a child';
       return false;
     }
@@ -95,7 +98,7 @@ export const permit = (function permit(request: Request): boolean {
     if (!system) system = m.createSystemView(startTimeMs);
     const d = m.evaluate(policy, request, system);
     if (d.allow) {
-      if (request.kind === 'spawn' && spawnObserver === undefined) stableSpawnNames = m.lastStableNames();
+      if (request.kind === 'spawn' && observed === CLEAN) stableSpawnNames = m.lastStableNames();
       return true;
     }
     const refuse = policy.mode === 'block' || d.always === true;

@@ -15,6 +15,7 @@
 // their first call (see preload.ts): -0.75 M instructions at the first spawn.
 import { CAPTURED_KEYS } from './captured';
 import type { Engine, Preload } from './engine';
+import { QUICK_TEXT } from './honeypots/host';
 import type { WindowApi } from './intrinsics';
 import { H, type Core, type Late } from './late-api';
 
@@ -197,7 +198,8 @@ const run = (function run(i: H, self: unknown, a: unknown[], newTarget?: unknown
 /**
  * Spawns the engine allowed whose decision depends only on the request and
  * the environment variables it read (decision/cache.ts: every file on
- * immutable mounts), and whose environment list it did not change: by key
+ * immutable mounts), whose environment list it did not change, and in which
+ * the honeypots (if any) found nothing: by key
  * (api, file, cwd, args), that list and the names read (NODE_OPTIONS and
  * NANO_ENFORCER_POLICY always count as read).
  */
@@ -216,8 +218,8 @@ let pendingPairs: string[] | undefined;
  * Whether this spawn (the snapshot's copy) repeats one the engine allowed,
  * with an environment list that differs at most in the values of names the
  * decision did not read (under the runtime, _X_AMZN_TRACE_ID changes on
- * every invocation): it then goes straight to the binding, without the
- * window. Otherwise notes its key for rememberSpawn(). No method user code
+ * every invocation), and with honeypots, in values their quick path clears:
+ * it then goes straight to the binding, without the window. Otherwise notes its key for rememberSpawn(). No method user code
  * can replace; the copies' elements are own properties.
  */
 const fastSpawn = (function fastSpawn(i: H, a: unknown[]): boolean {
@@ -267,6 +269,9 @@ function sameList(f: FastSpawn, now: string[]): boolean {
     // The same name as the entry it replaces: the list's names, unique when the engine allowed it, stay so.
     const w = was[j];
     if (apply(core.strIndexOf, w, ['=']) !== eq || apply(core.strSlice, w, [0, eq]) !== name) return false;
+    // With honeypots (their quick path set): the engine remembered the spawn only if their scan of it was
+    // clean, and a new value must certainly be clean too (a decoy put into any variable is a trip wire).
+    if (quick !== undefined && !quick(QUICK_TEXT, undefined, [apply(core.strSlice, p, [eq + 1])])) return false;
   }
   return true;
 }

@@ -23,9 +23,17 @@ export interface HoneypotHost {
   fault(reason: string): void;
 }
 
+/** What the honeypots found in a process about to start: REFUSE (BLOCK: the decoy key handed to a child), REPORTED (events written), CLEAN. */
+export type SpawnCheck = 0 | 1 | 2;
+export const REFUSE = 0;
+export const REPORTED = 1;
+export const CLEAN = 2;
+/** Honeypots.quick's kind for a value of a repeated spawn's environment. */
+export const QUICK_TEXT = 4;
+
 export interface Honeypots {
-  /** A process about to start; false refuses it (BLOCK: the decoy key handed to a child). */
-  spawn(request: SpawnRequest): boolean;
+  /** A process about to start: its arguments and its environment scanned. */
+  spawn(request: SpawnRequest): SpawnCheck;
   /** An fs binding call the engine sees (open, copyFile, ...). */
   file(api: string, args: readonly unknown[]): void;
   /** The engine's handler for the network hook `name` (the preload's: 'tcp.writeBuffer', 'dns.getaddrinfo', ...). */
@@ -36,7 +44,9 @@ export interface Honeypots {
    * decoy (the call then goes through), false to take the full path. Calls
    * no built-in user code can replace; never throws. `kind`: 1 a stream's
    * writeBuffer(req, buffer), 2 its writev(req, chunks, allBuffers), 3 UDP's
-   * send(req, list, ...) (QuickKind).
+   * send(req, list, ...) (QuickKind); 4 (QUICK_TEXT) a new value in the
+   * environment of a spawn the preload repeats (args[0]): true when a scan
+   * of it certainly finds nothing.
    */
   quick(kind: number, handle: unknown, args: readonly unknown[]): boolean;
 }

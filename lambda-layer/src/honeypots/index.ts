@@ -6,7 +6,7 @@ import type { SpawnRequest } from '../types';
 import { collectDecoys, type Decoy } from './decoys';
 import { dnsFormsOf, encodingsOf, type ToText } from './encodings';
 import { DECOY_FILES } from './files';
-import type { HoneypotHost, Honeypots } from './host';
+import { CLEAN, QUICK_TEXT, REFUSE, REPORTED, type HoneypotHost, type Honeypots, type SpawnCheck } from './host';
 import { networkHandler, type NetworkSink } from './network';
 import { Outbound, type Finding } from './outbound';
 import { Scanner, type Hit } from './scanner';
@@ -123,7 +123,8 @@ export function start(host: HoneypotHost): Honeypots {
   }
 
   return {
-    spawn: (request) => guarded(() => checkSpawn(request)) ?? true,
+    // A check that faulted lets the process start, but is not CLEAN: the preload does not repeat it.
+    spawn: (request) => guarded(() => checkSpawn(request)) ?? REPORTED,
     file(api, args) {
       if (api === 'open' || api === 'openFileHandle') guarded(() => checkFile('open', args[0]));
       else if (api === 'readFileUtf8') guarded(() => checkFile('readFile', args[0]));
@@ -137,6 +138,13 @@ export function start(host: HoneypotHost): Honeypots {
       if (kind === 1) return t.outbound.quick(handle as object, a[1]);
       if (kind === 2) return t.outbound.quickAll(handle as object, a[1], 0, a[2] === true ? 1 : 2);
       if (kind === 3) return t.outbound.quickAll(undefined, a[1], 0, 1);
+      if (kind === QUICK_TEXT) {
+        try {
+          return t.scanner.clearText(a[0]);
+        } catch {
+          return false;
+        }
+      }
       return false;
     },
   };
@@ -151,14 +159,19 @@ export function start(host: HoneypotHost): Honeypots {
     return hit ?? undefined;
   }
 
-  function checkSpawn(r: SpawnRequest): boolean {
+  function checkSpawn(r: SpawnRequest): SpawnCheck {
     const scanner = tables().scanner;
     const detail = { channel: 'spawn', api: r.api, file: r.file };
+    let reported = false;
+    const say: HoneypotHost['emit'] = (action, reason, more) => {
+      reported = true;
+      host.emit(action, reason, more);
+    };
     for (const arg of r.args) {
       const hit = arg.length >= scanner.minLength ? scanner.scanString(arg) : undefined;
-      if (hit !== undefined) host.emit('detected', `decoy ${decoys[hit.pattern.decoy].name} in a child's arguments`, { ...detail, variable: decoys[hit.pattern.decoy].name, encoding: hit.pattern.encoding });
-      for (const [abs, rel] of files) if (arg.includes(abs) || arg.includes(`/${rel}`)) host.emit('detected', `decoy file ${rel} named in a child's arguments`, detail);
-      if (ENVIRON_IN_TEXT.test(arg)) host.emit('detected', 'process environment read from /proc by a child', detail);
+      if (hit !== undefined) say('detected', `decoy ${decoys[hit.pattern.decoy].name} in a child's arguments`, { ...detail, variable: decoys[hit.pattern.decoy].name, encoding: hit.pattern.encoding });
+      for (const [abs, rel] of files) if (arg.includes(abs) || arg.includes(`/${rel}`)) say('detected', `decoy file ${rel} named in a child's arguments`, detail);
+      if (ENVIRON_IN_TEXT.test(arg)) say('detected', 'process environment read from /proc by a child', detail);
     }
     let allow = true;
     for (const k of Object.keys(r.env)) {
@@ -171,13 +184,13 @@ export function start(host: HoneypotHost): Honeypots {
       if (k === d.name && v === d.value) continue;
       const use = d.keyId && v === d.value && /ACCESS_KEY_ID$/.test(k);
       if (use) {
-        host.emit(host.block ? 'blocked' : 'detected', `decoy access key ${d.name} handed to a child as ${k}`, { ...detail, variable: d.name, as: k });
+        say(host.block ? 'blocked' : 'detected', `decoy access key ${d.name} handed to a child as ${k}`, { ...detail, variable: d.name, as: k });
         if (host.block) allow = false;
       } else {
-        host.emit('detected', `decoy ${d.name} in a child's environment as ${k}`, { ...detail, variable: d.name, as: k, encoding: hit.pattern.encoding });
+        say('detected', `decoy ${d.name} in a child's environment as ${k}`, { ...detail, variable: d.name, as: k, encoding: hit.pattern.encoding });
       }
     }
-    return allow;
+    return !allow ? REFUSE : reported ? REPORTED : CLEAN;
   }
 }
 

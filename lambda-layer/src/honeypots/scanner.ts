@@ -27,6 +27,7 @@ const apply = Reflect.apply;
 const typedArrayPrototype = Reflect.getPrototypeOf(Uint8Array.prototype) as object;
 const bufferOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')!.get!;
 const offsetOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')!.get!;
+const charCodeAt = String.prototype.charCodeAt;
 const Words = Int32Array;
 /** Below this many bytes a range is probed byte by byte; above, through an aligned Int32Array (one load a probe). */
 const WORDS_FROM = 256;
@@ -210,6 +211,28 @@ export class Scanner {
       if (hit) return hit;
     }
     return undefined;
+  }
+
+  /**
+   * True when scanString(s) certainly finds nothing: none of the grams it
+   * would probe (every stride from 0, those of codes above 0xff skipped, as
+   * it does) is a piece of a pattern. Runs outside the enforcer's window
+   * (Honeypots.quick): calls only what this module read when it loaded.
+   * False for anything but a string.
+   */
+  clearText(s: unknown): boolean {
+    if (typeof s !== 'string') return false;
+    const table = this.table;
+    const filter = this.filter;
+    const end = s.length - 3;
+    for (let i = 0; i < end; i += this.stride) {
+      const a = apply(charCodeAt, s, [i]) as number;
+      const b = apply(charCodeAt, s, [i + 1]) as number;
+      const c = apply(charCodeAt, s, [i + 2]) as number;
+      const d = apply(charCodeAt, s, [i + 3]) as number;
+      if ((a | b | c | d) <= 0xff && find(table, filter, pack(a, b, c, d)) >= 0) return false;
+    }
+    return true;
   }
 
   private verifyString(s: string, pos: number, h: number): Hit | undefined {
