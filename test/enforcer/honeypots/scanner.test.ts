@@ -161,3 +161,46 @@ describe('the quick path, then the full scan', () => {
     expect(write(o, conn, Buffer.from(TOKEN.slice(10)))?.decoy.value).toBe(TOKEN);
   });
 });
+
+// The preload's repeat path asks clearText() about a new environment value
+// outside the window: it must never clear a value the full scan would flag.
+describe('clearText', () => {
+  const flagged = (s: string) => scanner.scanString(s) !== undefined;
+
+  test.each([
+    ['a trace id', 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1'],
+    ['a short value', 'abc'],
+    ['the empty string', ''],
+    ['text beyond latin1', 'Grüße, 世界, ok'],
+  ])('clears %s', (_, s) => {
+    expect(flagged(s)).toBe(false);
+    expect(scanner.clearText(s)).toBe(true);
+  });
+
+  test.each(decoys.flatMap((d, i) => encodingsOf(d.value, i).map((p) => [p.encoding, d.name, p.text] as const)))(
+    'does not clear the %s form of %s, at any offset',
+    (_, __, text) => {
+      for (let skew = 0; skew < 8; skew++) {
+        const s = `${'x'.repeat(skew)}${text}y`;
+        expect(flagged(s)).toBe(true);
+        expect(scanner.clearText(s)).toBe(false);
+      }
+    },
+  );
+
+  test('agrees with the full scan: never clears what it flags (random values with decoy pieces)', () => {
+    const pieces = decoys.flatMap((d, i) => encodingsOf(d.value, i).map((p) => p.text));
+    for (let n = 0; n < 3000; n++) {
+      const p = pieces[n % pieces.length];
+      const from = n % 7;
+      const piece = p.slice(from, from + 4 + (n % (p.length - from - 3)));
+      const s = `${randomBytes(n % 9).toString('base64')}${n % 3 === 0 ? p : piece}${randomBytes(n % 5).toString('hex')}`;
+      if (flagged(s)) expect(scanner.clearText(s)).toBe(false);
+    }
+  });
+
+  test('is false for anything but a string', () => {
+    expect(scanner.clearText(Buffer.from('abc'))).toBe(false);
+    expect(scanner.clearText(undefined)).toBe(false);
+  });
+});
