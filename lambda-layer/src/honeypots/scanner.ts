@@ -74,12 +74,14 @@ export class Scanner {
   /** One bit per 16-bit hash of a gram: small enough to stay in L1, so a probe that misses costs one load. */
   private readonly filter = new Uint8Array(1 << (FILTER_BITS - 3));
   /**
-   * Parallel to table: for each gram, [pattern index, offset, ...]
-   * (preallocated: a sparse array would be a slow dictionary). Built at the
-   * first probe that hits: a process that never sends a decoy's gram (most)
-   * need not build it.
+   * Parallel to table: the (pattern index, offset) pairs of the gram in slot
+   * h are whereData[whereStart[h] .. whereStart[h + 1]). Two typed arrays
+   * (~40 KB for a handful of decoys): an array of arrays, one per gram, held
+   * ~0.5 MB of heap. Built at the first probe that hits (a spawn that
+   * inherits the decoys' own variables is one).
    */
-  private whereTable: number[][] | undefined;
+  private whereStart: Uint32Array | undefined;
+  private whereData: Int32Array | undefined;
   private readonly codes: Uint8Array[];
 
   constructor(readonly patterns: readonly Pattern[]) {
@@ -119,17 +121,28 @@ export class Scanner {
     this.table[this.slot(gram)] = gram;
   }
 
-  /** The patterns and offsets that hold the gram in slot h. */
-  private where(h: number): number[] {
-    if (this.whereTable === undefined) {
-      const w = new Array<number[]>(1 << TABLE_BITS);
+  /** Builds the where-table (see whereStart) once; its data. */
+  private where(): Int32Array {
+    if (this.whereData !== undefined) return this.whereData;
+    const slots = 1 << TABLE_BITS;
+    const start = new Uint32Array(slots + 1);
+    const each = (visit: (h: number, p: number, i: number) => void): void => {
       for (let p = 0; p < this.codes.length; p++) {
         const codes = this.codes[p];
-        for (let i = 0; i + 4 <= codes.length; i++) (w[this.slot(pack(codes[i], codes[i + 1], codes[i + 2], codes[i + 3]))] ??= []).push(p, i);
+        for (let i = 0; i + 4 <= codes.length; i++) visit(this.slot(pack(codes[i], codes[i + 1], codes[i + 2], codes[i + 3])), p, i);
       }
-      this.whereTable = w;
-    }
-    return this.whereTable[h];
+    };
+    // Counts per slot, then where each slot's pairs start, then the pairs (a cursor per slot, from its start).
+    each((h) => { start[h + 1] += 2; });
+    for (let h = 0; h < slots; h++) start[h + 1] += start[h];
+    const data = new Int32Array(start[slots]);
+    const next = start.slice(0, slots);
+    each((h, p, i) => {
+      data[next[h]++] = p;
+      data[next[h]++] = i;
+    });
+    this.whereStart = start;
+    return (this.whereData = data);
   }
 
   /** Is `gram` (4 bytes, as a little-endian Int32Array load reads them) a piece of a pattern? Calls no built-in. */
@@ -178,8 +191,8 @@ export class Scanner {
   }
 
   private verifyBytes(bytes: Uint8Array, pos: number, h: number, from: number, to: number): Hit | undefined {
-    const w = this.where(h);
-    for (let k = 0; k < w.length; k += 2) {
+    const w = this.where();
+    for (let k = this.whereStart![h], end = this.whereStart![h + 1]; k < end; k += 2) {
       const codes = this.codes[w[k]];
       const start = pos - w[k + 1];
       if (start < from || start + codes.length > to) continue;
@@ -236,8 +249,8 @@ export class Scanner {
   }
 
   private verifyString(s: string, pos: number, h: number): Hit | undefined {
-    const w = this.where(h);
-    for (let k = 0; k < w.length; k += 2) {
+    const w = this.where();
+    for (let k = this.whereStart![h], end = this.whereStart![h + 1]; k < end; k += 2) {
       const p = this.patterns[w[k]];
       const start = pos - w[k + 1];
       if (start >= 0 && s.startsWith(p.text, start)) return { pattern: p, at: start };
