@@ -219,8 +219,9 @@ let pendingPairs: string[] | undefined;
  * with an environment list that differs at most in the values of names the
  * decision did not read (under the runtime, _X_AMZN_TRACE_ID changes on
  * every invocation), and with honeypots, in values their quick path clears:
- * it then goes straight to the binding, without the window. Otherwise notes its key for rememberSpawn(). No method user code
- * can replace; the copies' elements are own properties.
+ * it then goes straight to the binding, without the window. Otherwise notes
+ * its key for rememberSpawn(). No method user code can replace; the copies'
+ * elements are own properties.
  */
 const fastSpawn = (function fastSpawn(i: H, a: unknown[]): boolean {
   pendingKey = pendingPairs = undefined;
