@@ -11,7 +11,7 @@ import { detectIsolation, nodeBinary, nodeVersionForMajor, runtimeClientDir } fr
 import { countInstructions, valgrindPath } from './lib/callgrind';
 import { CONFIGS, ConfigId, harnessConfig, permissionFlags } from './lib/configs';
 import { IN_PROCESS_CONFIGS, assemblyPreload, benchSpawn, benchUpload } from './lib/in-process';
-import { LambdaFigures, PINNED_YOUNG_GENERATION, benchLambda, pinnedRss } from './lib/lambda-bench';
+import { LambdaFigures, PINNED_CONFIGS, PINNED_YOUNG_GENERATION, PinnedRssFigures, benchLambda, pinnedRss } from './lib/lambda-bench';
 import { Row, compare, pairedVerdict, table } from './lib/report';
 import { Summary, pairedWith, rotated, summarize } from './lib/stats';
 import { benchSynth } from './lib/synth';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
         log(`[${elapsed()}] harness: ${handler} on Node ${node} (${P.cold} cold starts, ${P.warm} warm invocations per config)`);
         lambda[`${node}/${handler}`] = await benchLambda({ assemblyDir, nodeVersion: node, handler, coldStarts: P.cold, warmInvocations: P.warm, log });
         log(`[${elapsed()}] harness: ${handler} on Node ${node}, RSS with the young generation pinned (${PINNED_YOUNG_GENERATION.join(' ')})`);
-        pinned[`${node}/${handler}`] = await pinnedRss({ assemblyDir, nodeVersion: node, handler, coldStarts: 0, warmInvocations: 0, rounds: P.pinRounds, invocations: P.pinInvocations, log });
+        pinned[`${node}/${handler}`] = await pinnedRss({ assemblyDir, nodeVersion: node, handler, rounds: P.pinRounds, invocations: P.pinInvocations, log });
       }
     }
     raw.lambda = lambda;
@@ -179,8 +179,9 @@ async function main(): Promise<void> {
         }
         // Per config, against (1) block by block: the warm round trip (with its p99), then RSS in rows of its own.
         type Of<T> = (id: ConfigId) => T;
-        const perConfig = (what: string, unit: string, value: Of<Summary>, rounds: Of<number[]>, limit: number, budget?: string, p99 = false) => {
-          for (const id of CONFIGS.map((x) => x.id)) {
+        const perConfig = (what: string, unit: string, value: Of<Summary>, rounds: Of<number[]>, limit: number, budget?: string, p99 = false,
+          ids: readonly ConfigId[] = CONFIGS.map((x) => x.id)) => {
+          for (const id of ids) {
             const row = { node, subject: handler, config: LABEL[id] };
             rows.push(measured({ ...row, what, unit, value: value(id) }, id === 'none' ? undefined : {
               base: value('none'),
@@ -199,17 +200,10 @@ async function main(): Promise<void> {
         perConfig('RSS after the warm run', 'MB', (id) => f[id].rssMb, (id) => f[id].rssBlocksMb, 1);
         // What of the RSS is the process's own memory (the rest is file pages, mostly node's code).
         perConfig('RSS after the warm run, anonymous part (RssAnon)', 'MB', (id) => f[id].anonMb, (id) => f[id].anonBlocksMb, 1);
-        const pin = pinned[`${node}/${handler}`];
-        for (const [what, value, rounds, budget] of [
-          [`RSS after ${50 + P.pinInvocations} invocations, young generation pinned`, 'rssMb', 'rssRoundsMb', '<= +1 MB (per process)'],
-          [`RSS after ${50 + P.pinInvocations} invocations, young generation pinned, RssAnon`, 'anonMb', 'anonRoundsMb', undefined],
-        ] as const) {
-          for (const id of ['none', 'layer', 'strict'] as const) {
-            rows.push(measured({ what, node, subject: handler, config: LABEL[id], unit: 'MB', value: pin[id][value] }, id === 'none' ? undefined : {
-              base: pin.none[value], rounds: pin[id][rounds], baseRounds: pin.none[rounds], how: 'delta', limit: 1, budget,
-            }));
-          }
-        }
+        const pin: Partial<Record<ConfigId, PinnedRssFigures>> = pinned[`${node}/${handler}`];
+        const pinnedRows = `RSS after ${50 + P.pinInvocations} invocations, young generation pinned`;
+        perConfig(pinnedRows, 'MB', (id) => pin[id]!.rssMb, (id) => pin[id]!.rssRoundsMb, 1, '<= +1 MB (per process)', false, PINNED_CONFIGS);
+        perConfig(`${pinnedRows}, RssAnon`, 'MB', (id) => pin[id]!.anonMb, (id) => pin[id]!.anonRoundsMb, 1, undefined, false, PINNED_CONFIGS);
       }
     }
 

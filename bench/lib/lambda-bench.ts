@@ -38,6 +38,9 @@ export interface PinnedRssFigures {
  */
 export const PINNED_YOUNG_GENERATION = ['--min-semi-space-size=1', '--max-semi-space-size=1'];
 
+/** The configs of the pinned pass (not permission: no budget). */
+export const PINNED_CONFIGS = ['none', 'layer', 'strict'] as const;
+
 export interface LambdaRunOptions {
   readonly assemblyDir: string;
   readonly nodeVersion: string;
@@ -47,16 +50,27 @@ export interface LambdaRunOptions {
   readonly log: (m: string) => void;
 }
 
+/** Which function, where: what every pass here starts from. */
+type FunctionOptions = Pick<LambdaRunOptions, 'assemblyDir' | 'nodeVersion' | 'handler' | 'log'>;
+
 const BLOCK = 100;
 
-export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId, LambdaFigures>> {
+/** The bench function of each config, in Lambda's layout (not started yet), with the tag that finds its process. */
+async function open(o: FunctionOptions, ids: readonly ConfigId[], nodeArgs?: string[]): Promise<Map<ConfigId, { fn: LocalLambda; tag: string }>> {
   const fns = new Map<ConfigId, { fn: LocalLambda; tag: string }>();
-  for (const c of CONFIGS) {
-    const h = harnessConfig(c.id, o.handler);
-    const fn = await LocalLambda.fromAssembly({ assemblyDir: o.assemblyDir, functionId: h.functionId, enforcer: h.enforcer, env: h.env, nodeVersion: o.nodeVersion, isolation: 'namespace' });
-    fns.set(c.id, { fn, tag: h.tag });
+  for (const id of ids) {
+    const h = harnessConfig(id, o.handler);
+    const fn = await LocalLambda.fromAssembly({
+      assemblyDir: o.assemblyDir, functionId: h.functionId, enforcer: h.enforcer, env: h.env, nodeVersion: o.nodeVersion, isolation: 'namespace', nodeArgs,
+    });
+    fns.set(id, { fn, tag: h.tag });
   }
+  return fns;
+}
+
+export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId, LambdaFigures>> {
   const ids = CONFIGS.map((c) => c.id);
+  const fns = await open(o, ids);
   const init = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
   const warm = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
   const rss = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
@@ -127,19 +141,14 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
  * /proc/<pid>/smaps), whichever the config: one process per config would make
  * that the verdict.
  */
-export async function pinnedRss(o: LambdaRunOptions & { rounds: number; invocations: number }): Promise<Record<'none' | 'layer' | 'strict', PinnedRssFigures>> {
-  const ids = ['none', 'layer', 'strict'] as const;
-  const fns = new Map<ConfigId, { fn: LocalLambda; tag: string }>();
+export async function pinnedRss(
+  o: FunctionOptions & { rounds: number; invocations: number },
+): Promise<Record<(typeof PINNED_CONFIGS)[number], PinnedRssFigures>> {
+  const ids = PINNED_CONFIGS;
+  const fns = await open(o, ids, PINNED_YOUNG_GENERATION);
   const rss = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
   const anon = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
   try {
-    for (const id of ids) {
-      const h = harnessConfig(id, o.handler);
-      const fn = await LocalLambda.fromAssembly({
-        assemblyDir: o.assemblyDir, functionId: h.functionId, enforcer: h.enforcer, env: h.env, nodeVersion: o.nodeVersion, isolation: 'namespace', nodeArgs: PINNED_YOUNG_GENERATION,
-      });
-      fns.set(id, { fn, tag: h.tag });
-    }
     for (let round = 0; round < o.rounds; round++) {
       for (const id of rotated(ids, round)) {
         const { fn, tag } = fns.get(id)!;
@@ -162,7 +171,7 @@ export async function pinnedRss(o: LambdaRunOptions & { rounds: number; invocati
 
 type Outcome = { error?: { errorType: string; errorMessage: string }; response?: unknown; logs: string[] };
 
-function check(r: Outcome, id: ConfigId, o: LambdaRunOptions): void {
+function check(r: Outcome, id: ConfigId, o: FunctionOptions): void {
   if (r.error) throw new Error(`${id} ${o.handler} on Node ${o.nodeVersion} failed: ${r.error.errorType}: ${r.error.errorMessage}\n${r.logs.join('\n')}`);
   const res = r.response as { status?: number; error?: string } | undefined;
   if (o.handler === 'realistic' && res?.status !== 0) throw new Error(`${id}: the realistic handler's allowed spawn did not run: ${JSON.stringify(res)}`);

@@ -75,7 +75,7 @@ export interface Core {
   /** Per hook: the original and the engine's handler name. */
   readonly originals: AnyFn[];
   readonly names: string[];
-  /** Per hook, the honeypots' quick path's kind of call (Honeypots.quick): 1 writeBuffer, 2 writev, 3 UDP send; 0 none. */
+  /** Per hook, the honeypots' quick path's kind of call (Honeypots.quick: QUICK_WRITE, ...); 0 none. */
   readonly quickKinds: number[];
   /** Honeypots: the decoy variables' values at start, by name. */
   readonly decoyEnvironment: Record<string, string | undefined>;

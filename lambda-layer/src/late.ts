@@ -15,7 +15,7 @@
 // their first call (see preload.ts): -0.75 M instructions at the first spawn.
 import { CAPTURED_KEYS } from './captured';
 import type { Engine, Preload } from './engine';
-import { QUICK_TEXT } from './honeypots/host';
+import { QUICK_TEXT, QUICK_UDP, QUICK_WRITEV } from './honeypots/host';
 import type { WindowApi } from './intrinsics';
 import { H, type Core, type Late } from './late-api';
 
@@ -163,7 +163,7 @@ const run = (function run(i: H, self: unknown, a: unknown[], newTarget?: unknown
   const orig = originals[i];
   const kind = i > H.ReadFileUtf8 ? quickKinds[i] : 0;
   // A list of buffers (writev, a datagram's) is read once: what the scan sees is what the binding sends.
-  if (kind >= 2) a = listCopy(a);
+  if (kind === QUICK_WRITEV || kind === QUICK_UDP) a = listCopy(a);
   // The honeypots' network writes: most carry nothing to look at closer, which their quick path tells without a window.
   if (kind !== 0 && quick !== undefined && quick(kind, self, a)) return apply(orig, self, a);
   // What the engine decides on is what the binding gets: a copy, read once, before the window opens.

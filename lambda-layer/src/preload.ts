@@ -18,6 +18,7 @@
 // (esbuild keeps the parentheses). Under the runtime client, -0.8 M
 // instructions of init. Functions that most starts never call stay
 // declarations: compiling them up front would cost more than preparsing.
+import { QUICK_UDP, QUICK_WRITE, QUICK_WRITEV } from './honeypots/host';
 import { DECOY_FILE_PATHS } from './honeypots/paths';
 import { apply, binding, construct, defineProperty, disguise, getOwnPropertyDescriptor, getPrototypeOf, ownKeys } from './hooks/wrap';
 import { isWritablePath } from './hooks/writable';
@@ -460,7 +461,7 @@ const installFs = (function installFs(): void {
   put(H.Open, H.Worker);
 });
 
-/** Per hook, the honeypots' quick path's kind of call (Honeypots.quick): 1 writeBuffer, 2 writev, 3 UDP send; 0 none. */
+/** Per hook, the honeypots' quick path's kind of call (Honeypots.quick: QUICK_WRITE, ...); 0 none. */
 const quickKinds: number[] = [];
 /** Honeypots: the decoy variables' values at start, by name. */
 const decoyEnvironment = { __proto__: null } as unknown as Record<string, string | undefined>;
@@ -487,7 +488,7 @@ function installHoneypots(h: unknown, faults: string[]): void {
   const net = (o: unknown, kind: string, keys: string): void => {
     for (const k of keys.split(' ')) {
       targets[KEYS.length] = o;
-      quickKinds[KEYS.length] = k === 'writeBuffer' ? 1 : k === 'writev' ? 2 : kind === 'udp' ? 3 : 0;
+      quickKinds[KEYS.length] = k === 'writeBuffer' ? QUICK_WRITE : k === 'writev' ? QUICK_WRITEV : kind === 'udp' ? QUICK_UDP : 0;
       NAMES[NAMES.length] = `${kind}.${k}`;
       KEYS[KEYS.length] = k;
     }

@@ -28,7 +28,10 @@ export type SpawnCheck = 0 | 1 | 2;
 export const REFUSE = 0;
 export const REPORTED = 1;
 export const CLEAN = 2;
-/** Honeypots.quick's kind for a value of a repeated spawn's environment. */
+/** Honeypots.quick's kinds of call (0: a hook without a quick path). */
+export const QUICK_WRITE = 1;
+export const QUICK_WRITEV = 2;
+export const QUICK_UDP = 3;
 export const QUICK_TEXT = 4;
 
 export interface Honeypots {
@@ -42,11 +45,11 @@ export interface Honeypots {
    * Called by the preload outside the enforcer's window, before a network
    * hook's call goes to handler(): true when the write certainly carries no
    * decoy (the call then goes through), false to take the full path. Calls
-   * no built-in user code can replace; never throws. `kind`: 1 a stream's
-   * writeBuffer(req, buffer), 2 its writev(req, chunks, allBuffers), 3 UDP's
-   * send(req, list, ...) (QuickKind); 4 (QUICK_TEXT) a new value in the
-   * environment of a spawn the preload repeats (args[0]): true when a scan
-   * of it certainly finds nothing.
+   * no built-in user code can replace; never throws. `kind`: QUICK_WRITE a
+   * stream's writeBuffer(req, buffer), QUICK_WRITEV its writev(req, chunks,
+   * allBuffers), QUICK_UDP UDP's send(req, list, ...); QUICK_TEXT a new
+   * value in the environment of a spawn the preload repeats (args[0]): true
+   * when a scan of it certainly finds nothing.
    */
   quick(kind: number, handle: unknown, args: readonly unknown[]): boolean;
 }

@@ -6,7 +6,7 @@ import type { SpawnRequest } from '../types';
 import { collectDecoys, type Decoy } from './decoys';
 import { dnsFormsOf, encodingsOf, type ToText } from './encodings';
 import { DECOY_FILES } from './files';
-import { CLEAN, QUICK_TEXT, REFUSE, REPORTED, type HoneypotHost, type Honeypots, type SpawnCheck } from './host';
+import { CLEAN, QUICK_TEXT, QUICK_UDP, QUICK_WRITE, QUICK_WRITEV, REFUSE, REPORTED, type HoneypotHost, type Honeypots, type SpawnCheck } from './host';
 import { networkHandler, type NetworkSink } from './network';
 import { Outbound, type Finding } from './outbound';
 import { Scanner, type Hit } from './scanner';
@@ -135,9 +135,9 @@ export function start(host: HoneypotHost): Honeypots {
     quick(kind, handle, a) {
       const t = built;
       if (t === undefined) return false;
-      if (kind === 1) return t.outbound.quick(handle as object, a[1]);
-      if (kind === 2) return t.outbound.quickAll(handle as object, a[1], 0, a[2] === true ? 1 : 2);
-      if (kind === 3) return t.outbound.quickAll(undefined, a[1], 0, 1);
+      if (kind === QUICK_WRITE) return t.outbound.quick(handle as object, a[1]);
+      if (kind === QUICK_WRITEV) return t.outbound.quickAll(handle as object, a[1], 0, a[2] === true ? 1 : 2);
+      if (kind === QUICK_UDP) return t.outbound.quickAll(undefined, a[1], 0, 1);
       if (kind === QUICK_TEXT) {
         try {
           return t.scanner.clearText(a[0]);

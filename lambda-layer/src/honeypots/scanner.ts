@@ -75,13 +75,12 @@ export class Scanner {
   private readonly filter = new Uint8Array(1 << (FILTER_BITS - 3));
   /**
    * Parallel to table: the (pattern index, offset) pairs of the gram in slot
-   * h are whereData[whereStart[h] .. whereStart[h + 1]). Two typed arrays
+   * h are data[start[h] .. start[h + 1]). Two typed arrays
    * (~40 KB for a handful of decoys): an array of arrays, one per gram, held
    * ~0.5 MB of heap. Built at the first probe that hits (a spawn that
    * inherits the decoys' own variables is one).
    */
-  private whereStart: Uint32Array | undefined;
-  private whereData: Int32Array | undefined;
+  private lists: { readonly start: Uint32Array; readonly data: Int32Array } | undefined;
   private readonly codes: Uint8Array[];
 
   constructor(readonly patterns: readonly Pattern[]) {
@@ -121,9 +120,9 @@ export class Scanner {
     this.table[this.slot(gram)] = gram;
   }
 
-  /** Builds the where-table (see whereStart) once; its data. */
-  private where(): Int32Array {
-    if (this.whereData !== undefined) return this.whereData;
+  /** The pattern lists (see `lists`), built at the first call. */
+  private where(): { readonly start: Uint32Array; readonly data: Int32Array } {
+    if (this.lists !== undefined) return this.lists;
     const slots = 1 << TABLE_BITS;
     const start = new Uint32Array(slots + 1);
     const each = (visit: (h: number, p: number, i: number) => void): void => {
@@ -141,8 +140,7 @@ export class Scanner {
       data[next[h]++] = p;
       data[next[h]++] = i;
     });
-    this.whereStart = start;
-    return (this.whereData = data);
+    return (this.lists = { start, data });
   }
 
   /** Is `gram` (4 bytes, as a little-endian Int32Array load reads them) a piece of a pattern? Calls no built-in. */
@@ -191,8 +189,8 @@ export class Scanner {
   }
 
   private verifyBytes(bytes: Uint8Array, pos: number, h: number, from: number, to: number): Hit | undefined {
-    const w = this.where();
-    for (let k = this.whereStart![h], end = this.whereStart![h + 1]; k < end; k += 2) {
+    const { start: at, data: w } = this.where();
+    for (let k = at[h], end = at[h + 1]; k < end; k += 2) {
       const codes = this.codes[w[k]];
       const start = pos - w[k + 1];
       if (start < from || start + codes.length > to) continue;
@@ -204,22 +202,34 @@ export class Scanner {
   }
 
   /**
+   * The next probe of s at from, from + step, ... before `end` whose gram is
+   * a piece of a pattern (a probe with a code above 0xff is skipped): its
+   * position, or -1. scanString() and clearText() both probe through it, so
+   * what clearText() clears, scanString() cannot flag. Calls only what this
+   * module read when it loaded: clearText() runs outside the window.
+   */
+  private textProbe(s: string, from: number, end: number, step: number): number {
+    const table = this.table;
+    const filter = this.filter;
+    for (let i = from; i < end; i += step) {
+      const a = apply(charCodeAt, s, [i]) as number;
+      const b = apply(charCodeAt, s, [i + 1]) as number;
+      const c = apply(charCodeAt, s, [i + 2]) as number;
+      const d = apply(charCodeAt, s, [i + 3]) as number;
+      if ((a | b | c | d) <= 0xff && find(table, filter, pack(a, b, c, d)) >= 0) return i;
+    }
+    return -1;
+  }
+
+  /**
    * The first pattern found in s, probing grams that start at from, from +
    * step, ... before `until` (1: every position); the patterns verified may
    * run on to the end of s.
    */
   scanString(s: string, step = this.stride, from = 0, until = s.length): Hit | undefined {
     const end = Math.min(until, s.length - 3);
-    const table = this.table;
-    const filter = this.filter;
-    for (let i = from; i < end; i += step) {
-      const a = s.charCodeAt(i);
-      const b = s.charCodeAt(i + 1);
-      const c = s.charCodeAt(i + 2);
-      const d = s.charCodeAt(i + 3);
-      if ((a | b | c | d) > 0xff) continue;
-      const h = find(table, filter, pack(a, b, c, d));
-      if (h < 0) continue;
+    for (let i = this.textProbe(s, from, end, step); i >= 0; i = this.textProbe(s, i + step, end, step)) {
+      const h = find(this.table, this.filter, pack(s.charCodeAt(i), s.charCodeAt(i + 1), s.charCodeAt(i + 2), s.charCodeAt(i + 3)));
       const hit = this.verifyString(s, i, h);
       if (hit) return hit;
     }
@@ -228,29 +238,16 @@ export class Scanner {
 
   /**
    * True when scanString(s) certainly finds nothing: none of the grams it
-   * would probe (every stride from 0, those of codes above 0xff skipped, as
-   * it does) is a piece of a pattern. Runs outside the enforcer's window
-   * (Honeypots.quick): calls only what this module read when it loaded.
-   * False for anything but a string.
+   * would probe is a piece of a pattern. Runs outside the enforcer's window
+   * (Honeypots.quick). False for anything but a string.
    */
   clearText(s: unknown): boolean {
-    if (typeof s !== 'string') return false;
-    const table = this.table;
-    const filter = this.filter;
-    const end = s.length - 3;
-    for (let i = 0; i < end; i += this.stride) {
-      const a = apply(charCodeAt, s, [i]) as number;
-      const b = apply(charCodeAt, s, [i + 1]) as number;
-      const c = apply(charCodeAt, s, [i + 2]) as number;
-      const d = apply(charCodeAt, s, [i + 3]) as number;
-      if ((a | b | c | d) <= 0xff && find(table, filter, pack(a, b, c, d)) >= 0) return false;
-    }
-    return true;
+    return typeof s === 'string' && this.textProbe(s, 0, s.length - 3, this.stride) < 0;
   }
 
   private verifyString(s: string, pos: number, h: number): Hit | undefined {
-    const w = this.where();
-    for (let k = this.whereStart![h], end = this.whereStart![h + 1]; k < end; k += 2) {
+    const { start: at, data: w } = this.where();
+    for (let k = at[h], end = at[h + 1]; k < end; k += 2) {
       const p = this.patterns[w[k]];
       const start = pos - w[k + 1];
       if (start >= 0 && s.startsWith(p.text, start)) return { pattern: p, at: start };

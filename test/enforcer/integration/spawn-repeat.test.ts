@@ -75,12 +75,12 @@ const T = '/tmp';
 const ID = process.env.BACKUP_AWS_ACCESS_KEY_ID;
 const SECRET = process.env.BACKUP_AWS_SECRET_ACCESS_KEY;
 const base = { ...process.env, PATH: '/usr/bin:/bin' };
+const exists = (f) => fs.existsSync(f);
 const touch = (marker, env) => {
   try { fs.unlinkSync(marker); } catch {}
   const r = cp.spawnSync('/usr/bin/touch', [marker], { env });
   return { code: r.error && r.error.code, status: r.status, ran: exists(marker) };
 };
-const exists = (f) => fs.existsSync(f);
 out.clean = ['1', '2', '3', '4'].map((v) => touch(T + '/clean', { ...base, X_CLEAN: v }));
 out.plain = ['1', '2', 'pre-' + SECRET].map((v) => touch(T + '/plain', { ...base, X_PLAIN: v }));
 out.base64 = ['1', '2', Buffer.from(SECRET).toString('base64')].map((v) => touch(T + '/b64', { ...base, X_B64: v }));
