@@ -9,6 +9,7 @@ import { markCacheable, Resolution } from './cache';
 import { PRELOAD_PATH } from './environment';
 import { MountTable, parseMountinfo, under } from './mounts';
 import { Sha256 } from './sha256';
+import { WRITABLE_PLACES } from '../hooks/writable';
 import type { SystemView } from '../types';
 
 // In the layer, require('fs') is the preload's copy of these functions as they were at start (with realpathNative).
@@ -22,7 +23,6 @@ const closeSync = fs.closeSync;
 const readFileSync = fs.readFileSync;
 const existsSync = fs.existsSync;
 
-const FIXED_WRITABLE = ['/tmp', '/var/tmp', '/dev/shm', '/run/user', '/dev/mqueue', '/run/shm', '/var/lock', '/run/lock'];
 const NO_THROW = { throwIfNoEntry: false } as const;
 const FD_LINK = /^\/(?:proc\/(?:self|thread-self|[0-9]+)(?:\/task\/[0-9]+)?\/fd|dev\/fd)\/[0-9]+$/;
 
@@ -79,7 +79,7 @@ export const createSystemView = (function createSystemView(startTimeMs?: number,
   const isWritableLocation = (p: string): boolean => {
     if (!p.startsWith('/') || p.startsWith('/memfd:') || / \(deleted\)$/.test(p) || FD_LINK.test(p)) return true;
     if (p.startsWith('/proc/')) return true;
-    if (FIXED_WRITABLE.some(d => under(p, d))) return true;
+    if (WRITABLE_PLACES.some(d => under(p, d))) return true;
     return mounts().scratch.some(m => under(p, m));
   };
 

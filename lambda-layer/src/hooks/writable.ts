@@ -1,7 +1,15 @@
 // The preload's cheap prefilter: is this absolute path somewhere a function
-// can write (Lambda: /tmp), or reached through /proc (fd and cwd links)?
-// Only those paths go to the decision.
-const PREFIXES = ['/tmp', '/dev/shm', '/var/tmp', '/run/shm', '/proc'];
+// can write (Lambda: /tmp), or a name the kernel follows elsewhere: /proc
+// (fd, cwd and root links) and /dev's links into /proc/self/fd (/dev/fd/N,
+// /dev/stdin, /dev/stdout, /dev/stderr: a /tmp file reopened through one is
+// that file)? Only those paths go to the decision, which resolves them.
+// The writable places are the decision's fixed ones (decision/system-view.ts);
+// it adds the scratch mounts it reads from the mount table.
+
+/** Places a function may write, known without reading the mount table. */
+export const WRITABLE_PLACES = ['/tmp', '/dev/shm', '/var/tmp', '/run/shm', '/run/user', '/dev/mqueue', '/var/lock', '/run/lock'];
+/** What the prefilter sends to the decision (concat: at load, before user code). */
+const PREFIXES = WRITABLE_PLACES.concat(['/proc', '/dev/fd', '/dev/stdin', '/dev/stdout', '/dev/stderr']);
 
 // Parenthesized function expressions: compiled with the preload's script (see preload.ts).
 export const isWritablePath = (function isWritablePath(abs: string): boolean {

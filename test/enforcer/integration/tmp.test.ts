@@ -122,6 +122,32 @@ check('an ELF and chmod +x through /proc/self/cwd/.. into /tmp', () => {
   } finally { process.chdir(was); }
   return { ...out, head: head(TMP + '/var/x'), mode: fs.statSync(TMP + '/var/y').mode & 0o777 };
 });
+// /dev/fd/N and /dev/stdin, /dev/stdout, /dev/stderr are links into /proc/self/fd on the read-only root:
+// an fd opened read-only on a /tmp file (nothing to decide), then the file reopened for writing through them.
+check('an ELF and chmod +x through /dev/fd into /tmp', () => {
+  const f = TMP + '/devfd';
+  const fd = fs.openSync(f, fs.constants.O_RDONLY | fs.constants.O_CREAT, 0o644);
+  const out = {};
+  try {
+    try { fs.writeFileSync('/dev/fd/' + fd, ELF); } catch (e) { out.write = e.code; }
+    try { fs.chmodSync('/dev/fd/' + fd, 0o755); } catch (e) { out.chmod = e.code; }
+  } finally { fs.closeSync(fd); }
+  return { ...out, head: head(f), mode: fs.statSync(f).mode & 0o777 };
+});
+check('an ELF through /dev/stdin once fd 0 is a /tmp file', () => {
+  const f = TMP + '/devstdin';
+  fs.closeSync(0);
+  const fd = fs.openSync(f, fs.constants.O_RDONLY | fs.constants.O_CREAT, 0o644);
+  const out = { fd };
+  try { fs.writeFileSync('/dev/stdin', SCRIPT); } catch (e) { out.write = e.code; }
+  return { ...out, head: head(f) };
+});
+check('JSON written to a /tmp file through /dev/fd', () => {
+  const f = TMP + '/devfd.json';
+  const fd = fs.openSync(f, fs.constants.O_RDONLY | fs.constants.O_CREAT, 0o644);
+  try { fs.writeFileSync('/dev/fd/' + fd, JSON.stringify({ via: 'fd' })); fs.appendFileSync('/dev/fd/' + fd, '\n'); } finally { fs.closeSync(fd); }
+  return JSON.parse(fs.readFileSync(f, 'utf8'));
+});
 check('an ELF written outside the writable places', () => { fs.writeFileSync(__dirname + '/tool', ELF); return head(__dirname + '/tool'); });
 `;
 
@@ -170,6 +196,25 @@ describe.each(NODE_VERSIONS)('/tmp protection on Node %s', (version) => {
       expect.objectContaining({ control: 'tmp', action: 'blocked', detail: expect.objectContaining({ path: expect.stringMatching(/\/var\/x$/) }) }),
       expect.objectContaining({ control: 'tmp', action: 'blocked', detail: expect.objectContaining({ path: expect.stringMatching(/\/var\/y$/) }) }),
     ]);
+  });
+
+  test('a /tmp file reopened through /dev/fd is decided on that file: the ELF write and the chmod are refused', () => {
+    const r = batch.result('an ELF and chmod +x through /dev/fd into /tmp');
+    expect(r.value).toEqual({ write: 'EACCES', chmod: 'EACCES', head: '', mode: 0o644 });
+    expect(r.events).toEqual([
+      expect.objectContaining({ control: 'tmp', action: 'blocked', detail: expect.objectContaining({ rule: 'tmp-executable-content' }) }),
+      expect.objectContaining({ control: 'tmp', action: 'blocked', detail: expect.objectContaining({ rule: 'tmp-executable-mode' }) }),
+    ]);
+  });
+
+  test('a #! script written through /dev/stdin, when fd 0 is a /tmp file, is refused', () => {
+    const r = batch.result('an ELF through /dev/stdin once fd 0 is a /tmp file');
+    expect(r.value).toEqual({ fd: 0, write: 'EACCES', head: '' });
+    expectBlocked(r);
+  });
+
+  test('JSON written to a /tmp file through /dev/fd works without an event', () => {
+    expect(batch.result('JSON written to a /tmp file through /dev/fd')).toEqual({ value: { via: 'fd' }, events: [] });
   });
 
   test.each(['fs.writeFile callback', 'write stream'])('%s reports EACCES asynchronously and writes nothing executable', (name) => {

@@ -94,6 +94,13 @@ check('process.dlopen of a /tmp file disguised by a NUL', () => {
   fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
   process.dlopen({ exports: {} }, f + '\0' + '/..'.repeat(30) + '/usr/lib/x.node');
 });
+// /dev/fd is a link into /proc/self/fd on the read-only root: dlopen reaches the /tmp file.
+check('process.dlopen of a /tmp file through /dev/fd', () => {
+  const f = TMP + '/evil4.node';
+  fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  const fd = fs.openSync(f, 'r');
+  try { process.dlopen({ exports: {} }, '/dev/fd/' + fd); } finally { fs.closeSync(fd); }
+});
 check('process.execve', () => {
   if (typeof process.execve !== 'function') return 'absent';
   const f = TMP + '/execve';
@@ -153,6 +160,13 @@ describe.each(NODE_VERSIONS)('workers, addons and execve on Node %s', (version) 
     expect(r.error?.message).not.toMatch(/ELF header|too short/);
     expectBlocked(r);
     expect(r.events[0]).toMatchObject({ detail: { rule: 'nul-byte' } });
+  });
+
+  test('process.dlopen of a /tmp file through /dev/fd is refused before loading', () => {
+    const r = batch.result('process.dlopen of a /tmp file through /dev/fd');
+    expect(r.error).toMatchObject({ code: 'ERR_DLOPEN_FAILED', message: expect.stringContaining('nano-enforcer') });
+    expect(r.error?.message).not.toMatch(/ELF header|too short/);
+    expectBlocked(r);
   });
 
   test('process.execve of a file written to /tmp throws EACCES where it exists (>= 22.15)', () => {
