@@ -42,6 +42,7 @@ export interface Captured {
   readonly realpathNative: AnyFn;
   readonly existsSync: AnyFn;
   readonly realpathSync: AnyFn;
+  readonly readdirSync: AnyFn;
   /**
    * Tells the preload how to treat writes on an fd: 0 not tracked (writes and
    * closes skip the engine), 1 every write to the engine, 2 only writes at an
@@ -63,7 +64,7 @@ export const CAPTURED_KEYS: readonly Exclude<keyof Captured, 'loadBundle'>[] = [
   'apply', 'construct', 'fs', 'path', 'writeSync', 'readFileSync', 'openSync', 'readSync', 'closeSync', 'fstatSync',
   'readlinkSync', 'resolve', 'cwd', 'nextTick', 'bufferFrom', 'byteLength', 'bufToString', 'then', 'reject', 'stringify',
   'now', 'rawDebug', 'FunctionCtor', 'requireBuiltin', 'verify', 'inWindow', 'statSync', 'lstatSync', 'realpathNative',
-  'existsSync', 'realpathSync', 'track', 'rememberSpawn',
+  'existsSync', 'realpathSync', 'track', 'rememberSpawn', 'readdirSync',
 ];
 
 /** Filled by setCaptured() before anything else in the engine runs. */

@@ -45,6 +45,21 @@ export function deciding(): boolean {
   return busy;
 }
 
+/**
+ * Runs fn as the enforcer's own file access (the fs hooks reading the first
+ * bytes of a copy's source): the honeypots do not take it for the user's
+ * read of a decoy file, which they report once, for the call itself.
+ */
+export function ownAccess<T>(fn: () => T): T {
+  const was = busy;
+  busy = true;
+  try {
+    return fn();
+  } finally {
+    busy = was;
+  }
+}
+
 /** The reason of the last refusal, for the error message of the refused call. */
 export let lastReason = '';
 

@@ -27,8 +27,8 @@
 declare const NANO_GUARD: string[][];
 const GUARD = NANO_GUARD;
 
-/** The fs binding functions the decision's stat, lstat, readlink, realpath, exists and reads end in. */
-const FS_KEYS = ['stat', 'lstat', 'readlink', 'realpath', 'existsSync', 'access', 'read', 'fstat'];
+/** The fs binding functions the decision's stat, lstat, readlink, realpath, exists, reads and directory listings end in. */
+const FS_KEYS = ['stat', 'lstat', 'readlink', 'realpath', 'existsSync', 'access', 'read', 'fstat', 'readdir'];
 
 /**
  * Keys that Object.prototype must not have while the enforcer decides: a

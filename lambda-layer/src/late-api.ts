@@ -13,7 +13,7 @@ type AnyFn = (...a: any[]) => any;
 export const enum H {
   Spawn, SpawnSync, Execve, Dlopen,
   Open, OpenFileHandle, Close, WriteBuffer, WriteBuffers, WriteString, FhClose, WriteFileUtf8,
-  CopyFile, Rename, Link, CpSyncOverrideFile, Chmod, Fchmod,
+  CopyFile, Rename, Link, CpSyncOverrideFile, CpSyncCopyDir, Chmod, Fchmod,
   Worker, GetBuiltinModule, ReadFileUtf8,
 }
 

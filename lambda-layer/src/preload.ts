@@ -62,7 +62,7 @@ const captured = [
   apply, construct, fs, path, writeSync, readFileSync, fs.openSync, fs.readSync, fs.closeSync, fs.fstatSync,
   fs.readlinkSync, resolve, cwd, nextTick, Buffer.from, Buffer.byteLength, bufToString, Promise.prototype.then, reject, stringify,
   Date.now, proc._rawDebug, FunctionCtor, undefined, undefined, undefined, fs.statSync, fs.lstatSync, fs.realpathSync.native,
-  fs.existsSync, fs.realpathSync, track, undefined,
+  fs.existsSync, fs.realpathSync, track, undefined, fs.readdirSync,
 ];
 const fsConstants = fs.constants;
 /** The globals the bundles name, as they were at start, in the order of late.ts's GLOBAL_NAMES. */
@@ -262,7 +262,7 @@ const inWritable = (function inWritable(p: unknown): boolean {
 /** The engine's handler name of each hook, and the property it replaces (the network hooks' are added with them). */
 // Array literals, not split(): their strings are constants of the script, not new ones made at start.
 const NAMES = ['spawn', 'spawnSync', 'execve', 'dlopen', 'open', 'openFileHandle', 'close', 'writeBuffer', 'writeBuffers', 'writeString', 'fhClose',
-  'writeFileUtf8', 'copyFile', 'rename', 'link', 'cpSyncOverrideFile', 'chmod', 'fchmod', 'Worker', 'getBuiltinModule', 'readFileUtf8'];
+  'writeFileUtf8', 'copyFile', 'rename', 'link', 'cpSyncOverrideFile', 'cpSyncCopyDir', 'chmod', 'fchmod', 'Worker', 'getBuiltinModule', 'readFileUtf8'];
 const KEYS = NAMES.slice();
 KEYS[H.SpawnSync] = 'spawn';
 KEYS[H.FhClose] = 'close';
@@ -369,6 +369,8 @@ const needs = (function needs(i: H, a: unknown[]): boolean {
     case H.CopyFile: case H.CpSyncOverrideFile: return inWritable(a[1]) || mayBeDecoy(a[0]);
     case H.ReadFileUtf8: return mayBeDecoy(a[0]);
     case H.Dlopen: case H.Rename: case H.Link: return inWritable(a[1]);
+    // A whole tree copied in C++ (fs.cpSync of a directory without a filter): with decoys, any tree may hold one.
+    case H.CpSyncCopyDir: return inWritable(a[1]) || shared.decoyFiles !== undefined;
     case H.WriteFileUtf8: return typeof a[0] === 'number' ? writeNeeds(a[0], undefined) : inWritable(a[0])
       && (typeof a[1] !== 'string' || magicText(a[1]) || (typeof a[3] === 'number' && (a[3] & X_BITS) !== 0));
     case H.Chmod: return typeof a[1] === 'number' && (a[1] & X_BITS) !== 0 && inWritable(a[0]);
@@ -397,7 +399,7 @@ function refuse(i: H, a: unknown[]): unknown {
     case H.Open: case H.OpenFileHandle: return fail(a[3], eacces('open', a[0]));
     case H.WriteFileUtf8: return fail(undefined, eacces('open', a[0]));
     case H.CopyFile: return fail(a[3], eacces('copyfile', a[0]));
-    case H.CpSyncOverrideFile: return fail(undefined, eacces('cp', a[0]));
+    case H.CpSyncOverrideFile: case H.CpSyncCopyDir: return fail(undefined, eacces('cp', a[0]));
     // Their names are the syscalls'.
     case H.Rename: case H.Link: case H.Chmod: case H.Fchmod: return fail(a[2], eacces(NAMES[i], a[0]));
     // Writes and closes go to the engine only once it is loaded.

@@ -142,6 +142,12 @@ export function anyExecuteBit(mode: number): boolean {
   return (mode & 0o111) !== 0;
 }
 
+/** Whether a stat mode (with its type bits) is a directory's. */
+export function isDirectoryMode(mode: number | undefined): boolean {
+  // eslint-disable-next-line no-bitwise
+  return mode !== undefined && (mode & 0o170000) === 0o040000;
+}
+
 /** Permission bits of a mode, for reports. */
 export function permissionBits(mode: number): number {
   return mode % 0o10000;

@@ -1,6 +1,6 @@
 // The non-process requests: native addons, worker threads, and writes that
 // could put executable content in a writable place (protectTmp).
-import { anyExecuteBit, basename, permissionBits, showArgv } from './args';
+import { anyExecuteBit, basename, isDirectoryMode, permissionBits, showArgv } from './args';
 import { Context, describeDistrust, namesOf } from './context';
 import { isElf, isShebang } from './executable';
 import { underAny } from './patterns';
@@ -88,7 +88,9 @@ export function evaluateFile(ctx: Context, r: FileRequest): Decision {
   const kind = (h: Uint8Array | undefined) => (h && isElf(h) ? 'an ELF executable' : h && isShebang(h) ? "a '#!' script" : undefined);
   const k = kind(r.head);
   if (k) return refusal('tmp', `writing ${k} to ${dest}, a writable location`, 'tmp-executable-content', detail);
-  if (r.mode !== undefined && anyExecuteBit(r.mode) && !/mkdir/i.test(r.api)) {
+  // A directory's x bits are search permission, not execution (a mkdir's mode, and the chmod
+  // of a directory that fs.cp makes with its source's mode).
+  if (r.mode !== undefined && anyExecuteBit(r.mode) && !/mkdir/i.test(r.api) && !isDirectoryMode(system.stat(dest)?.mode)) {
     return refusal('tmp', `setting execute permission (mode 0o${permissionBits(r.mode).toString(8)}) on ${dest}, a writable location`, 'tmp-executable-mode', detail);
   }
   if (r.source !== undefined) {

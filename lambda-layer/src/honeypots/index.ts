@@ -122,6 +122,19 @@ export function start(host: HoneypotHost): Honeypots {
     else if (ENVIRON.test(path)) host.emit('detected', 'process environment read from /proc', { channel: 'file', api, path });
   }
 
+  /** A directory copied whole (fs.cpSync without a filter): each decoy file under it is read. */
+  function checkTree(api: string, p: unknown): void {
+    if (host.internal() || (typeof p !== 'string' && !(p instanceof Uint8Array))) return;
+    let dir: string;
+    try {
+      dir = c.apply(realpath, c.fs, [host.kernelPath(typeof p === 'string' ? p : c.apply(c.bufToString, p, ['utf8']) as string)]) as string;
+    } catch {
+      return;
+    }
+    const prefix = dir === '/' ? '/' : `${dir}/`;
+    for (const [path, decoy] of files) if (path.startsWith(prefix)) host.emit('detected', `decoy file ${decoy} read`, { channel: 'file', api, path });
+  }
+
   return {
     // A check that faulted lets the process start, but is not CLEAN: the preload does not repeat it.
     spawn: (request) => guarded(() => checkSpawn(request)) ?? REPORTED,
@@ -129,6 +142,7 @@ export function start(host: HoneypotHost): Honeypots {
       if (api === 'open' || api === 'openFileHandle') guarded(() => checkFile('open', args[0]));
       else if (api === 'readFileUtf8') guarded(() => checkFile('readFile', args[0]));
       else if (api === 'copyFile' || api === 'cpSyncOverrideFile') guarded(() => checkFile(api, args[0]));
+      else if (api === 'cpSyncCopyDir') guarded(() => checkTree(api, args[0]));
     },
     handler: (name) => networkHandler(sink, name),
     // Outside the window (see outbound.ts): reads only own properties and calls only Outbound's quick path.

@@ -1,8 +1,9 @@
 /* eslint-disable no-bitwise */ // open flags and file modes are bit fields
 // protectTmp: no executable content (ELF, `#!`) and no chmod +x in a writable
 // place. Hooked on the fs binding, below every fs export: writeFile(Sync),
-// write streams, fs.promises and FileHandle, copyFile, cp, rename, link and
-// chmod all end in these functions.
+// write streams, fs.promises and FileHandle, copyFile, cp (file by file, or a
+// whole tree in C++: cpSyncCopyDir), rename, link and chmod all end in these
+// functions.
 //
 // Ordinary data must keep its speed: an open for writing is tracked only when
 // its path is in a writable place; a write is looked at only on a tracked fd,
@@ -14,7 +15,7 @@
 /* eslint-disable @typescript-eslint/no-shadow */ // each body takes its wrapper's name
 import type { Stats } from 'fs';
 import { c } from '../captured';
-import { permit } from '../gate';
+import { ownAccess, permit } from '../gate';
 import type { FileRequest } from '../types';
 import type { AnyFn, Handler } from './handler';
 import { kernelPath } from './kernel-path';
@@ -66,8 +67,12 @@ function fail(req: unknown, err: Error): unknown {
   throw err;
 }
 
-/** First bytes and mode of an existing file (the source of a copy/rename/link). */
+/** First bytes and mode of an existing file (the source of a copy/rename/link): the enforcer's own read. */
 function inspect(path: string): { head?: Uint8Array; mode?: number } {
+  return ownAccess(() => inspectFile(path));
+}
+
+function inspectFile(path: string): { head?: Uint8Array; mode?: number } {
   let fd = -1;
   try {
     fd = apply(c.openSync, c.fs, [path, 'r']) as number;
@@ -85,6 +90,50 @@ function inspect(path: string): { head?: Uint8Array; mode?: number } {
   } finally {
     if (fd >= 0) try { apply(c.closeSync, c.fs, [fd]); } catch { /* already closed */ }
   }
+}
+
+/**
+ * Directories deeper than this in a copied tree are not walked: a symlink
+ * loop, with dereference, would never end (the native copy fails on it).
+ */
+const MAX_TREE_DEPTH = 32;
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+
+/**
+ * A tree about to be copied into a writable place: each regular file in it
+ * (through symlinks when the copy dereferences them; else they are copied
+ * as links) decided as a copy of that file. The first refused one, or
+ * undefined. By mode bits, not Stats methods (user code can replace those).
+ */
+function refusedInTree(src: string, dest: string, dereference: boolean, depth: number): { source: string; dest: string } | undefined {
+  let names: string[];
+  try {
+    names = apply(c.readdirSync, c.fs, [src]) as string[];
+  } catch {
+    // Not a directory any more, or unreadable: the copy fails natively.
+    return undefined;
+  }
+  for (let i = 0; i < names.length; i++) {
+    const source = `${src}/${names[i]}`;
+    const target = `${dest}/${names[i]}`;
+    let mode: number;
+    try {
+      mode = (apply(dereference ? c.statSync : c.lstatSync, c.fs, [source]) as Stats).mode;
+    } catch {
+      continue;
+    }
+    if ((mode & S_IFMT) === S_IFDIR) {
+      const r = depth < MAX_TREE_DEPTH ? refusedInTree(source, target, dereference, depth + 1) : undefined;
+      if (r !== undefined) return r;
+    } else if ((mode & S_IFMT) === S_IFREG) {
+      const { head } = inspect(source);
+      const suspicious = (head !== undefined && isMagic(head, head.length)) || (mode & EXEC_BITS) !== 0;
+      if (suspicious && !permit(fileRequest('cp', target, { source, ...(head ? { head } : {}), mode }))) return { source, dest: target };
+    }
+  }
+  return undefined;
 }
 
 function trackResult(result: unknown, path: string, req: unknown, append: boolean): unknown {
@@ -261,7 +310,7 @@ export const fsHandlers: Record<string, Handler> = {};
   });
 
   // copyFile(src, dest, mode, req), rename(from, to, req), link(existing, new, req),
-  // cpSyncOverrideFile(src, dest, mode, preserveTimestamps), cpSyncCopyDir(src, dest, ...)
+  // cpSyncOverrideFile(src, dest, mode, preserveTimestamps)
   const transfer = (api: string, reqIndex: number) => (orig: AnyFn) => function move(this: unknown, ...a: unknown[]) {
     const dest = absolute(a[1]);
     if (dest === undefined || !isWritablePath(dest)) return apply(orig, this, a);
@@ -278,6 +327,16 @@ export const fsHandlers: Record<string, Handler> = {};
   hook('rename', transfer('rename', 2));
   hook('link', transfer('link', 2));
   hook('cpSyncOverrideFile', transfer('cp', -1));
+  // cpSyncCopyDir(src, dest, force, dereference, errorOnExist, verbatimSymlinks, preserveTimestamps):
+  // fs.cpSync of a directory without a filter (Node >= 22.?) copies the whole tree in C++.
+  hook('cpSyncCopyDir', (orig) => function cpSyncCopyDir(this: unknown, ...a: unknown[]) {
+    const dest = absolute(a[1]);
+    if (dest === undefined || !isWritablePath(dest)) return apply(orig, this, a);
+    const source = absolute(a[0]) ?? String(a[0]);
+    const refused = refusedInTree(source, dest, a[3] === true, 0);
+    if (refused !== undefined) throw eacces('cp', refused.source, refused.dest);
+    return apply(orig, this, a);
+  });
 
   // chmod(path, mode, req), fchmod(fd, mode, req)
   hook('chmod', (orig) => function chmod(this: unknown, ...a: unknown[]) {

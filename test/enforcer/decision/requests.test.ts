@@ -160,6 +160,15 @@ describe('file requests (protectTmp)', () => {
     expect(d.detail?.rule).toBe(rule);
   });
 
+  it('allows execute bits on a directory (search permission), and refuses them on the files in it', () => {
+    // /tmp/tools is a directory of the fake filesystem (it holds jq).
+    expect(evaluate(DRIFT, file({ api: 'chmod', path: '/tmp/tools', mode: 0o755 }), system)).toEqual({ allow: true });
+    expect(evaluate(DRIFT, file({ api: 'fchmod', path: '/tmp/tools', mode: 0o711 }), system)).toEqual({ allow: true });
+    expect(refused(evaluate(DRIFT, file({ api: 'chmod', path: '/tmp/tools/jq', mode: 0o755 }), system)).detail?.rule).toBe('tmp-executable-mode');
+    // What does not exist yet is not a directory.
+    expect(refused(evaluate(DRIFT, file({ api: 'chmod', path: '/tmp/new', mode: 0o755 }), system)).detail?.rule).toBe('tmp-executable-mode');
+  });
+
   it('allows ordinary data, a data mode and a copy of data', () => {
     expect(evaluate(DRIFT, file({ head: bytes('{"a":1}') }), system)).toEqual({ allow: true });
     expect(evaluate(DRIFT, file({ api: 'open', mode: 0o644 }), system)).toEqual({ allow: true });

@@ -60,6 +60,9 @@ const b64At = (skew) => Buffer.from('x'.repeat(skew) + SECRET + 'yz').toString('
 const TRIPS = PRELUDE + String.raw`
 check('a decoy file is read', () => fs.readFileSync(path.join(process.env.LAYER_ROOT, '.aws/credentials'), 'utf8').length > 0);
 check('a decoy file is read with fs.promises', async () => (await fs.promises.readFile(path.join(process.env.LAYER_ROOT, 'config/.env'))).length > 0);
+// fs.cpSync of a directory without a filter copies it in C++ on Node >= 22 (the fs binding's cpSyncCopyDir).
+check('a decoy file is copied into /tmp', () => { fs.copyFileSync(path.join(process.env.LAYER_ROOT, '.aws/credentials'), TMP + '/cred-copy'); return exists(TMP + '/cred-copy'); });
+check('the directory of a decoy file is copied whole with fs.cpSync', () => { fs.cpSync(path.join(process.env.LAYER_ROOT, '.aws'), TMP + '/aws-copy', { recursive: true }); return exists(TMP + '/aws-copy/credentials'); });
 check('a decoy file is read through a symlink in /tmp', () => { fs.symlinkSync(path.join(process.env.LAYER_ROOT, '.aws/credentials'), TMP + '/c'); return fs.readFileSync(TMP + '/c', 'latin1').length > 0; });
 check('a decoy file is opened by a raw binding call with a NUL after its path', () => {
   const fd = process.binding('fs').open(path.join(process.env.LAYER_ROOT, '.aws/credentials') + '\0' + '/..'.repeat(30) + '/etc/hostname', fs.constants.O_RDONLY, 0);
@@ -138,6 +141,12 @@ check('logging the variable names', () => { console.log(Object.keys(process.env)
 check('Object.keys(process.env)', () => Object.keys(process.env).length > 3);
 check('posting the variable names and a config', () => send(JSON.stringify({ names: Object.keys(process.env), config: { region: 'us-east-1', table: 'orders', retries: 3 } })));
 check('posting 8 MB of random bytes', () => sendRaw([require('node:crypto').randomBytes(8 * 1024 * 1024)]));
+check('a directory without decoys copied whole with fs.cpSync', () => {
+  fs.mkdirSync(TMP + '/src/sub', { recursive: true });
+  fs.writeFileSync(TMP + '/src/sub/a.json', '{"a":1}');
+  fs.cpSync(TMP + '/src', TMP + '/dst', { recursive: true });
+  return fs.readFileSync(TMP + '/dst/sub/a.json', 'utf8');
+});
 check('close the servers', () => { server.close(); raw.close(); return true; });
 `;
 
@@ -174,6 +183,9 @@ describe.each(VERSIONS)('honeypots on Node %s', (version) => {
     ['a decoy file is read', 'decoy file .aws/credentials read'],
     ['a decoy file is read with fs.promises', 'decoy file config/.env read'],
     ['a decoy file is read through a symlink in /tmp', 'decoy file .aws/credentials read'],
+    ['the directory of a decoy file is copied whole with fs.cpSync', 'decoy file .aws/credentials read'],
+    // Once: the engine's own read of the copy's first bytes (protectTmp) is not the user's.
+    ['a decoy file is copied into /tmp', 'decoy file .aws/credentials read'],
     ['a decoy file is opened by a raw binding call with a NUL after its path', 'decoy file .aws/credentials read'],
     ['a decoy file is read through /proc/self/cwd/..', 'decoy file .aws/credentials read'],
     ['a decoy file is read with a NUL after its path', 'decoy file .aws/credentials read'],
@@ -278,6 +290,7 @@ describe.each(VERSIONS)('honeypots on Node %s', (version) => {
     ['Object.keys(process.env)', true],
     ['posting the variable names and a config', { outcome: 'ok', received: true }],
     ['posting 8 MB of random bytes', 8 * 1024 * 1024],
+    ['a directory without decoys copied whole with fs.cpSync', '{"a":1}'],
   ])('look-alike: %s works and raises nothing', (name, expected) => {
     expect(fine.result(name)).toEqual({ value: expected, events: [] });
   });

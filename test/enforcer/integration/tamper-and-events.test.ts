@@ -95,7 +95,7 @@ const add = (label, o, keys) => { for (const k of keys.split(' ')) { const f = o
 add('process_wrap', b('process_wrap').Process.prototype, 'spawn');
 add('spawn_sync', b('spawn_sync'), 'spawn');
 add('process', process, 'dlopen');
-add('fs', fsb, 'open openFileHandle close writeBuffer writeBuffers writeString writeFileUtf8 copyFile rename link cpSyncOverrideFile chmod fchmod readFileUtf8');
+add('fs', fsb, 'open openFileHandle close writeBuffer writeBuffers writeString writeFileUtf8 copyFile rename link cpSyncOverrideFile cpSyncCopyDir chmod fchmod readFileUtf8');
 add('FileHandle', fsb.FileHandle.prototype, 'close');
 const stream = 'writeBuffer writeUtf8String writeLatin1String writeAsciiString writeUcs2String writev';
 add('tcp', b('tcp_wrap').TCP.prototype, stream);
@@ -111,7 +111,7 @@ test.each(NODE_VERSIONS)('Node %s: the binding functions the preload wraps have 
   expect(r.stderr).toBe('');
   const own = JSON.parse(r.stdout) as Record<string, string[] | null>;
   const present = Object.entries(own).filter(([, keys]) => keys !== null);
-  // Most exist on every version (writeFileUtf8, cpSyncOverrideFile and readFileUtf8 are newer).
+  // Most exist on every version (writeFileUtf8, cpSyncOverrideFile, cpSyncCopyDir and readFileUtf8 are newer).
   expect(present.length).toBeGreaterThanOrEqual(40);
   for (const [name, keys] of present) expect([name, keys]).toEqual([name, ['length', 'name']]);
 });

@@ -148,6 +148,39 @@ check('JSON written to a /tmp file through /dev/fd', () => {
   try { fs.writeFileSync('/dev/fd/' + fd, JSON.stringify({ via: 'fd' })); fs.appendFileSync('/dev/fd/' + fd, '\n'); } finally { fs.closeSync(fd); }
   return JSON.parse(fs.readFileSync(f, 'utf8'));
 });
+// fs.cpSync of a directory: without a filter, Node >= 22 copies the whole tree in C++ (the fs binding's
+// cpSyncCopyDir); with one (and on Node 20), file by file in JS, setting each directory's mode (x bits: search).
+const tree = (name, files) => {
+  const root = __dirname + '/' + name;
+  for (const [f, content] of Object.entries(files)) {
+    fs.mkdirSync(require('node:path').dirname(root + '/' + f), { recursive: true });
+    if (content === null) fs.copyFileSync('/bin/true', root + '/' + f); else fs.writeFileSync(root + '/' + f, content);
+  }
+  return root;
+};
+const copied = (dir) => { const out = {}; const walk = (d, rel) => { for (const n of fs.readdirSync(d)) { const p = d + '/' + n; if (fs.statSync(p).isDirectory()) walk(p, rel + n + '/'); else out[rel + n] = head(p); } }; if (exists(dir)) walk(dir, ''); return out; };
+check('cpSync of a directory holding an ELF into /tmp', () => {
+  const src = tree('tree-elf', { 'a.txt': 'data', 'bin/tool': null });
+  try { fs.cpSync(src, TMP + '/tree-elf', { recursive: true }); } catch (e) { return { code: e.code, copied: copied(TMP + '/tree-elf') }; }
+  return { copied: copied(TMP + '/tree-elf') };
+});
+check('cpSync of a directory holding a #! script, dereferencing a symlink to it', () => {
+  const src = tree('tree-link', { 'a.txt': 'data', 'real/run.sh': SCRIPT });
+  fs.mkdirSync(src + '/links');
+  fs.symlinkSync(src + '/real/run.sh', src + '/links/run');
+  try { fs.cpSync(src + '/links', TMP + '/tree-link', { recursive: true, dereference: true }); } catch (e) { return { code: e.code, copied: copied(TMP + '/tree-link') }; }
+  return { copied: copied(TMP + '/tree-link') };
+});
+check('cpSync of a directory of data into /tmp', () => {
+  const src = tree('tree-data', { 'a.json': '{"a":1}', 'sub/b.txt': 'text', 'sub/deeper/c.csv': 'x,y' });
+  fs.cpSync(src, TMP + '/tree-data', { recursive: true });
+  return copied(TMP + '/tree-data');
+});
+check('cpSync of a directory of data into /tmp with a filter', () => {
+  const src = tree('tree-filter', { 'a.json': '{"a":1}', 'sub/b.txt': 'text' });
+  fs.cpSync(src, TMP + '/tree-filter', { recursive: true, filter: () => true });
+  return { copied: copied(TMP + '/tree-filter'), mode: fs.statSync(TMP + '/tree-filter/sub').mode & 0o777 };
+});
 check('an ELF written outside the writable places', () => { fs.writeFileSync(__dirname + '/tool', ELF); return head(__dirname + '/tool'); });
 `;
 
@@ -211,6 +244,30 @@ describe.each(NODE_VERSIONS)('/tmp protection on Node %s', (version) => {
     const r = batch.result('an ELF through /dev/stdin once fd 0 is a /tmp file');
     expect(r.value).toEqual({ fd: 0, write: 'EACCES', head: '' });
     expectBlocked(r);
+  });
+
+  test('cpSync of a directory holding an ELF into /tmp is refused, and the ELF is not copied', () => {
+    const r = batch.result('cpSync of a directory holding an ELF into /tmp');
+    expect(r.value.code).toBe('EACCES');
+    expect(r.value.copied['bin/tool'] ?? null).not.toBe('\x7fELF');
+    expect(r.events).toEqual([expect.objectContaining({ control: 'tmp', action: 'blocked', detail: expect.objectContaining({ api: expect.stringMatching(/^(cp|copyfile)$/) }) })]);
+  });
+
+  test('cpSync of a tree that dereferences a symlink to a #! script is refused, and the script is not copied', () => {
+    const r = batch.result('cpSync of a directory holding a #! script, dereferencing a symlink to it');
+    expect(r.value.code).toBe('EACCES');
+    expect(r.value.copied.run ?? null).toBeNull();
+    expectBlocked(r);
+  });
+
+  test.each([
+    ['cpSync of a directory of data into /tmp', { 'a.json': '{"a"', 'sub/b.txt': 'text', 'sub/deeper/c.csv': 'x,y' }],
+  ])('%s works without an event', (name, expected) => {
+    expect(batch.result(name)).toEqual({ value: expected, events: [] });
+  });
+
+  test('cpSync with a filter copies file by file and gives each directory its mode (x bits: search, not execution), without an event', () => {
+    expect(batch.result('cpSync of a directory of data into /tmp with a filter')).toEqual({ value: { copied: { 'a.json': '{"a"', 'sub/b.txt': 'text' }, mode: 0o755 }, events: [] });
   });
 
   test('JSON written to a /tmp file through /dev/fd works without an event', () => {
