@@ -59,8 +59,11 @@ function measured(row: Omit<Row, 'delta' | 'ratio' | 'paired' | 'pairedAs' | 'bu
 
 /** System calls whose count depends on when the other side answers (waiting), not on the work done. */
 const WAITS = new Set(['poll', 'ppoll', 'epoll_wait', 'epoll_pwait', 'epoll_pwait2', 'futex']);
-/** Added non-waiting system calls per warm invocation up to which the instruction count is taken to hold the layer's work. */
-const SYSCALL_SLACK = 0.1;
+/**
+ * Added non-waiting system calls, and added minor page faults, per warm
+ * invocation up to which the instruction count is taken to hold the layer's work.
+ */
+const KERNEL_SLACK = 0.1;
 
 /**
  * The trivial handler's warm verdict, from instruction counts. Its added
@@ -68,10 +71,13 @@ const SYSCALL_SLACK = 0.1;
  * median round trip over its instructions per invocation: that charges every
  * microsecond of the round trip (the harness's side, the kernel, the
  * network) to the runtime process's instructions. It holds when the layer
- * adds no system calls (the kernel's work), which the strace rows show.
+ * adds no work in the kernel: no system calls (the strace rows) and no page
+ * faults (counted over the wall-clock run, where the young generation is not
+ * pinned).
  */
 function warmInstructionRows(rows: Row[], node: string, handler: string, wc: Partial<Record<ConfigId, number[]>>,
-  sc: Partial<Record<ConfigId, Record<string, number>>>, baseRoundTripUs: number): void {
+  sc: Partial<Record<ConfigId, Record<string, number>>>, f: Record<ConfigId, LambdaFigures>): void {
+  const baseRoundTripUs = f.none.warmUs.median;
   const what = `warm invocation, instructions (init + ${P.cgWarm} invocations less init, per invocation)`;
   const base = summarize(wc.none!);
   const usPerInstruction = baseRoundTripUs / base.median;
@@ -91,9 +97,19 @@ function warmInstructionRows(rows: Row[], node: string, handler: string, wc: Par
       ...(id === 'none' ? {} : { delta: addedCalls }),
       note: `without ${[...WAITS].join(', ')} (their count depends on when the other side answers); with them: ${syscallsOf(id).toFixed(2)}`,
     });
+    const faults = f[id].minorFaultsPerInvocation;
+    const addedFaults = faults - f.none.minorFaultsPerInvocation;
+    rows.push({
+      ...row,
+      what: 'warm invocation, minor page faults per invocation (the wall-clock run)',
+      unit: 'faults',
+      value: { n: 1, median: faults, min: faults, max: faults },
+      ...(id === 'none' ? {} : { delta: addedFaults }),
+      note: `voluntary context switches per invocation, all threads: ${f[id].switchesPerInvocation.toFixed(2)}`,
+    });
     if (id === 'none') continue;
     const addedUs = (v.median - base.median) * usPerInstruction;
-    const holds = addedCalls <= SYSCALL_SLACK;
+    const holds = addedCalls <= KERNEL_SLACK && addedFaults <= KERNEL_SLACK;
     rows.push({
       ...row,
       what: 'warm added = Δ instructions x (median round trip (1) / its instructions)',
@@ -103,7 +119,7 @@ function warmInstructionRows(rows: Row[], node: string, handler: string, wc: Par
       budget: '<= +10 µs at p50 (upper bound)',
       verdict: holds ? verdict(addedUs <= 10) : smoke ? undefined : 'UNSURE',
       note: holds ? `${(usPerInstruction * 1000).toFixed(2)} ns an instruction: the whole round trip charged to them`
-        : `the layer adds ${addedCalls.toFixed(2)} system calls per invocation: the count does not hold all its work (UNSURE)`,
+        : `the layer adds ${addedCalls.toFixed(2)} system calls and ${addedFaults.toFixed(2)} page faults per invocation: the count does not hold all its work (UNSURE)`,
     });
   }
 }
@@ -285,7 +301,7 @@ async function main(): Promise<void> {
         const wc = warmCounts[`${node}/${handler}`];
         // With the trivial handler's counts, its verdict rests on them (below): the wall clock here cannot resolve 10 µs.
         perConfig('warm round trip', 'µs', (id) => f[id].warmUs, (id) => f[id].warmBlocksUs, 10, wc ? undefined : '<= +10 µs at p50 (per-block medians)', true);
-        if (wc) warmInstructionRows(rows, node, handler, wc, warmSyscalls[`${node}/${handler}`]!, f.none.warmUs.median);
+        if (wc) warmInstructionRows(rows, node, handler, wc, warmSyscalls[`${node}/${handler}`]!, f);
         // The memory verdict is the pinned run's (lambda-bench.ts, PINNED_YOUNG_GENERATION): here, when V8 grew
         // each config's young generation decides much of the difference.
         perConfig('RSS after the warm run', 'MB', (id) => f[id].rssMb, (id) => f[id].rssBlocksMb, 1);

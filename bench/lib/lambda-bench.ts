@@ -16,6 +16,9 @@ export interface LambdaFigures {
   /** Its anonymous part (RssAnon), the same way. */
   readonly anonMb: Summary;
   readonly anonBlocksMb: number[];
+  /** Kernel work that no syscall count shows, per warm invocation (the whole warm run): minor page faults, voluntary context switches of all threads. */
+  readonly minorFaultsPerInvocation: number;
+  readonly switchesPerInvocation: number;
 }
 
 /** RSS with V8's young generation held at one size (pinnedRss()), over processes. */
@@ -76,6 +79,7 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
   const rss = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
   const anon = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
   const warmBlocks = new Map<ConfigId, number[]>(ids.map((id) => [id, []]));
+  const kernel = new Map<ConfigId, { faults: number; switches: number; n: number }>(ids.map((id) => [id, { faults: 0, switches: 0, n: 0 }]));
   try {
     for (let round = 0; round < o.coldStarts; round++) {
       for (const id of rotated(ids, round)) {
@@ -95,14 +99,20 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
     const blocks = Math.ceil(o.warmInvocations / BLOCK);
     for (let b = 0; b < blocks; b++) {
       for (const id of rotated(ids, b)) {
-        const { fn } = fns.get(id)!;
+        const { fn, tag } = fns.get(id)!;
         const block: number[] = [];
+        const before = processCounters(tag);
         for (let i = 0; i < BLOCK; i++) {
           const r = await fn.invoke({ i });
           check(r, id, o);
           if (r.cold) throw new Error(`${id}: a warm invocation came back cold`);
           block.push(r.durationMs * 1000);
         }
+        const after = processCounters(tag);
+        const k = kernel.get(id)!;
+        k.faults += after.minorFaults - before.minorFaults;
+        k.switches += after.switches - before.switches;
+        k.n += BLOCK;
         warm.get(id)!.push(...block);
         warmBlocks.get(id)!.push(summarize(block).median);
         // RSS after each block of the second half of the warm run.
@@ -127,6 +137,8 @@ export async function benchLambda(o: LambdaRunOptions): Promise<Record<ConfigId,
       rssBlocksMb: rss.get(id)!,
       anonMb: summarize(anon.get(id)!),
       anonBlocksMb: anon.get(id)!,
+      minorFaultsPerInvocation: kernel.get(id)!.faults / kernel.get(id)!.n,
+      switchesPerInvocation: kernel.get(id)!.switches / kernel.get(id)!.n,
     };
   }
   return out;
@@ -177,6 +189,43 @@ function check(r: Outcome, id: ConfigId, o: FunctionOptions): void {
   if (o.handler === 'realistic' && res?.status !== 0) throw new Error(`${id}: the realistic handler's allowed spawn did not run: ${JSON.stringify(res)}`);
 }
 
+/** Minor page faults (/proc/<pid>/stat) and voluntary context switches of every thread of the runtime process. */
+function processCounters(tag: string): { minorFaults: number; switches: number } {
+  const pid = runtimePid(tag);
+  // After the command's closing parenthesis: state is field 3, minflt field 10.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  let switches = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      switches += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // A thread that ended.
+    }
+  }
+  return { minorFaults: Number(fields[7]), switches };
+}
+
+/** The runtime process of the tag (the largest: a passing child of the handler is far smaller). */
+function runtimePid(tag: string): string {
+  let best = '';
+  let bestKb = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`BENCH_TAG=${tag}`)) continue;
+      const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      if (kb > bestKb) {
+        bestKb = kb;
+        best = pid;
+      }
+    } catch {
+      // The process ended between readdir and read.
+    }
+  }
+  if (!best) throw new Error(`no runtime process with BENCH_TAG=${tag}`);
+  return best;
+}
+
 /**
  * VmRSS of the runtime process, and its anonymous part (RssAnon: heap and
  * the like; the rest is file pages, mostly the node binary's code that ran,
@@ -184,19 +233,7 @@ function check(r: Outcome, id: ConfigId, o: FunctionOptions): void {
  * harness does not expose the pid).
  */
 export function memoryMb(tag: string): { rss: number; anon: number } {
-  let best = { rss: 0, anon: 0 };
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`BENCH_TAG=${tag}`)) continue;
-      // The runtime itself (unshare and sh exec into it); a passing child of the handler is far smaller.
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-      const anonKb = /RssAnon:\s+(\d+) kB/.exec(status)?.[1];
-      if (kb && Number(kb) / 1024 > best.rss) best = { rss: Number(kb) / 1024, anon: Number(anonKb ?? 0) / 1024 };
-    } catch {
-      // The process ended between readdir and read.
-    }
-  }
-  if (!best.rss) throw new Error(`no runtime process with BENCH_TAG=${tag}`);
-  return best;
+  const status = readFileSync(`/proc/${runtimePid(tag)}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024 };
 }
