@@ -22,6 +22,8 @@ const P = smoke
   ? { cold: 1, warm: 100, cgTrivial: 1, cgRealistic: 0, cgNodes: ['24'], cgWarm: 20, cgWarmRuns: 1, scWarm: [10, 30], spawnRounds: 1, spawnPer: 20, uploadRounds: 1, uploadMb: 10, synthFunctions: 5, synthRuns: 1, pinRounds: 1, pinInvocations: 50 }
   : { cold: 20, warm: 2000, cgTrivial: 5, cgRealistic: 3, cgNodes: ['22', '24'], cgWarm: 1000, cgWarmRuns: 2, scWarm: [50, 550], spawnRounds: 30, spawnPer: 100, uploadRounds: 11, uploadMb: 100, synthFunctions: 500, synthRuns: 9, pinRounds: 11, pinInvocations: 500 };
 const NODES = ['22', '24'];
+/** The configs the valgrind passes count (a smoke run: two). */
+const CG_IDS: readonly ConfigId[] = smoke ? ['none', 'layer'] : ['none', 'layer', 'strict'];
 const HANDLERS = ['trivial', 'realistic'];
 const LABEL = Object.fromEntries(CONFIGS.map((c) => [c.id, c.label])) as Record<ConfigId, string>;
 const SCAN_NOTE = 'the upload rows of config (3) include the honeypots\' scan of outbound bytes (decoys configured), in a fresh process: the scanner\'s tables are built, and its code compiled, during the upload';
@@ -180,7 +182,7 @@ async function main(): Promise<void> {
       for (const handler of HANDLERS) {
         const runs = handler === 'trivial' ? P.cgTrivial : P.cgRealistic;
         if (!runs) continue;
-        const ids = (smoke ? ['none', 'layer'] : ['none', 'layer', 'strict']) as ConfigId[];
+        const ids = CG_IDS;
         const c: Partial<Record<ConfigId, number[]>> = Object.fromEntries(ids.map((id) => [id, []]));
         const f: Partial<Record<ConfigId, number[]>> = Object.fromEntries(ids.map((id) => [id, []]));
         for (let i = 0; i < runs; i++) {
@@ -206,7 +208,7 @@ async function main(): Promise<void> {
     const warmSyscalls: Record<string, Partial<Record<ConfigId, Record<string, number>>>> = {};
     for (const node of P.cgNodes) {
       if (!P.cgTrivial) continue;
-      const ids = (smoke ? ['none', 'layer'] : ['none', 'layer', 'strict']) as ConfigId[];
+      const ids = CG_IDS;
       const w: Partial<Record<ConfigId, number[]>> = Object.fromEntries(ids.map((id) => [id, []]));
       for (let i = 0; i < P.cgWarmRuns; i++) {
         for (const id of rotated(ids, i)) {

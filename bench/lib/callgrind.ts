@@ -30,7 +30,7 @@ export async function countInstructions(
   // --predictable: V8 without concurrent GC and compiler threads, whose interleaving under valgrind moves a
   // whole-init count by ~2 % from run to run.
   // The namespace's root is read-only and its /tmp dies with it: no profile file, the total from callgrind's log (stderr).
-  const stderr = await traced(assemblyDir, nodeMajor, c, `${valgrind} --tool=callgrind --callgrind-out-file=/dev/null /var/lang/bin/node --predictable${nodeArgs.map((a) => ` ${a}`).join('')}`, invocations);
+  const stderr = await traced(assemblyDir, nodeMajor, c, `${valgrind} --tool=callgrind --callgrind-out-file=/dev/null`, ['--predictable', ...nodeArgs], invocations);
   const m = /^==\d+== Collected : (\d+)$/m.exec(stderr);
   if (!m) throw new Error(`no total in callgrind's log:\n${stderr.slice(-2000)}`);
   return Number(m[1]);
@@ -40,7 +40,7 @@ export async function countInstructions(
 export async function countSyscalls(
   assemblyDir: string, nodeMajor: string, c: HarnessConfig, strace: string, invocations: number, nodeArgs: readonly string[] = [],
 ): Promise<Record<string, number>> {
-  const stderr = await traced(assemblyDir, nodeMajor, c, `${strace} -f -c /var/lang/bin/node${nodeArgs.map((a) => ` ${a}`).join('')}`, invocations);
+  const stderr = await traced(assemblyDir, nodeMajor, c, `${strace} -f -c`, nodeArgs, invocations);
   // % time, seconds, usecs/call, calls, [errors,] syscall; the summary table is the last thing strace writes.
   const table = stderr.slice(stderr.lastIndexOf('% time'));
   const calls: Record<string, number> = {};
@@ -53,12 +53,14 @@ export async function countSyscalls(
 }
 
 /**
- * Runs the function's runtime process with `prefix` (a tool, then node) in
- * place of node, through init and `invocations` invocations; at the next
- * `next`, SIGTERM to the tool (which makes both tools write their summary),
- * and the tool's stderr.
+ * Runs the function's runtime process under `tool` (a command line that
+ * ends with the program to run), node getting `nodeArgs` first, through
+ * init and `invocations` invocations; at the next `next`, SIGTERM to the
+ * tool (which makes both tools write their summary), and the tool's stderr.
  */
-async function traced(assemblyDir: string, nodeMajor: string, c: HarnessConfig, prefix: string, invocations: number): Promise<string> {
+async function traced(
+  assemblyDir: string, nodeMajor: string, c: HarnessConfig, tool: string, nodeArgs: readonly string[], invocations: number,
+): Promise<string> {
   const server = new RuntimeApiServer();
   const api = await server.start();
   const plan = planProcess({
@@ -74,7 +76,7 @@ async function traced(assemblyDir: string, nodeMajor: string, c: HarnessConfig, 
   const script = args[args.length - 1];
   const node = 'exec /var/lang/bin/node ';
   if (!script.includes(node)) throw new Error('the harness no longer starts node the way this bench expects (src/harness/sandbox.ts)');
-  args[args.length - 1] = script.replace(node, `exec ${prefix} `);
+  args[args.length - 1] = script.replace(node, `exec ${tool} /var/lang/bin/node ${nodeArgs.map((a) => `${a} `).join('')}`);
   let nexts = 0;
   let onNext = (): void => undefined;
   server.onNext = () => {

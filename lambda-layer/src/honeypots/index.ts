@@ -102,14 +102,17 @@ export function start(host: HoneypotHost): Honeypots {
     },
   };
 
+  /** A binding's path argument (a string or bytes) as the kernel opens it (a NUL, a symlink before '..'); undefined for an fd. */
+  function pathArg(p: unknown): string | undefined {
+    if (typeof p === 'string') return host.kernelPath(p);
+    if (p instanceof Uint8Array) return host.kernelPath(c.apply(c.bufToString, p, ['utf8']) as string);
+    return undefined;
+  }
+
   function checkFile(api: string, p: unknown): void {
     if (host.internal()) return;
-    let path: string;
-    if (typeof p === 'string') path = p;
-    else if (p instanceof Uint8Array) path = c.apply(c.bufToString, p, ['utf8']) as string;
-    else return;
-    // What the kernel opens (a NUL, a symlink before '..').
-    path = host.kernelPath(path);
+    let path = pathArg(p);
+    if (path === undefined) return;
     if (ALIASES.test(path)) {
       try {
         path = c.apply(realpath, c.fs, [path]) as string;
@@ -124,10 +127,11 @@ export function start(host: HoneypotHost): Honeypots {
 
   /** A directory copied whole (fs.cpSync without a filter): each decoy file under it is read. */
   function checkTree(api: string, p: unknown): void {
-    if (host.internal() || (typeof p !== 'string' && !(p instanceof Uint8Array))) return;
+    const from = host.internal() ? undefined : pathArg(p);
+    if (from === undefined) return;
     let dir: string;
     try {
-      dir = c.apply(realpath, c.fs, [host.kernelPath(typeof p === 'string' ? p : c.apply(c.bufToString, p, ['utf8']) as string)]) as string;
+      dir = c.apply(realpath, c.fs, [from]) as string;
     } catch {
       return;
     }

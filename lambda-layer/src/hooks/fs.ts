@@ -109,6 +109,18 @@ const S_IFREG = 0o100000;
  * of that file. The first refused one, or
  * undefined. By mode bits, not Stats methods (user code can replace those).
  */
+/**
+ * A copy (or move, or link) of source to dest, a writable place: asks the
+ * decision when the source starts with a magic number or is a regular file
+ * with x bits; everything else is plain data.
+ */
+function copyAllowed(api: string, source: string, dest: string): boolean {
+  const { head, mode } = inspect(source);
+  const executableFile = mode !== undefined && (mode & EXEC_BITS) !== 0 && (mode & S_IFMT) === S_IFREG;
+  if (!executableFile && (head === undefined || !isMagic(head, head.length))) return true;
+  return permit(fileRequest(api, dest, { source, ...(head ? { head } : {}), ...(mode === undefined ? {} : { mode }) }));
+}
+
 function refusedInTree(src: string, dest: string, dereference: boolean, depth: number): { source: string; dest: string } | undefined {
   let names: string[];
   try {
@@ -129,10 +141,8 @@ function refusedInTree(src: string, dest: string, dereference: boolean, depth: n
     if ((mode & S_IFMT) === S_IFDIR) {
       const r = depth < MAX_TREE_DEPTH ? refusedInTree(source, target, dereference, depth + 1) : undefined;
       if (r !== undefined) return r;
-    } else if ((mode & S_IFMT) === S_IFREG) {
-      const { head } = inspect(source);
-      const suspicious = (head !== undefined && isMagic(head, head.length)) || (mode & EXEC_BITS) !== 0;
-      if (suspicious && !permit(fileRequest('cp', target, { source, ...(head ? { head } : {}), mode }))) return { source, dest: target };
+    } else if ((mode & S_IFMT) === S_IFREG && !copyAllowed('cp', source, target)) {
+      return { source, dest: target };
     }
   }
   return undefined;
@@ -317,12 +327,7 @@ export const fsHandlers: Record<string, Handler> = {};
     const dest = absolute(a[1]);
     if (dest === undefined || !isWritablePath(dest)) return apply(orig, this, a);
     const source = absolute(a[0]) ?? String(a[0]);
-    const { head, mode } = inspect(source);
-    const executableFile = mode !== undefined && (mode & EXEC_BITS) !== 0 && (mode & 0o170000) === 0o100000;
-    const suspicious = (head !== undefined && isMagic(head, head.length)) || executableFile;
-    if (suspicious && !permit(fileRequest(api, dest, { source, ...(head ? { head } : {}), ...(mode === undefined ? {} : { mode }) }))) {
-      return fail(reqIndex < 0 ? undefined : a[reqIndex], eacces(api, source, dest));
-    }
+    if (!copyAllowed(api, source, dest)) return fail(reqIndex < 0 ? undefined : a[reqIndex], eacces(api, source, dest));
     return apply(orig, this, a);
   };
   hook('copyFile', transfer('copyfile', 3));
