@@ -39,6 +39,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@0.28.2',
     // The real CLI, for the example app's `cdk synth` test.
     'aws-cdk@^2',
+    // Assembles the honeypots' probe loop (lambda-layer/src/honeypots/probe.wat); pinned like esbuild.
+    'wabt@1.0.39',
   ],
 
   eslintOptions: {

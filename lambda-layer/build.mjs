@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import wabt from 'wabt';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const outdir = join(root, 'assets', 'layer', 'nano-enforcer');
@@ -34,8 +35,14 @@ const common = {
   logLevel: 'warning',
 };
 
+// The honeypots' probe loop in WebAssembly (src/honeypots/probe.wat),
+// assembled here; honeypots.js carries the module's bytes as base64.
+const wat = join(root, 'lambda-layer', 'src', 'honeypots', 'probe.wat');
+const probeWasm = Buffer.from((await wabt()).parseWat(wat, readFileSync(wat, 'utf8')).toBinary({}).buffer).toString('base64');
+
 await build({
   ...common,
+  define: { NANO_PROBE_WASM: JSON.stringify(probeWasm) },
   entryPoints: {
     engine: join(root, 'lambda-layer', 'src', 'engine.ts'),
     decision: join(root, 'lambda-layer', 'src', 'decision', 'index.ts'),

@@ -55,6 +55,12 @@ export interface Captured {
    * here, and every other entry of the list but unread ones, stay the same.
    */
   readonly rememberSpawn: (names: readonly string[]) => void;
+  /**
+   * WebAssembly.Module, WebAssembly.Instance, the getter of an instance's
+   * exports and of a memory's buffer (honeypots/wasm.ts); undefined where
+   * there is no WebAssembly (--jitless).
+   */
+  readonly wasm: readonly unknown[] | undefined;
   /** Compiles and runs a layer bundle (decision.js, honeypots.js) with the globals as at start; its exports. */
   loadBundle: (file: string) => unknown;
 }
@@ -64,7 +70,7 @@ export const CAPTURED_KEYS: readonly Exclude<keyof Captured, 'loadBundle'>[] = [
   'apply', 'construct', 'fs', 'path', 'writeSync', 'readFileSync', 'openSync', 'readSync', 'closeSync', 'fstatSync',
   'readlinkSync', 'resolve', 'cwd', 'nextTick', 'bufferFrom', 'byteLength', 'bufToString', 'then', 'reject', 'stringify',
   'now', 'rawDebug', 'FunctionCtor', 'requireBuiltin', 'verify', 'inWindow', 'statSync', 'lstatSync', 'realpathNative',
-  'existsSync', 'realpathSync', 'track', 'rememberSpawn', 'readdirSync',
+  'existsSync', 'realpathSync', 'track', 'rememberSpawn', 'readdirSync', 'wasm',
 ];
 
 /** Filled by setCaptured() before anything else in the engine runs. */

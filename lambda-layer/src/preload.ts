@@ -26,6 +26,8 @@ import { captureIntrinsics, windowHost } from './intrinsics';
 import { H, type Core, type Late, type LateState } from './late-api';
 
 type AnyFn = (...a: unknown[]) => unknown;
+/** The global, where there is one (not under --jitless); the layer's TypeScript libs do not declare it. */
+declare const WebAssembly: { Module: unknown; Instance: { prototype: object }; Memory: { prototype: object } } | undefined;
 interface ModuleCtor { _load: AnyFn; syncBuiltinESMExports?: () => void }
 
 const proc = process as unknown as Record<string, AnyFn> & NodeJS.Process;
@@ -63,6 +65,9 @@ const captured = [
   fs.readlinkSync, resolve, cwd, nextTick, Buffer.from, Buffer.byteLength, bufToString, Promise.prototype.then, reject, stringify,
   Date.now, proc._rawDebug, FunctionCtor, undefined, undefined, undefined, fs.statSync, fs.lstatSync, fs.realpathSync.native,
   fs.existsSync, fs.realpathSync, track, undefined, fs.readdirSync,
+  // What the honeypots' scanner instantiates probe.wat with (honeypots/wasm.ts); none under --jitless.
+  typeof WebAssembly === 'object' ? [WebAssembly.Module, WebAssembly.Instance,
+    getOwnPropertyDescriptor(WebAssembly.Instance.prototype, 'exports')?.get, getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer')?.get] : undefined,
 ];
 const fsConstants = fs.constants;
 /** The globals the bundles name, as they were at start, in the order of late.ts's GLOBAL_NAMES. */

@@ -10,6 +10,10 @@ import { CLEAN, QUICK_TEXT, QUICK_UDP, QUICK_WRITE, QUICK_WRITEV, REFUSE, REPORT
 import { networkHandler, type NetworkSink } from './network';
 import { Outbound, type Finding } from './outbound';
 import { Scanner, type Hit } from './scanner';
+import { instantiateProbe } from './wasm';
+
+/** probe.wat, assembled by build.mjs: base64 of the module's bytes. */
+declare const NANO_PROBE_WASM: string;
 
 const ENVIRON = /^\/proc\/(?:self|thread-self|\d+)(?:\/task\/\d+)?\/environ$/;
 const ENVIRON_IN_TEXT = /\/proc\/(?:self|thread-self|\d+|\*)(?:\/task\/\d+)?\/environ/;
@@ -56,7 +60,8 @@ export function start(host: HoneypotHost): Honeypots {
     c.apply(c.bufToString, c.apply(c.bufferFrom, undefined, [b.buffer, b.byteOffset, b.length]), [encoding]) as string;
   const tables = (): Tables => {
     if (built) return built;
-    const scanner = new Scanner(decoys.flatMap((d, i) => encodingsOf(d.value, i, text)));
+    const wasm = instantiateProbe(c, c.apply(c.bufferFrom, undefined, [NANO_PROBE_WASM, 'base64']) as Uint8Array);
+    const scanner = new Scanner(decoys.flatMap((d, i) => encodingsOf(d.value, i, text)), wasm);
     const latin1 = (b: Uint8Array, s: number, e: number): string => c.apply(c.bufToString, b, ['latin1', s, e]) as string;
     return (built = { scanner, outbound: new Outbound(scanner, decoys, latin1), dnsForms: undefined });
   };

@@ -5,6 +5,11 @@
 // contains a probed gram wherever it lies, so nothing is missed; a probe that
 // hits is verified against the patterns that hold that gram. On random or
 // text data almost every probe is one load and one compare.
+//
+// Where WebAssembly runs (not under --jitless), the probe loop over a range
+// is probe.wat's, and the filter and table live in its memory: the same
+// loop in JavaScript runs in V8's slow tiers for the first thousands of
+// probes of a process, and TurboFan then compiles it on another core.
 /* eslint-disable no-bitwise */ // grams are packed bytes, the table is hashed
 
 /** One string to look for: a decoy value in one encoding. */
@@ -28,9 +33,24 @@ const typedArrayPrototype = Reflect.getPrototypeOf(Uint8Array.prototype) as obje
 const bufferOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')!.get!;
 const offsetOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')!.get!;
 const charCodeAt = String.prototype.charCodeAt;
+const setBytes = (typedArrayPrototype as Uint8Array).set;
 const Words = Int32Array;
-/** Below this many bytes a range is probed byte by byte; above, through an aligned Int32Array (one load a probe). */
+const Bytes = Uint8Array;
+/** Below this many bytes a range is probed byte by byte; above, through an aligned Int32Array (one load a probe) or probe.wat. */
 const WORDS_FROM = 256;
+
+/** probe.wat's memory: the filter, the table and the window the bytes to probe are copied into (see probe.wat). */
+export const WASM_TABLE_AT = 8192;
+export const WASM_WINDOW_AT = 73728;
+export const WASM_PAGES = 2;
+const WASM_WINDOW = WASM_PAGES * 65536 - WASM_WINDOW_AT;
+
+/** probe.wat, instantiated: its memory and its probe loop. */
+export interface WasmProbe {
+  readonly memory: ArrayBuffer;
+  /** Probes the grams at p, p + step, ... while p + 4 <= end (addresses in memory): the first in the table, or -1. */
+  readonly probe: (p: number, end: number, step: number) => number;
+}
 
 const TABLE_BITS = 14;
 const FILTER_BITS = 16;
@@ -70,9 +90,12 @@ export class Scanner {
   /** Distance between probes, in bytes (a multiple of 4). */
   readonly stride: number;
   /** The grams (0: an empty slot). */
-  private readonly table = new Int32Array(1 << TABLE_BITS);
+  private readonly table: Int32Array;
   /** One bit per 16-bit hash of a gram: small enough to stay in L1, so a probe that misses costs one load. */
-  private readonly filter = new Uint8Array(1 << (FILTER_BITS - 3));
+  private readonly filter: Uint8Array;
+  /** probe.wat's loop and its window, when the scanner was given them. */
+  private readonly wasmProbe: WasmProbe['probe'] | undefined;
+  private readonly window: Uint8Array | undefined;
   /**
    * Parallel to table: the (pattern index, offset) pairs of the gram in slot
    * h are data[start[h] .. start[h + 1]). Two typed arrays
@@ -83,7 +106,18 @@ export class Scanner {
   private lists: { readonly start: Uint32Array; readonly data: Int32Array } | undefined;
   private readonly codes: Uint8Array[];
 
-  constructor(readonly patterns: readonly Pattern[]) {
+  /** With `wasm`, ranges of WORDS_FROM bytes or more are probed by probe.wat, and the tables are in its memory (which must be zeroed). */
+  constructor(readonly patterns: readonly Pattern[], wasm?: WasmProbe) {
+    if (wasm !== undefined) {
+      if (wasm.memory.byteLength !== WASM_PAGES * 65536) throw new Error('probe.wat\'s memory is not the size scanner.ts expects');
+      this.filter = new Uint8Array(wasm.memory, 0, 1 << (FILTER_BITS - 3));
+      this.table = new Int32Array(wasm.memory, WASM_TABLE_AT, 1 << TABLE_BITS);
+      this.window = new Uint8Array(wasm.memory, WASM_WINDOW_AT, WASM_WINDOW);
+      this.wasmProbe = wasm.probe;
+    } else {
+      this.filter = new Uint8Array(1 << (FILTER_BITS - 3));
+      this.table = new Int32Array(1 << TABLE_BITS);
+    }
     let min = Infinity;
     let max = 0;
     this.codes = [];
@@ -166,9 +200,24 @@ export class Scanner {
       }
       return -1;
     }
+    const offset = apply(offsetOf, bytes, []) as number;
+    const wasm = this.wasmProbe;
+    if (wasm !== undefined) {
+      // The grid is from, from + step, ...; the range goes through the window a window's worth at a time.
+      const window = this.window!;
+      const buffer = apply(bufferOf, bytes, []) as ArrayBuffer;
+      for (let p = after < 0 ? from : after + step; p + 4 <= to;) {
+        const n = to - p < WASM_WINDOW ? to - p : WASM_WINDOW;
+        apply(setBytes, window, [new Bytes(buffer, offset + p, n)]);
+        const at = wasm(WASM_WINDOW_AT, WASM_WINDOW_AT + n, step);
+        if (at >= 0) return p + at - WASM_WINDOW_AT;
+        // The next probe on the grid: the first whose gram did not fit in this window.
+        p += ((((n - 4) / step) | 0) + 1) * step;
+      }
+      return -1;
+    }
     // The grid starts at the first aligned byte, base = from + (0..3): a pattern that starts
     // before it is at least 7 long (stride + 3), so it holds base's gram.
-    const offset = apply(offsetOf, bytes, []) as number;
     const base = from + ((4 - ((offset + from) & 3)) & 3);
     const words = (to - base) >>> 2;
     const view = new Words(apply(bufferOf, bytes, []) as ArrayBuffer, offset + base, words);

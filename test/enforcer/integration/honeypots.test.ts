@@ -303,6 +303,40 @@ describe.each(VERSIONS)('honeypots on Node %s', (version) => {
   });
 });
 
+// The scan's probe loop runs in WebAssembly where it can (probe.wat): with
+// the constructors and getters read at start, so user code that replaced
+// them before the first write cannot blind it; under --jitless there is no
+// WebAssembly and the same loop runs in JavaScript.
+describe('the outbound scan, in WebAssembly or not', () => {
+  const BULK = PRELUDE + String.raw`
+check('the WebAssembly getters are replaced before the first write', () => {
+  if (typeof WebAssembly === 'undefined') return 'no WebAssembly';
+  const memory = new WebAssembly.Memory({ initial: 2 });
+  Object.defineProperty(WebAssembly.Instance.prototype, 'exports', { configurable: true, get() { return { probe: () => -1, memory }; } });
+  Object.defineProperty(WebAssembly.Memory.prototype, 'buffer', { configurable: true, get() { return new ArrayBuffer(2 * 65536); } });
+  return typeof WebAssembly;
+});
+check('the key id goes out in the middle of a 1 MB write', () => sendRaw([Buffer.concat([Buffer.alloc(600 * 1024, 'a'), Buffer.from(ID), Buffer.alloc(424 * 1024, 'b')])]));
+check('the secret goes out in base64 in the 900th KB of a 1 MB upload', () => send(Buffer.concat([Buffer.alloc(900 * 1024, 'c'), Buffer.from(b64At(1)), Buffer.alloc(100 * 1024, 'd')])));
+check('close the servers', () => { server.close(); raw.close(); return true; });
+`;
+  test.each(VERSIONS.flatMap((v) => [[v, 'with its built-ins replaced', []], [v, 'under --jitless', ['--jitless']]] as [string, string, string[]][]))(
+    'on Node %s, %s: decoys deep in bulk writes are found',
+    (version, _, nodeArgs) => {
+      const b = runChecks(nodeBinary(version), BULK, { policy: policy('a'), env: ENV, nodeArgs });
+      expect(b.done).toBe(true);
+      expect(b.result('the WebAssembly getters are replaced before the first write').value).toBe(nodeArgs.length > 0 ? 'no WebAssembly' : 'object');
+      expect(b.result('the key id goes out in the middle of a 1 MB write').value).toBe(1024 * 1024 + 20);
+      expect(honeypot(b.result('the key id goes out in the middle of a 1 MB write'))).toEqual([expect.objectContaining({
+        action: 'detected', reason: 'decoy BACKUP_AWS_ACCESS_KEY_ID in outbound tcp bytes', detail: expect.objectContaining({ encoding: 'plain' }),
+      })]);
+      expect(honeypot(b.result('the secret goes out in base64 in the 900th KB of a 1 MB upload'))).toEqual([expect.objectContaining({
+        action: 'detected', reason: 'decoy BACKUP_AWS_SECRET_ACCESS_KEY in outbound tcp bytes', detail: expect.objectContaining({ encoding: 'base64' }),
+      })]);
+    },
+  );
+});
+
 describe('without decoys', () => {
   const CHECKS = String.raw`
 check('TCP sockets are not hooked', () => Object.getOwnPropertyNames(process.binding('tcp_wrap').TCP.prototype).includes('writeBuffer'));
