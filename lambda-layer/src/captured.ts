@@ -61,6 +61,8 @@ export interface Captured {
    * there is no WebAssembly (--jitless).
    */
   readonly wasm: readonly unknown[] | undefined;
+  /** URL, and the getters of a URL's href, protocol and pathname (hooks/worker.ts). */
+  readonly url: readonly unknown[];
   /** Compiles and runs a layer bundle (decision.js, honeypots.js) with the globals as at start; its exports. */
   loadBundle: (file: string) => unknown;
 }
@@ -70,7 +72,7 @@ export const CAPTURED_KEYS: readonly Exclude<keyof Captured, 'loadBundle'>[] = [
   'apply', 'construct', 'fs', 'path', 'writeSync', 'readFileSync', 'openSync', 'readSync', 'closeSync', 'fstatSync',
   'readlinkSync', 'resolve', 'cwd', 'nextTick', 'bufferFrom', 'byteLength', 'bufToString', 'then', 'reject', 'stringify',
   'now', 'rawDebug', 'FunctionCtor', 'requireBuiltin', 'verify', 'inWindow', 'statSync', 'lstatSync', 'realpathNative',
-  'existsSync', 'realpathSync', 'track', 'rememberSpawn', 'readdirSync', 'wasm',
+  'existsSync', 'realpathSync', 'track', 'rememberSpawn', 'readdirSync', 'wasm', 'url',
 ];
 
 /** Filled by setCaptured() before anything else in the engine runs. */

@@ -68,6 +68,9 @@ const captured = [
   // What the honeypots' scanner instantiates probe.wat with (honeypots/wasm.ts); none under --jitless.
   typeof WebAssembly === 'object' ? [WebAssembly.Module, WebAssembly.Instance,
     getOwnPropertyDescriptor(WebAssembly.Instance.prototype, 'exports')?.get, getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer')?.get] : undefined,
+  // How a worker's URL is read (hooks/worker.ts): as Node reads it, whatever user code later does to URL.
+  [URL, getOwnPropertyDescriptor(URL.prototype, 'href')?.get, getOwnPropertyDescriptor(URL.prototype, 'protocol')?.get,
+    getOwnPropertyDescriptor(URL.prototype, 'pathname')?.get],
 ];
 const fsConstants = fs.constants;
 /** The globals the bundles name, as they were at start, in the order of late.ts's GLOBAL_NAMES. */

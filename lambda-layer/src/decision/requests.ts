@@ -62,8 +62,10 @@ export function evaluateWorker(ctx: Context, r: WorkerRequest): Decision {
   if (r.eval || isData) return { allow: true };
   let p = r.filename;
   if (/^file:/i.test(p)) {
+    // The hook hands over a URL object's path (hooks/worker.ts); a file: string is one Node itself refuses
+    // (ERR_WORKER_PATH): read here without the URL class, which the decision does not have as it was at start.
     try {
-      p = decodeURIComponent(new URL(p).pathname);
+      p = decodeURIComponent(p.replace(/^file:(?:\/\/(?:localhost)?)?/i, '').replace(/[?#][^]*$/, ''));
     } catch {
       return refusal('process', `a worker's URL cannot be read (${p.slice(0, 200)})`, 'worker', detail, true);
     }

@@ -1,13 +1,38 @@
+/* eslint-disable no-bitwise */ // UTF-8 is bit fields
 // The forms a decoy value takes on the wire: as is, URL-encoded, hex, and
 // base64 (and base64url) at each of the three alignments it can have inside
 // a longer encoded text. For base64 only the characters that depend on the
 // value alone are kept, so the pattern matches wherever the value sits.
 import type { Pattern } from './scanner';
 
-function bytesOf(value: string): number[] {
+/**
+ * The UTF-8 bytes of value (a lone surrogate as U+FFFD, as Buffer encodes
+ * it). Encoded here: the bundle is handed the globals it names as they were
+ * at start, and `unescape` is not one of them.
+ */
+export function bytesOf(value: string): number[] {
   const out: number[] = [];
-  const utf8 = unescape(encodeURIComponent(value));
-  for (let i = 0; i < utf8.length; i++) out[i] = utf8.charCodeAt(i);
+  for (let i = 0; i < value.length; i++) {
+    let c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const d = i + 1 < value.length ? value.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      } else {
+        c = 0xfffd;
+      }
+    }
+    if (c < 0x80) {
+      out.push(c);
+    } else if (c < 0x800) {
+      out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    } else if (c < 0x10000) {
+      out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    } else {
+      out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    }
+  }
   return out;
 }
 

@@ -103,7 +103,7 @@ export class Scanner {
    * ~0.5 MB of heap. Built at the first probe that hits (a spawn that
    * inherits the decoys' own variables is one).
    */
-  private lists: { readonly start: Uint32Array; readonly data: Int32Array } | undefined;
+  private lists: { readonly start: Int32Array; readonly data: Int32Array } | undefined;
   private readonly codes: Uint8Array[];
 
   /** With `wasm`, ranges of WORDS_FROM bytes or more are probed by probe.wat, and the tables are in its memory (which must be zeroed). */
@@ -155,10 +155,11 @@ export class Scanner {
   }
 
   /** The pattern lists (see `lists`), built at the first call. */
-  private where(): { readonly start: Uint32Array; readonly data: Int32Array } {
+  private where(): { readonly start: Int32Array; readonly data: Int32Array } {
     if (this.lists !== undefined) return this.lists;
     const slots = 1 << TABLE_BITS;
-    const start = new Uint32Array(slots + 1);
+    // Int32Array, one of the globals the bundle is handed as they were at start (late.ts's GLOBAL_NAMES), unlike Uint32Array.
+    const start = new Int32Array(slots + 1);
     const each = (visit: (h: number, p: number, i: number) => void): void => {
       for (let p = 0; p < this.codes.length; p++) {
         const codes = this.codes[p];
@@ -169,7 +170,9 @@ export class Scanner {
     each((h) => { start[h + 1] += 2; });
     for (let h = 0; h < slots; h++) start[h + 1] += start[h];
     const data = new Int32Array(start[slots]);
-    const next = start.slice(0, slots);
+    // A copy by set(), which does not look up a species constructor as slice() does.
+    const next = new Int32Array(slots + 1);
+    next.set(start);
     each((h, p, i) => {
       data[next[h]++] = p;
       data[next[h]++] = i;

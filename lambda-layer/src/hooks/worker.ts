@@ -9,12 +9,21 @@ import type { WorkerRequest } from '../types';
 import { protectedEnv } from './child-env';
 import type { AnyFn, Handler } from './handler';
 
-function filenameOf(filename: unknown): string {
-  if (typeof filename === 'string') return filename;
-  if (filename !== null && typeof filename === 'object' && typeof (filename as { href?: unknown }).href === 'string') {
-    return (filename as { href: string }).href;
-  }
-  return String(filename);
+/**
+ * The script a worker gets, as what goes to Node and the name decided on: a
+ * string as given. Node takes any object with an href and a protocol for a
+ * URL and then reads its pathname, so an object is read once, for its href;
+ * Node gets a URL made from that href with the URL captured at start, and a
+ * file: URL's name is its path (what Node's fileURLToPath returns). Throws
+ * for an href that is not a URL, as Node would.
+ */
+function scriptOf(filename: unknown): { given: unknown; name: string } {
+  const href = filename !== null && typeof filename === 'object' ? (filename as { href?: unknown }).href : undefined;
+  if (typeof href !== 'string') return { given: filename, name: String(filename) };
+  const u = c.url as [new (h: string) => object, () => string, () => string, () => string];
+  const url = c.construct(u[0], [href]);
+  const name = c.apply(u[2], url, []) === 'file:' ? decodeURIComponent(c.apply(u[3], url, [])) : c.apply(u[1], url, []);
+  return { given: url, name };
 }
 
 export const Worker: Handler = (orig) => {
@@ -27,7 +36,8 @@ export const Worker: Handler = (orig) => {
     const [filename, options] = a;
     const opts: Record<string, unknown> = options !== null && typeof options === 'object' ? { ...(options as object) } : {};
     const isEval = opts.eval === true;
-    let name = filenameOf(filename);
+    const script = isEval ? { given: filename, name: String(filename) } : scriptOf(filename);
+    let name = script.name;
     if (!isEval && typeof filename === 'string' && !filename.startsWith('data:') && !filename.startsWith('file:')) {
       name = c.resolve(c.apply(c.cwd, process, []) as string, filename);
     }
@@ -56,6 +66,6 @@ export const Worker: Handler = (orig) => {
     }
     // new Worker() reaches here with the preload's wrapper, whose prototype is the original's.
     const target = (newTarget as { prototype?: unknown }).prototype === Original.prototype ? Original : newTarget;
-    return c.construct(Original, [filename, opts, ...a.slice(2)], target) as object;
+    return c.construct(Original, [script.given, opts, ...a.slice(2)], target) as object;
   };
 };

@@ -121,6 +121,13 @@ describe('workers', () => {
   it('allows a worker file shipped with the function, as a path or a file: URL', () => {
     expect(evaluate(DRIFT, worker({}), system)).toEqual({ allow: true });
     expect(evaluate(DRIFT, worker({ filename: 'file:///var/task/worker.js' }), system)).toEqual({ allow: true });
+    expect(evaluate(DRIFT, worker({ filename: 'file://localhost/var/task/worker.js?v=1#top' }), system)).toEqual({ allow: true });
+  });
+  it('reads a file: string without the URL class: its path, percent-decoded', () => {
+    for (const filename of ['file:///tmp/evil.js', 'file:///tmp/ev%69l.js', 'FILE://localhost/tmp/evil.js#x']) {
+      expect(refused(evaluate(DRIFT, worker({ filename }), system)).detail?.rule).toBe('writable-location');
+    }
+    expect(refused(evaluate(DRIFT, worker({ filename: 'file:///tmp/%E0%A4%A' }), system)).detail?.rule).toBe('worker');
   });
   it('refuses eval workers as inline node code unless node may run inline code', () => {
     expect(refused(evaluate(DRIFT, worker({ eval: true, filename: 'require("x")' }), system)).detail?.rule).toBe('inline-code');

@@ -5,7 +5,7 @@
 // probe.wat, which the layer uses wherever it can.
 import { randomBytes } from 'node:crypto';
 import { collectDecoys } from '../../../lambda-layer/src/honeypots/decoys';
-import { dnsFormsOf, encodingsOf } from '../../../lambda-layer/src/honeypots/encodings';
+import { bytesOf, dnsFormsOf, encodingsOf } from '../../../lambda-layer/src/honeypots/encodings';
 import { EDGE, FULL, Outbound } from '../../../lambda-layer/src/honeypots/outbound';
 import { Scanner, WASM_PAGES, WASM_WINDOW_AT, type WasmProbe } from '../../../lambda-layer/src/honeypots/scanner';
 import { instantiateProbe } from '../../../lambda-layer/src/honeypots/wasm';
@@ -68,6 +68,10 @@ describe.each(BACKENDS)('probing in %s', (_backendName, backend) => {
       expect(s.scanString(`q=${encodeURIComponent(d.value).toLowerCase()}`, 1)?.pattern.encoding).toBe('url');
     });
 
+    test.each(['ascii', 'Grüße', '世界', 'emoji 😀 x', 'lone \ud800 surrogate', 'low \udc00 first', 'end \ud83d'])('a value\'s bytes are its UTF-8, as Buffer encodes it (%s)', (v) => {
+      expect(bytesOf(v)).toEqual([...Buffer.from(v, 'utf8')]);
+    });
+
     test('DNS forms are lower case and at least 8 characters', () => {
       for (const f of dnsFormsOf(TOKEN)) {
         expect(f).toBe(f.toLowerCase());
@@ -108,14 +112,14 @@ describe.each(BACKENDS)('probing in %s', (_backendName, backend) => {
     });
 
     test.each([[5, 9], [10, 25], [1, 38], [19, 21]])('is found across three writes, the middle one short ([0, %i), [%i, end) cut in two)', (a, b) => {
-    const o = outbound();
-    const conn = {};
-    expect(o.chunk(conn, Buffer.concat([filler(300), Buffer.from(TOKEN.slice(0, a))]))).toBeUndefined();
-    expect(o.chunk(conn, Buffer.from(TOKEN.slice(a, b)))).toBeUndefined();
-    expect(o.chunk(conn, Buffer.concat([Buffer.from(TOKEN.slice(b)), filler(300)]))?.decoy.value).toBe(TOKEN);
-  });
+      const o = outbound();
+      const conn = {};
+      expect(o.chunk(conn, Buffer.concat([filler(300), Buffer.from(TOKEN.slice(0, a))]))).toBeUndefined();
+      expect(o.chunk(conn, Buffer.from(TOKEN.slice(a, b)))).toBeUndefined();
+      expect(o.chunk(conn, Buffer.concat([Buffer.from(TOKEN.slice(b)), filler(300)]))?.decoy.value).toBe(TOKEN);
+    });
 
-  test('two connections do not join their bytes', () => {
+    test('two connections do not join their bytes', () => {
       const o = outbound();
       expect(o.chunk({}, Buffer.from(TOKEN.slice(0, 20)))).toBeUndefined();
       expect(o.chunk({}, Buffer.from(TOKEN.slice(20)))).toBeUndefined();

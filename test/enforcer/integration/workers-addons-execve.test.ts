@@ -73,6 +73,27 @@ check('worker from a file written to /tmp', async () => {
   await sleep(100);
   return { ran: exists(f + '.ran') };
 });
+// Node takes any object with an href and a protocol for a URL, and loads its pathname.
+check('worker from a URL-like object whose href names a shipped file and whose pathname is a /tmp file', async () => {
+  const f = TMP + '/url-worker.js';
+  fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
+  const fake = { href: 'file://' + __dirname + '/noop-worker.js', protocol: 'file:', pathname: f, hostname: '', host: '', search: '', hash: '' };
+  try { await runWorker(fake, {}); } catch (e) { return { code: e.code, ran: exists(f + '.ran') }; }
+  await sleep(100);
+  return { ran: exists(f + '.ran') };
+});
+check('worker from a file: URL of a /tmp file while the global URL names a shipped file', async () => {
+  const f = TMP + '/url2-worker.js';
+  fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
+  const url = new URL('file://' + f);
+  const Original = URL;
+  const shipped = __dirname + '/noop-worker.js';
+  globalThis.URL = class extends Original { get pathname() { return shipped; } };
+  try { await runWorker(url, {}); } catch (e) { return { code: e.code, ran: exists(f + '.ran') }; } finally { globalThis.URL = Original; }
+  await sleep(100);
+  return { ran: exists(f + '.ran') };
+});
+check('worker from a file: URL of a shipped file', () => runWorker(new URL('file://' + __dirname + '/worker.js'), { workerData: { tmp: TMP, name: 'w4' } }));
 check('eval worker', async () => {
   const marker = TMP + '/eval.ran';
   try { await runWorker("require('fs').writeFileSync(" + JSON.stringify(marker) + ", '')", { eval: true }); } catch (e) { return { code: e.code, ran: exists(marker) }; }
@@ -119,7 +140,7 @@ describe.each(NODE_VERSIONS)('workers, addons and execve on Node %s', (version) 
   beforeAll(() => {
     batch = runChecks(nodeBinary(version), CHECKS, {
       policy: POLICY,
-      files: { 'try-spawn.js': TRY_SPAWN, 'worker.js': WORKER, 'esm-main.mjs': ESM_MAIN, 'builtin-main.js': BUILTIN_MAIN },
+      files: { 'try-spawn.js': TRY_SPAWN, 'worker.js': WORKER, 'esm-main.mjs': ESM_MAIN, 'builtin-main.js': BUILTIN_MAIN, 'noop-worker.js': '' },
     });
   });
 
@@ -129,6 +150,7 @@ describe.each(NODE_VERSIONS)('workers, addons and execve on Node %s', (version) 
     'worker with default options',
     'worker with env {} and execArgv []',
     'worker with SHARE_ENV after the policy variable was changed',
+    'worker from a file: URL of a shipped file',
   ])('%s: the enforcer runs inside the worker and refuses its spawn', (name) => {
     const r = batch.result(name);
     expect(r.value).toEqual({ code: 'EACCES', ran: false });
@@ -139,6 +161,22 @@ describe.each(NODE_VERSIONS)('workers, addons and execve on Node %s', (version) 
     const r = batch.result('worker from a file written to /tmp');
     expect(r.value).toMatchObject({ code: 'ERR_WORKER_INIT_FAILED', message: expect.stringContaining('nano-enforcer'), ran: false });
     expectBlocked(r);
+  });
+
+  test.each([
+    'worker from a URL-like object whose href names a shipped file and whose pathname is a /tmp file',
+    'worker from a file: URL of a /tmp file while the global URL names a shipped file',
+  ])('%s: the /tmp script does not run', (name) => {
+    const r = batch.result(name);
+    expect(r.error).toBeUndefined();
+    expect(r.value).toMatchObject({ ran: false });
+  });
+
+  test('a file: URL of a /tmp script is refused however the global URL reads it', () => {
+    const r = batch.result('worker from a file: URL of a /tmp file while the global URL names a shipped file');
+    expect(r.value).toEqual({ code: 'ERR_WORKER_INIT_FAILED', ran: false });
+    expectBlocked(r);
+    expect(r.events[0]).toMatchObject({ detail: { filename: expect.stringMatching(/\/url2-worker\.js$/) } });
   });
 
   test('an eval worker is inline code and does not start', () => {
