@@ -14,12 +14,18 @@ import type { AnyFn, Handler } from './handler';
  * string as given. Node takes any object with an href and a protocol for a
  * URL and then reads its pathname, so an object is read once, for its href;
  * Node gets a URL made from that href with the URL captured at start, and a
- * file: URL's name is its path (what Node's fileURLToPath returns). Throws
- * for an href that is not a URL, as Node would.
+ * file: URL's name is its path (what Node's fileURLToPath returns). An
+ * object without a string href there goes to Node as the string decided on
+ * (its href could be one at Node's own read). Throws for an href that is
+ * not a URL, as Node would.
  */
 function scriptOf(filename: unknown): { given: unknown; name: string } {
-  const href = filename !== null && typeof filename === 'object' ? (filename as { href?: unknown }).href : undefined;
-  if (typeof href !== 'string') return { given: filename, name: String(filename) };
+  const isObject = filename !== null && (typeof filename === 'object' || typeof filename === 'function');
+  const href = isObject ? (filename as { href?: unknown }).href : undefined;
+  if (typeof href !== 'string') {
+    const name = String(filename);
+    return { given: isObject ? name : filename, name };
+  }
   const u = c.url as [new (h: string) => object, () => string, () => string, () => string];
   const url = c.construct(u[0], [href]);
   const name = c.apply(u[2], url, []) === 'file:' ? decodeURIComponent(c.apply(u[3], url, [])) : c.apply(u[1], url, []);

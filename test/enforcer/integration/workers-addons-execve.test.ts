@@ -82,6 +82,15 @@ check('worker from a URL-like object whose href names a shipped file and whose p
   await sleep(100);
   return { ran: exists(f + '.ran') };
 });
+check('worker from an object whose href is a string only from its second read', async () => {
+  const f = TMP + '/url3-worker.js';
+  fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
+  let reads = 0;
+  const shifty = { get href() { return reads++ === 0 ? undefined : 'file://' + f; }, protocol: 'file:', pathname: f, hostname: '', host: '', search: '', hash: '' };
+  try { await runWorker(shifty, {}); } catch (e) { return { code: e.code, ran: exists(f + '.ran') }; }
+  await sleep(100);
+  return { ran: exists(f + '.ran') };
+});
 check('worker from a file: URL of a /tmp file while the global URL names a shipped file', async () => {
   const f = TMP + '/url2-worker.js';
   fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
@@ -166,6 +175,7 @@ describe.each(NODE_VERSIONS)('workers, addons and execve on Node %s', (version) 
   test.each([
     'worker from a URL-like object whose href names a shipped file and whose pathname is a /tmp file',
     'worker from a file: URL of a /tmp file while the global URL names a shipped file',
+    'worker from an object whose href is a string only from its second read',
   ])('%s: the /tmp script does not run', (name) => {
     const r = batch.result(name);
     expect(r.error).toBeUndefined();
