@@ -57,12 +57,14 @@ export const Worker: Handler = (orig) => {
       const given = opts.env !== null && typeof opts.env === 'object';
       opts.env = protectedEnv((given ? opts.env : process.env) as Record<string, string>);
     }
+    // Node turns each execArgv entry into a string itself: it gets the strings decided on, not entries that could answer differently.
+    if (Array.isArray(opts.execArgv)) opts.execArgv = (opts.execArgv as unknown[]).map(String);
     const request: WorkerRequest = {
       kind: 'worker',
       api: 'Worker',
       filename: isEval ? String(filename) : name,
       eval: isEval,
-      ...(Array.isArray(opts.execArgv) ? { execArgv: (opts.execArgv as unknown[]).map(String) } : {}),
+      ...(Array.isArray(opts.execArgv) ? { execArgv: opts.execArgv as string[] } : {}),
       ...(typeof opts.env === 'object' ? { env: opts.env as Record<string, string> } : {}),
     };
     if (!permit(request)) {

@@ -91,6 +91,15 @@ check('worker from an object whose href is a string only from its second read', 
   await sleep(100);
   return { ran: exists(f + '.ran') };
 });
+check("worker whose execArgv entry names a /tmp module only from its second toString", async () => {
+  const f = TMP + '/req-module.js';
+  fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
+  let reads = 0;
+  const arg = { toString() { return reads++ === 0 ? '--no-warnings' : '--require=' + f; } };
+  try { await runWorker(__dirname + '/noop-worker.js', { execArgv: [arg] }); } catch (e) { return { code: e.code, ran: exists(f + '.ran') }; }
+  await sleep(100);
+  return { ran: exists(f + '.ran') };
+});
 check('worker from a file: URL of a /tmp file while the global URL names a shipped file', async () => {
   const f = TMP + '/url2-worker.js';
   fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
@@ -176,6 +185,7 @@ describe.each(NODE_VERSIONS)('workers, addons and execve on Node %s', (version) 
     'worker from a URL-like object whose href names a shipped file and whose pathname is a /tmp file',
     'worker from a file: URL of a /tmp file while the global URL names a shipped file',
     'worker from an object whose href is a string only from its second read',
+    "worker whose execArgv entry names a /tmp module only from its second toString",
   ])('%s: the /tmp script does not run', (name) => {
     const r = batch.result(name);
     expect(r.error).toBeUndefined();
