@@ -185,7 +185,7 @@ describe.each(NODE_VERSIONS)('workers, addons and execve on Node %s', (version) 
     'worker from a URL-like object whose href names a shipped file and whose pathname is a /tmp file',
     'worker from a file: URL of a /tmp file while the global URL names a shipped file',
     'worker from an object whose href is a string only from its second read',
-    "worker whose execArgv entry names a /tmp module only from its second toString",
+    'worker whose execArgv entry names a /tmp module only from its second toString',
   ])('%s: the /tmp script does not run', (name) => {
     const r = batch.result(name);
     expect(r.error).toBeUndefined();
