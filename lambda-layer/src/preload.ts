@@ -376,7 +376,9 @@ const needs = (function needs(i: H, a: unknown[]): boolean {
     case H.Open: case H.OpenFileHandle: return (typeof a[1] === 'number' && (a[1] & 3) !== 0 && inWritable(a[0])) || mayBeDecoy(a[0]);
     case H.CopyFile: case H.CpSyncOverrideFile: return inWritable(a[1]) || mayBeDecoy(a[0]);
     case H.ReadFileUtf8: return mayBeDecoy(a[0]);
-    case H.Dlopen: case H.Rename: case H.Link: return inWritable(a[1]);
+    // process.dlopen turns a filename that is not a string into one itself (its toString): the engine does that once.
+    case H.Dlopen: return typeof a[1] !== 'string' || inWritable(a[1]);
+    case H.Rename: case H.Link: return inWritable(a[1]);
     // A whole tree copied in C++ (fs.cpSync of a directory without a filter): with decoys, any tree may hold one.
     case H.CpSyncCopyDir: return inWritable(a[1]) || shared.decoyFiles !== undefined;
     case H.WriteFileUtf8: return typeof a[0] === 'number' ? writeNeeds(a[0], undefined) : inWritable(a[0])

@@ -9,8 +9,11 @@ import { kernelPath } from './kernel-path';
 import { isWritablePath } from './writable';
 
 export const dlopen: Handler = (origDlopen) => function (this: unknown, a: unknown[]): unknown {
-  const file = a[1];
-  if (typeof file === 'string') {
+  // Node turns a filename that is not a string into one (its toString, or a Buffer's): that is done here, once, and
+  // what is decided on is what dlopen gets (an object whose toString answers differently the second time was loaded).
+  const file = a.length > 1 ? String(a[1]) : undefined;
+  if (file !== undefined) {
+    a = [a[0], file, ...a.slice(2)];
     // A NUL (dlopen reads the path up to it) stays for the decision to refuse: resolving would drop the segment holding it.
     const nul = file.includes('\0');
     const abs = nul ? file : kernelPath(file);

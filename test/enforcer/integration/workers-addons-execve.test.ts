@@ -133,6 +133,17 @@ check('process.dlopen of a /tmp file disguised by a NUL', () => {
   fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
   process.dlopen({ exports: {} }, f + '\0' + '/..'.repeat(30) + '/usr/lib/x.node');
 });
+// process.dlopen turns a filename that is not a string into one with its toString.
+check('process.dlopen of an object whose toString names a /tmp file', () => {
+  const f = TMP + '/evil5.node';
+  fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  process.dlopen({ exports: {} }, { toString() { return f; } });
+});
+check('process.dlopen of a Buffer naming a /tmp file', () => {
+  const f = TMP + '/evil6.node';
+  fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  process.dlopen({ exports: {} }, Buffer.from(f));
+});
 // /dev/fd is a link into /proc/self/fd on the read-only root: dlopen reaches the /tmp file.
 check('process.dlopen of a /tmp file through /dev/fd', () => {
   const f = TMP + '/evil4.node';
@@ -219,6 +230,16 @@ describe.each(NODE_VERSIONS)('workers, addons and execve on Node %s', (version) 
     expectBlocked(r);
     expect(r.events[0]).toMatchObject({ detail: { rule: 'nul-byte' } });
   });
+
+  test.each(['process.dlopen of an object whose toString names a /tmp file', 'process.dlopen of a Buffer naming a /tmp file'])(
+    '%s is refused before loading',
+    (name) => {
+      const r = batch.result(name);
+      expect(r.error).toMatchObject({ code: 'ERR_DLOPEN_FAILED', message: expect.stringContaining('nano-enforcer') });
+      expect(r.error?.message).not.toMatch(/ELF header|too short/);
+      expectBlocked(r);
+    },
+  );
 
   test('process.dlopen of a /tmp file through /dev/fd is refused before loading', () => {
     const r = batch.result('process.dlopen of a /tmp file through /dev/fd');
