@@ -11,7 +11,7 @@
 // full scan, in a window, for what quick() could not clear.
 /* eslint-disable no-bitwise */ // grams are packed bytes, as in scanner.ts
 import type { Decoy } from './decoys';
-import type { Hit, Scanner } from './scanner';
+import { copyBytes, type Hit, type Scanner } from './scanner';
 
 /** What a scan found. */
 export interface Finding {
@@ -38,9 +38,6 @@ const weakGet = WeakMap.prototype.get;
 const weakSet = WeakMap.prototype.set;
 const typedArrayPrototype = Reflect.getPrototypeOf(Uint8Array.prototype) as Uint8Array;
 const lengthOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'length')!.get!;
-const bufferOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')!.get!;
-const offsetOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')!.get!;
-const setBytes = typedArrayPrototype.set;
 const copyWithin = typedArrayPrototype.copyWithin;
 const Bytes = Uint8Array;
 
@@ -131,12 +128,8 @@ export class Outbound {
     const fromOld = st.len < keep - fromData ? st.len : keep - fromData;
     // The old bytes that stay to the front, then the new ones (built-ins the bundle read at load: memmove, no loop to compile).
     if (fromOld > 0) apply(copyWithin, last, [0, st.len - fromOld, st.len]);
-    if (typeof data === 'string') {
-      keepText(last, fromOld, data, n - fromData, n);
-    } else {
-      const offset = apply(offsetOf, data, []) as number;
-      apply(setBytes, last, [new Bytes(apply(bufferOf, data, []) as ArrayBuffer, offset + n - fromData, fromData), fromOld]);
-    }
+    if (typeof data === 'string') keepText(last, fromOld, data, n - fromData, n);
+    else copyBytes(last, fromOld, data, n - fromData, fromData);
     st.len = fromOld + fromData;
     st.sent += n;
     return st;

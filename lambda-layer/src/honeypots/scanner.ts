@@ -36,6 +36,16 @@ const charCodeAt = String.prototype.charCodeAt;
 const setBytes = (typedArrayPrototype as Uint8Array).set;
 const Words = Int32Array;
 const Bytes = Uint8Array;
+/**
+ * Copies source[from, from + n) into target at `at` (a memmove), with the
+ * built-ins read when the bundle loaded: the quick path (outbound.ts) runs
+ * it outside the window too.
+ */
+export function copyBytes(target: Uint8Array, at: number, source: Uint8Array, from: number, n: number): void {
+  const view = new Bytes(apply(bufferOf, source, []) as ArrayBuffer, (apply(offsetOf, source, []) as number) + from, n);
+  apply(setBytes, target, [view, at]);
+}
+
 /** Below this many bytes a range is probed byte by byte; above, through an aligned Int32Array (one load a probe) or probe.wat. */
 const WORDS_FROM = 256;
 
@@ -203,15 +213,13 @@ export class Scanner {
       }
       return -1;
     }
-    const offset = apply(offsetOf, bytes, []) as number;
     const wasm = this.wasmProbe;
     if (wasm !== undefined) {
       // The grid is from, from + step, ...; the range goes through the window a window's worth at a time.
       const window = this.window!;
-      const buffer = apply(bufferOf, bytes, []) as ArrayBuffer;
       for (let p = after < 0 ? from : after + step; p + 4 <= to;) {
         const n = to - p < WASM_WINDOW ? to - p : WASM_WINDOW;
-        apply(setBytes, window, [new Bytes(buffer, offset + p, n)]);
+        copyBytes(window, 0, bytes, p, n);
         const at = wasm(WASM_WINDOW_AT, WASM_WINDOW_AT + n, step);
         if (at >= 0) return p + at - WASM_WINDOW_AT;
         // The next probe on the grid: the first whose gram did not fit in this window.
@@ -221,6 +229,7 @@ export class Scanner {
     }
     // The grid starts at the first aligned byte, base = from + (0..3): a pattern that starts
     // before it is at least 7 long (stride + 3), so it holds base's gram.
+    const offset = apply(offsetOf, bytes, []) as number;
     const base = from + ((4 - ((offset + from) & 3)) & 3);
     const words = (to - base) >>> 2;
     const view = new Words(apply(bufferOf, bytes, []) as ArrayBuffer, offset + base, words);

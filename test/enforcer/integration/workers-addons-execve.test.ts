@@ -56,6 +56,25 @@ const freshProcess = (script) => {
   return exists(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : 'no result';
 };
 
+// A script in /tmp that marks its own run, and what starting a worker did with it.
+const markerScript = (name) => {
+  const f = TMP + '/' + name;
+  fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
+  return f;
+};
+const startedWith = async (f, start) => {
+  try { await start(); } catch (e) { return { code: e.code, message: e.message, ran: exists(f + '.ran') }; }
+  await sleep(100);
+  return { ran: exists(f + '.ran') };
+};
+
+// The first bytes of an ELF in /tmp: loading it fails on its header ("too short"), so an error that says so means it was loaded.
+const elfStub = (name) => {
+  const f = TMP + '/' + name;
+  fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  return f;
+};
+
 check('ESM import of node:worker_threads in a fresh process', () => freshProcess('esm-main.mjs'));
 check('process.getBuiltinModule in a fresh process', () => freshProcess('builtin-main.js'));
 check('worker with default options', () => runWorker(__dirname + '/worker.js', { workerData: { tmp: TMP, name: 'w1' } }));
@@ -66,50 +85,37 @@ check('worker with SHARE_ENV after the policy variable was changed', () => {
   process.env.NODE_OPTIONS = '';
   return runWorker(__dirname + '/worker.js', { workerData: { tmp: TMP, name: 'w3' }, env: SHARE_ENV });
 });
-check('worker from a file written to /tmp', async () => {
-  const f = TMP + '/evil-worker.js';
-  fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
-  try { await runWorker(f, {}); } catch (e) { return { code: e.code, message: e.message, ran: exists(f + '.ran') }; }
-  await sleep(100);
-  return { ran: exists(f + '.ran') };
+check('worker from a file written to /tmp', () => {
+  const f = markerScript('evil-worker.js');
+  return startedWith(f, () => runWorker(f, {}));
 });
 // Node takes any object with an href and a protocol for a URL, and loads its pathname.
-check('worker from a URL-like object whose href names a shipped file and whose pathname is a /tmp file', async () => {
-  const f = TMP + '/url-worker.js';
-  fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
+check('worker from a URL-like object whose href names a shipped file and whose pathname is a /tmp file', () => {
+  const f = markerScript('url-worker.js');
   const fake = { href: 'file://' + __dirname + '/noop-worker.js', protocol: 'file:', pathname: f, hostname: '', host: '', search: '', hash: '' };
-  try { await runWorker(fake, {}); } catch (e) { return { code: e.code, ran: exists(f + '.ran') }; }
-  await sleep(100);
-  return { ran: exists(f + '.ran') };
+  return startedWith(f, () => runWorker(fake, {}));
 });
-check('worker from an object whose href is a string only from its second read', async () => {
-  const f = TMP + '/url3-worker.js';
-  fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
+check('worker from an object whose href is a string only from its second read', () => {
+  const f = markerScript('url3-worker.js');
   let reads = 0;
   const shifty = { get href() { return reads++ === 0 ? undefined : 'file://' + f; }, protocol: 'file:', pathname: f, hostname: '', host: '', search: '', hash: '' };
-  try { await runWorker(shifty, {}); } catch (e) { return { code: e.code, ran: exists(f + '.ran') }; }
-  await sleep(100);
-  return { ran: exists(f + '.ran') };
+  return startedWith(f, () => runWorker(shifty, {}));
 });
-check("worker whose execArgv entry names a /tmp module only from its second toString", async () => {
-  const f = TMP + '/req-module.js';
-  fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
+check('worker whose execArgv entry names a /tmp module only from its second toString', () => {
+  const f = markerScript('req-module.js');
   let reads = 0;
   const arg = { toString() { return reads++ === 0 ? '--no-warnings' : '--require=' + f; } };
-  try { await runWorker(__dirname + '/noop-worker.js', { execArgv: [arg] }); } catch (e) { return { code: e.code, ran: exists(f + '.ran') }; }
-  await sleep(100);
-  return { ran: exists(f + '.ran') };
+  return startedWith(f, () => runWorker(__dirname + '/noop-worker.js', { execArgv: [arg] }));
 });
-check('worker from a file: URL of a /tmp file while the global URL names a shipped file', async () => {
-  const f = TMP + '/url2-worker.js';
-  fs.writeFileSync(f, "require('fs').writeFileSync(__filename + '.ran', '')");
+check('worker from a file: URL of a /tmp file while the global URL names a shipped file', () => {
+  const f = markerScript('url2-worker.js');
   const url = new URL('file://' + f);
   const Original = URL;
   const shipped = __dirname + '/noop-worker.js';
-  globalThis.URL = class extends Original { get pathname() { return shipped; } };
-  try { await runWorker(url, {}); } catch (e) { return { code: e.code, ran: exists(f + '.ran') }; } finally { globalThis.URL = Original; }
-  await sleep(100);
-  return { ran: exists(f + '.ran') };
+  return startedWith(f, async () => {
+    globalThis.URL = class extends Original { get pathname() { return shipped; } };
+    try { await runWorker(url, {}); } finally { globalThis.URL = Original; }
+  });
 });
 check('worker from a file: URL of a shipped file', () => runWorker(new URL('file://' + __dirname + '/worker.js'), { workerData: { tmp: TMP, name: 'w4' } }));
 check('eval worker', async () => {
@@ -119,35 +125,29 @@ check('eval worker', async () => {
   return { ran: exists(marker) };
 });
 check('require of a .node addon in /tmp', () => {
-  const f = TMP + '/evil.node';
-  fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  const f = elfStub('evil.node');
   require(f);
 });
 check('process.dlopen of a file in /tmp', () => {
-  const f = TMP + '/evil2.node';
-  fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  const f = elfStub('evil2.node');
   process.dlopen({ exports: {} }, f);
 });
 check('process.dlopen of a /tmp file disguised by a NUL', () => {
-  const f = TMP + '/evil3.node';
-  fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  const f = elfStub('evil3.node');
   process.dlopen({ exports: {} }, f + '\0' + '/..'.repeat(30) + '/usr/lib/x.node');
 });
 // process.dlopen turns a filename that is not a string into one with its toString.
 check('process.dlopen of an object whose toString names a /tmp file', () => {
-  const f = TMP + '/evil5.node';
-  fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  const f = elfStub('evil5.node');
   process.dlopen({ exports: {} }, { toString() { return f; } });
 });
 check('process.dlopen of a Buffer naming a /tmp file', () => {
-  const f = TMP + '/evil6.node';
-  fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  const f = elfStub('evil6.node');
   process.dlopen({ exports: {} }, Buffer.from(f));
 });
 // /dev/fd is a link into /proc/self/fd on the read-only root: dlopen reaches the /tmp file.
 check('process.dlopen of a /tmp file through /dev/fd', () => {
-  const f = TMP + '/evil4.node';
-  fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  const f = elfStub('evil4.node');
   const fd = fs.openSync(f, 'r');
   try { process.dlopen({ exports: {} }, '/dev/fd/' + fd); } finally { fs.closeSync(fd); }
 });
@@ -205,7 +205,7 @@ describe.each(NODE_VERSIONS)('workers, addons and execve on Node %s', (version) 
 
   test('a file: URL of a /tmp script is refused however the global URL reads it', () => {
     const r = batch.result('worker from a file: URL of a /tmp file while the global URL names a shipped file');
-    expect(r.value).toEqual({ code: 'ERR_WORKER_INIT_FAILED', ran: false });
+    expect(r.value).toMatchObject({ code: 'ERR_WORKER_INIT_FAILED', ran: false });
     expectBlocked(r);
     expect(r.events[0]).toMatchObject({ detail: { filename: expect.stringMatching(/\/url2-worker\.js$/) } });
   });
