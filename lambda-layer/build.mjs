@@ -133,6 +133,16 @@ await build({
   define: { NANO_GUARD: JSON.stringify(groups) },
 });
 
+// `x instanceof C` calls C[Symbol.hasInstance], which user code can define on
+// any constructor, and answer as it likes (Uint8Array's answering false let an
+// ELF be written to /tmp through a Buffer path): a buffer is told by
+// captured.ts's isBytes, a class of ours by its prototype. Only
+// `instanceof Error` is left, to pick an error's message for a report.
+for (const f of ['preload.js', 'late.js', 'window.js', 'engine.js', 'decision.js', 'honeypots.js']) {
+  const uses = [...readFileSync(join(outdir, f), 'utf8').matchAll(/\binstanceof\s+([\w$]+)/g)].map((m) => m[1]).filter((n) => n !== 'Error');
+  if (uses.length > 0) throw new Error(`${f} uses instanceof ${[...new Set(uses)].join(', ')}: user code can answer it (Symbol.hasInstance); use isBytes (captured.ts) or compare prototypes`);
+}
+
 // The decoy files (honeypots), at plausible paths in the layer's root (/opt).
 const files = await build({
   entryPoints: [join(root, 'lambda-layer', 'src', 'honeypots', 'files.ts')],

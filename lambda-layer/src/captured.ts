@@ -63,6 +63,8 @@ export interface Captured {
   readonly wasm: readonly unknown[] | undefined;
   /** URL, and the getters of a URL's href, protocol and pathname (hooks/worker.ts). */
   readonly url: readonly unknown[];
+  /** %TypedArray%.prototype's Symbol.toStringTag getter: 'Uint8Array' for a Uint8Array or a Buffer (see isBytes). */
+  readonly bytesTag: AnyFn;
   /** Compiles and runs a layer bundle (decision.js, honeypots.js) with the globals as at start; its exports. */
   loadBundle: (file: string) => unknown;
 }
@@ -73,7 +75,19 @@ export const CAPTURED_KEYS: readonly Exclude<keyof Captured, 'loadBundle'>[] = [
   'readlinkSync', 'resolve', 'cwd', 'nextTick', 'bufferFrom', 'byteLength', 'bufToString', 'then', 'reject', 'stringify',
   'now', 'rawDebug', 'FunctionCtor', 'requireBuiltin', 'verify', 'inWindow', 'statSync', 'lstatSync', 'realpathNative',
   'existsSync', 'realpathSync', 'track', 'rememberSpawn', 'readdirSync', 'wasm', 'url',
+  'bytesTag',
 ];
+
+/**
+ * Whether x is a Uint8Array (a Buffer is one), by the getter `k` captured at
+ * start, which answers from the object's internal slot and runs no user
+ * code. Not `x instanceof Uint8Array`: that calls Uint8Array[Symbol.hasInstance],
+ * which user code can define (answering false let an ELF be written to /tmp
+ * through a Buffer path).
+ */
+export function isBytes(k: Pick<Captured, 'apply' | 'bytesTag'>, x: unknown): x is Uint8Array {
+  return k.apply(k.bytesTag, x, []) === 'Uint8Array';
+}
 
 /** Filled by setCaptured() before anything else in the engine runs. */
 export const c = {} as Captured;

@@ -71,6 +71,8 @@ const captured = [
   // How a worker's URL is read (hooks/worker.ts): as Node reads it, whatever user code later does to URL.
   [URL, getOwnPropertyDescriptor(URL.prototype, 'href')?.get, getOwnPropertyDescriptor(URL.prototype, 'protocol')?.get,
     getOwnPropertyDescriptor(URL.prototype, 'pathname')?.get],
+  // What tells a Uint8Array without instanceof (captured.ts, isBytes).
+  getOwnPropertyDescriptor(getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag)?.get,
 ];
 const fsConstants = fs.constants;
 /** The globals the bundles name, as they were at start, in the order of late.ts's GLOBAL_NAMES. */

@@ -76,8 +76,9 @@ export function checkLine(ctx: Context, inv: Invocation, code: string, outer: Om
   try {
     parsed = parseShell(code);
   } catch (e) {
-    if (!(e instanceof ShellSyntaxError)) throw e;
-    return ctx.refuse({ argv: inv.argv, command: code.slice(0, 200), reason: `the shell line cannot be parsed (${e.message})`, rule: 'parse', always: true });
+    // By prototype: `instanceof` would call a Symbol.hasInstance that user code can give Error (ShellSyntaxError's parent).
+    if (e === null || typeof e !== 'object' || Reflect.getPrototypeOf(e) !== ShellSyntaxError.prototype) throw e;
+    return ctx.refuse({ argv: inv.argv, command: code.slice(0, 200), reason: `the shell line cannot be parsed (${(e as Error).message})`, rule: 'parse', always: true });
   }
   const state: ShellState = { functions: parsed.functions, vars: outer.vars, cwds: outer.cwds };
   collectState(parsed.commands, parsed.functions, state);

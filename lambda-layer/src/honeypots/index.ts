@@ -1,7 +1,7 @@
 // The honeypots' trip wires (honeypots.js): loaded when the engine starts,
 // only when the policy names decoy variables (the preload installed their
 // hooks and read the values at process start). See README, Honeypots.
-import type { Captured } from '../captured';
+import { isBytes, type Captured } from '../captured';
 import type { SpawnRequest } from '../types';
 import { collectDecoys, type Decoy } from './decoys';
 import { dnsFormsOf, encodingsOf, type ToText } from './encodings';
@@ -63,7 +63,7 @@ export function start(host: HoneypotHost): Honeypots {
     const wasm = instantiateProbe(c, c.apply(c.bufferFrom, undefined, [NANO_PROBE_WASM, 'base64']) as Uint8Array);
     const scanner = new Scanner(decoys.flatMap((d, i) => encodingsOf(d.value, i, text)), wasm);
     const latin1 = (b: Uint8Array, s: number, e: number): string => c.apply(c.bufToString, b, ['latin1', s, e]) as string;
-    return (built = { scanner, outbound: new Outbound(scanner, decoys, latin1), dnsForms: undefined });
+    return (built = { scanner, outbound: new Outbound(scanner, decoys, latin1, c), dnsForms: undefined });
   };
   const dnsForms = (): readonly string[][] => {
     const t = tables();
@@ -110,7 +110,7 @@ export function start(host: HoneypotHost): Honeypots {
   /** A binding's path argument (a string or bytes) as the kernel opens it (a NUL, a symlink before '..'); undefined for an fd. */
   function pathArg(p: unknown): string | undefined {
     if (typeof p === 'string') return host.kernelPath(p);
-    if (p instanceof Uint8Array) return host.kernelPath(c.apply(c.bufToString, p, ['utf8']) as string);
+    if (isBytes(c, p)) return host.kernelPath(c.apply(c.bufToString, p, ['utf8']) as string);
     return undefined;
   }
 
@@ -153,7 +153,7 @@ export function start(host: HoneypotHost): Honeypots {
       else if (api === 'copyFile' || api === 'cpSyncOverrideFile') guarded(() => checkFile(api, args[0]));
       else if (api === 'cpSyncCopyDir') guarded(() => checkTree(api, args[0]));
     },
-    handler: (name) => networkHandler(sink, name),
+    handler: (name) => networkHandler(sink, name, c),
     // Outside the window (see outbound.ts): reads only own properties and calls only Outbound's quick path.
     quick(kind, handle, a) {
       const t = built;

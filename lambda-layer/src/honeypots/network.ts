@@ -6,6 +6,7 @@
 // decoys are configured) under the names in NETWORK_HOOKS; the first call
 // loads the engine and this bundle. A write that carries no decoy goes
 // through unchanged.
+import { isBytes, type Captured } from '../captured';
 import type { Handler } from '../hooks/handler';
 import { apply } from '../hooks/wrap';
 
@@ -22,9 +23,10 @@ const UV_EACCES = -13;
  * The engine's handler for the network hook `name` ('tcp.writeBuffer',
  * 'tls.writev', 'udp.send', 'dns.getaddrinfo', 'dns.queryTxt', ... as the
  * preload names them), or undefined for another name. The name is read once,
- * here: the bodies run on every write.
+ * here: the bodies run on every write. What is a buffer is told by `k`'s
+ * getter (captured.ts, isBytes), not by instanceof.
  */
-export function networkHandler(sink: NetworkSink, name: string): Handler | undefined {
+export function networkHandler(sink: NetworkSink, name: string, k: Pick<Captured, 'apply' | 'bytesTag'>): Handler | undefined {
   const dot = name.indexOf('.');
   const kind = name.slice(0, dot);
   const method = name.slice(dot + 1);
@@ -37,7 +39,7 @@ export function networkHandler(sink: NetworkSink, name: string): Handler | undef
           const stepBy = a[2] === true ? 1 : 2;
           for (let i = 0; i < chunks.length; i += stepBy) {
             const data: unknown = chunks[i];
-            if ((typeof data === 'string' || data instanceof Uint8Array) && !sink.stream(this as object, kind, data)) return UV_EACCES;
+            if ((typeof data === 'string' || isBytes(k, data)) && !sink.stream(this as object, kind, data)) return UV_EACCES;
           }
         }
         return apply(orig, this, a);
@@ -46,7 +48,7 @@ export function networkHandler(sink: NetworkSink, name: string): Handler | undef
     // writeBuffer(req, buffer), write*String(req, string)
     return (orig) => function (this: unknown, a: unknown[]) {
       const data = a[1];
-      if ((typeof data === 'string' || data instanceof Uint8Array) && !sink.stream(this as object, kind, data)) return UV_EACCES;
+      if ((typeof data === 'string' || isBytes(k, data)) && !sink.stream(this as object, kind, data)) return UV_EACCES;
       return apply(orig, this, a);
     };
   }
@@ -55,7 +57,7 @@ export function networkHandler(sink: NetworkSink, name: string): Handler | undef
     return (orig) => function (this: unknown, a: unknown[]) {
       const list = a[1];
       if (Array.isArray(list)) {
-        for (const b of list as unknown[]) if (b instanceof Uint8Array && !sink.datagram(this as object, b)) return UV_EACCES;
+        for (const b of list as unknown[]) if (isBytes(k, b) && !sink.datagram(this as object, b)) return UV_EACCES;
       }
       return apply(orig, this, a);
     };

@@ -10,8 +10,9 @@
 // elements, arithmetic, and the captured functions below. chunk() is the
 // full scan, in a window, for what quick() could not clear.
 /* eslint-disable no-bitwise */ // grams are packed bytes, as in scanner.ts
+import { isBytes, type Captured } from '../captured';
 import type { Decoy } from './decoys';
-import { copyBytes, type Hit, type Scanner } from './scanner';
+import { copyBytes, WINDOW, type Hit, type Scanner } from './scanner';
 
 /** What a scan found. */
 export interface Finding {
@@ -39,6 +40,7 @@ const weakSet = WeakMap.prototype.set;
 const typedArrayPrototype = Reflect.getPrototypeOf(Uint8Array.prototype) as Uint8Array;
 const lengthOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'length')!.get!;
 const copyWithin = typedArrayPrototype.copyWithin;
+const isArray = Array.isArray;
 const Bytes = Uint8Array;
 
 /** A connection's state: the last bytes written (latin1; a character above 0xff as 0) and the count. */
@@ -49,8 +51,28 @@ export class Outbound {
   private readonly streams = new WeakMap<object, Stream>();
   private readonly keep: number;
 
-  constructor(private readonly scanner: Scanner, private readonly decoys: readonly Decoy[], private readonly latin1: ToLatin1) {
+  /** A write longer than this, after a connection's first FULL bytes, is scanned at its head and its tail only. */
+  private readonly edges: number;
+  /** How much of a write the quick path scans first: EDGE bytes, and a value that starts in them. */
+  private readonly head: number;
+  /** The most of a write scanned whole that goes into the window at once, after the kept bytes. */
+  private readonly piece: number;
+  /** Whether the kept bytes, a head and a tail fit in the scanner's window (the quick path leaves every write to chunk() if not). */
+  private readonly fits: boolean;
+
+  /**
+   * `k`: what tells a buffer (captured.ts, isBytes); instanceof would call a
+   * Symbol.hasInstance user code can give Uint8Array, in the middle of a write.
+   */
+  constructor(
+    private readonly scanner: Scanner, private readonly decoys: readonly Decoy[], private readonly latin1: ToLatin1,
+    private readonly k: Pick<Captured, 'apply' | 'bytesTag'>,
+  ) {
     this.keep = scanner.maxLength + CREDENTIAL.length + 8;
+    this.head = EDGE + scanner.maxLength;
+    this.edges = this.head + TAIL;
+    this.piece = WINDOW - this.keep;
+    this.fits = this.keep + this.edges <= WINDOW && this.keep <= this.edges;
   }
 
   /**
@@ -71,52 +93,55 @@ export class Outbound {
    */
   quickAll(stream: object | undefined, list: unknown, from: number, step: number): boolean {
     try {
-      if (!(list instanceof Array)) return false;
+      if (!isArray(list) || !this.fits) return false;
+      // Each write goes into the scanner's window after the bytes kept before
+      // it (the connection's, then the previous buffer's), as scanner.check()
+      // takes it; what it leaves kept moves to the window's front. The
+      // connection's state changes only at the end, when all are clear.
+      const s = this.scanner;
+      const win = s.window;
+      const keep = this.keep;
       const st = stream === undefined ? undefined : apply(weakGet, this.streams, [stream]) as Stream | undefined;
-      const count = list.length;
-      // Each junction's grams reach 3 bytes back: into the kept bytes, then into the previous buffer.
+      let kept = st === undefined ? 0 : st.len;
+      if (kept > 0) copyBytes(win, 0, st!.last, 0, kept);
       let sent = st === undefined ? 0 : st.sent;
-      let before: Uint8Array | undefined = st?.last;
-      let beforeLength = st === undefined ? 0 : st.len;
+      const count = list.length;
       for (let i = from; i < count; i += step) {
         const data: unknown = list[i];
-        if (!(data instanceof Bytes)) return false;
+        if (!isBytes(this.k, data)) return false;
         const n = apply(lengthOf, data, []) as number;
-        if (before !== undefined && this.junctionHits(before, beforeLength, data, n)) return false;
-        // A datagram, or a stream's first write: scanned whole, as chunk() does.
-        const whole = st === undefined || sent < FULL || n <= EDGE + TAIL + this.scanner.maxLength;
-        if (whole ? this.hits(data, 0, n) : this.hits(data, 0, EDGE + this.scanner.maxLength) || this.hits(data, n - TAIL, n)) return false;
-        // A tiny buffer before another: the next junction would reach two buffers back.
-        if (n > 0 && n < 3 && i + step < count) return false;
-        if (n > 0) {
-          before = data;
-          beforeLength = n;
+        if (stream === undefined || sent < FULL || n <= this.edges) {
+          // Whole (a datagram, a connection's first FULL bytes, a short write): in pieces that fit after the kept bytes.
+          for (let at = 0; at < n;) {
+            const piece = n - at < this.piece ? n - at : this.piece;
+            copyBytes(win, kept, data, at, piece);
+            if (s.check(kept, piece, 0) >= 0) return false;
+            const end = kept + piece;
+            kept = end < keep ? end : keep;
+            if (end > kept) apply(copyWithin, win, [0, end - kept, end]);
+            at += piece;
+          }
+        } else {
+          // Its head (a new request's line and headers) and its tail; then its last bytes are what is kept.
+          copyBytes(win, kept, data, 0, this.head);
+          copyBytes(win, kept + this.head, data, n - TAIL, TAIL);
+          if (s.check(kept, this.head, TAIL) >= 0) return false;
+          kept = keep;
+          copyBytes(win, 0, data, n - keep, keep);
         }
         sent += n;
       }
       if (stream !== undefined) {
         let cur = st;
-        for (let i = from; i < count; i += step) cur = this.keepEnd(cur, stream, list[i] as Uint8Array, apply(lengthOf, list[i], []) as number);
+        if (cur === undefined) apply(weakSet, this.streams, [stream, cur = { last: new Bytes(keep), len: 0, sent: 0 }]);
+        copyBytes(cur.last, 0, win, 0, kept);
+        cur.len = kept;
+        cur.sent = sent;
       }
       return true;
     } catch {
       return false;
     }
-  }
-
-  /** Do the three grams across the junction of before[0..len) and data (as chunk() probes them) hit a pattern? */
-  private junctionHits(before: Uint8Array, len: number, data: Uint8Array, n: number): boolean {
-    for (let t = 3; t >= 1; t--) {
-      if (len < t || n < 4 - t) continue;
-      let g = 0;
-      for (let k = 0; k < 4; k++) g |= (k < t ? before[len - t + k] : data[k - t]) << (k << 3);
-      if (this.scanner.has(g)) return true;
-    }
-    return false;
-  }
-
-  private hits(d: Uint8Array, from: number, to: number): boolean {
-    return this.scanner.probe(d, from, to) >= 0;
   }
 
   /** Keeps the last bytes of what was sent on `stream` (its state made at its first write), and counts them. */
@@ -158,7 +183,7 @@ export class Outbound {
     if (finding === undefined) {
       let hit: Hit | undefined;
       if (isString) hit = s.scanString(data);
-      else if (st === undefined || st.sent < FULL || n <= EDGE + TAIL + s.maxLength) hit = s.scanBytes(data);
+      else if (st === undefined || st.sent < FULL || n <= this.edges) hit = s.scanBytes(data);
       else hit = s.scanBytes(data, 0, EDGE + s.maxLength) ?? s.scanBytes(data, n - TAIL, n);
       if (hit !== undefined) {
         const at = hit.at;

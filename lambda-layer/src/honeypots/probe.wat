@@ -12,6 +12,8 @@
 ;;   [8192, 73728)       the table: 16384 grams (i32, 0 an empty slot),
 ;;                       linear probing from the hash's top 14 bits
 ;;   [73728, 131072)     the window: the bytes to probe, copied in by the caller
+;;                       (for check: a connection's kept bytes, then a
+;;                       write's head, then its tail)
 ;; The hash is scanner.ts's: the low 32 bits of gram * 0x1e3779, the filter's
 ;; bit its top 16 bits, the table's first slot its top 14 bits. A gram is 4
 ;; bytes read as a little-endian i32, as an Int32Array load reads them.
@@ -20,7 +22,7 @@
 
   ;; Probes the grams at p, p + step, ... while p + 4 <= end (addresses in
   ;; memory); returns the first whose gram is in the table, or -1.
-  (func (export "probe") (param $p i32) (param $end i32) (param $step i32) (result i32)
+  (func $probe (export "probe") (param $p i32) (param $end i32) (param $step i32) (result i32)
     (local $gram i32) (local $hash i32) (local $slot i32) (local $entry i32)
     block $done
       loop $next
@@ -89,4 +91,27 @@
         br $next
       end
     end
-    i32.const -1))
+    i32.const -1)
+
+  ;; A write on a connection, all in the window (at 73728): the last $kept
+  ;; bytes sent before it, then $head bytes of the write, then $tail bytes
+  ;; of it (0: the head is all of it; else the write's end, which does not
+  ;; follow the head). Probes the three grams across the junction of the
+  ;; kept bytes and the head (a value that spans it holds one of them), then
+  ;; the head and the tail each on its own grid of $step: the first hit's
+  ;; address, or -1. One call a write: the JavaScript around it only copies.
+  (func (export "check") (param $kept i32) (param $head i32) (param $tail i32) (param $step i32) (result i32)
+    (local $j i32) (local $end i32) (local $hit i32)
+    ;; j: the junction's address; end: the head's end
+    (local.set $j (i32.add (i32.const 73728) (local.get $kept)))
+    (local.set $end (i32.add (local.get $j) (local.get $head)))
+    ;; grams at max(window, j - 3) .. j - 1 that fit before the head's end
+    (local.set $hit
+      (call $probe
+        (select (i32.sub (local.get $j) (i32.const 3)) (i32.const 73728) (i32.ge_u (local.get $kept) (i32.const 3)))
+        (select (i32.add (local.get $j) (i32.const 3)) (local.get $end) (i32.ge_u (local.get $head) (i32.const 3)))
+        (i32.const 1)))
+    (if (i32.ge_s (local.get $hit) (i32.const 0)) (then (return (local.get $hit))))
+    (local.set $hit (call $probe (local.get $j) (local.get $end) (local.get $step)))
+    (if (i32.ge_s (local.get $hit) (i32.const 0)) (then (return (local.get $hit))))
+    (call $probe (local.get $end) (i32.add (local.get $end) (local.get $tail)) (local.get $step))))

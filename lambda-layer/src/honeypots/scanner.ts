@@ -53,13 +53,16 @@ const WORDS_FROM = 256;
 export const WASM_TABLE_AT = 8192;
 export const WASM_WINDOW_AT = 73728;
 export const WASM_PAGES = 2;
-const WASM_WINDOW = WASM_PAGES * 65536 - WASM_WINDOW_AT;
+/** Bytes in the window (Scanner#window). */
+export const WINDOW = WASM_PAGES * 65536 - WASM_WINDOW_AT;
 
-/** probe.wat, instantiated: its memory and its probe loop. */
+/** probe.wat, instantiated: its memory, its probe loop and its check of a write. */
 export interface WasmProbe {
   readonly memory: ArrayBuffer;
   /** Probes the grams at p, p + step, ... while p + 4 <= end (addresses in memory): the first in the table, or -1. */
   readonly probe: (p: number, end: number, step: number) => number;
+  /** Scanner#check's probes, in the window of memory (addresses in memory). */
+  readonly check: (kept: number, head: number, tail: number, step: number) => number;
 }
 
 const TABLE_BITS = 14;
@@ -103,9 +106,15 @@ export class Scanner {
   private readonly table: Int32Array;
   /** One bit per 16-bit hash of a gram: small enough to stay in L1, so a probe that misses costs one load. */
   private readonly filter: Uint8Array;
-  /** probe.wat's loop and its window, when the scanner was given them. */
+  /** probe.wat's loops, when the scanner was given them. */
   private readonly wasmProbe: WasmProbe['probe'] | undefined;
-  private readonly window: Uint8Array | undefined;
+  private readonly wasmCheck: WasmProbe['check'] | undefined;
+  /**
+   * WINDOW bytes: with probe.wat, the part of its memory it probes (the
+   * caller copies in what check() is to look at; probe() copies ranges in);
+   * without, an array of the same size, for check().
+   */
+  readonly window: Uint8Array;
   /**
    * Parallel to table: the (pattern index, offset) pairs of the gram in slot
    * h are data[start[h] .. start[h + 1]). Two typed arrays
@@ -122,11 +131,13 @@ export class Scanner {
       if (wasm.memory.byteLength !== WASM_PAGES * 65536) throw new Error('probe.wat\'s memory is not the size scanner.ts expects');
       this.filter = new Uint8Array(wasm.memory, 0, 1 << (FILTER_BITS - 3));
       this.table = new Int32Array(wasm.memory, WASM_TABLE_AT, 1 << TABLE_BITS);
-      this.window = new Uint8Array(wasm.memory, WASM_WINDOW_AT, WASM_WINDOW);
+      this.window = new Uint8Array(wasm.memory, WASM_WINDOW_AT, WINDOW);
       this.wasmProbe = wasm.probe;
+      this.wasmCheck = wasm.check;
     } else {
       this.filter = new Uint8Array(1 << (FILTER_BITS - 3));
       this.table = new Int32Array(1 << TABLE_BITS);
+      this.window = new Uint8Array(WINDOW);
     }
     let min = Infinity;
     let max = 0;
@@ -216,9 +227,9 @@ export class Scanner {
     const wasm = this.wasmProbe;
     if (wasm !== undefined) {
       // The grid is from, from + step, ...; the range goes through the window a window's worth at a time.
-      const window = this.window!;
+      const window = this.window;
       for (let p = after < 0 ? from : after + step; p + 4 <= to;) {
-        const n = to - p < WASM_WINDOW ? to - p : WASM_WINDOW;
+        const n = to - p < WINDOW ? to - p : WINDOW;
         copyBytes(window, 0, bytes, p, n);
         const at = wasm(WASM_WINDOW_AT, WASM_WINDOW_AT + n, step);
         if (at >= 0) return p + at - WASM_WINDOW_AT;
@@ -236,6 +247,31 @@ export class Scanner {
     const w = step >>> 2;
     for (let i = after < 0 ? 0 : ((after - base) >>> 2) + w; i < words; i += w) if (find(table, filter, view[i]) >= 0) return base + (i << 2);
     return -1;
+  }
+
+  /**
+   * A write, as the caller copied it into `window`: `kept` bytes sent
+   * before it, then `head` bytes of it, then `tail` bytes of its end (0: the
+   * head is the whole write). Probes the three grams across the junction of
+   * the kept bytes and the head (a value that spans it holds one of them),
+   * then the head and the tail each on its own grid: a probe's position in
+   * the window whose gram is a piece of a pattern, or -1. Calls no method or
+   * getter user code can replace (the quick path, outbound.ts, runs it
+   * outside the window). With probe.wat, one call into it.
+   */
+  check(kept: number, head: number, tail: number): number {
+    const wasm = this.wasmCheck;
+    if (wasm !== undefined) {
+      const at = wasm(kept, head, tail, this.stride);
+      return at < 0 ? -1 : at - WASM_WINDOW_AT;
+    }
+    const w = this.window;
+    const end = kept + head;
+    for (let p = kept < 3 ? 0 : kept - 3; p < kept && p + 4 <= end; p++) {
+      if (find(this.table, this.filter, pack(w[p], w[p + 1], w[p + 2], w[p + 3])) >= 0) return p;
+    }
+    const at = this.probe(w, kept, end);
+    return at >= 0 || tail === 0 ? at : this.probe(w, end, end + tail);
   }
 
   /** The first pattern found in bytes[from..to), or undefined (`at` counts from bytes[0]). */

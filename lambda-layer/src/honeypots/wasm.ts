@@ -18,10 +18,10 @@ export function instantiateProbe(c: Pick<Captured, 'apply' | 'construct' | 'wasm
     const instance = c.construct(parts[1] as new (m: object, i: object) => object, [module, { __proto__: null }]);
     // An instance's exports are a frozen object without a prototype: plain reads.
     const exports = c.apply(parts[2] as () => Record<string, unknown>, instance, []);
-    const probe = exports.probe;
-    if (typeof probe !== 'function') return undefined;
+    const { probe, check } = exports;
+    if (typeof probe !== 'function' || typeof check !== 'function') return undefined;
     const memory = c.apply(parts[3] as () => ArrayBuffer, exports.memory, []);
-    return { memory, probe: probe as WasmProbe['probe'] };
+    return { memory, probe: probe as WasmProbe['probe'], check: check as WasmProbe['check'] };
   } catch {
     return undefined;
   }

@@ -14,7 +14,7 @@
 // these are the wrappers' bodies.
 /* eslint-disable @typescript-eslint/no-shadow */ // each body takes its wrapper's name
 import type { Stats } from 'fs';
-import { c } from '../captured';
+import { c, isBytes } from '../captured';
 import { ownAccess, permit } from '../gate';
 import type { FileRequest } from '../types';
 import type { AnyFn, Handler } from './handler';
@@ -46,7 +46,7 @@ const apply = (f: Function, t: unknown, a: ArrayLike<unknown>): unknown => c.app
 function absolute(p: unknown): string | undefined {
   let s: string;
   if (typeof p === 'string') s = p;
-  else if (p instanceof Uint8Array) s = apply(c.bufToString, p, ['utf8']) as string;
+  else if (isBytes(c, p)) s = apply(c.bufToString, p, ['utf8']) as string;
   else return undefined;
   // Decide on what the kernel opens (a NUL, a symlink before '..').
   return kernelPath(s);

@@ -19,6 +19,11 @@ const ENV = {
 const decoys = collectDecoys(Object.keys(ENV), ENV);
 const PATTERNS = decoys.flatMap((d, i) => encodingsOf(d.value, i));
 const latin1 = (b: Uint8Array, s: number, e: number) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1', s, e);
+/** What the preload captures to tell a buffer (captured.ts, isBytes). */
+const BYTES = {
+  apply: Reflect.apply,
+  bytesTag: Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!.get!,
+};
 const filler = (n: number) => Buffer.alloc(n, 'ordinary request body, nothing secret here; ');
 const TOKEN = ENV.DEPLOY_GITHUB_TOKEN;
 /** Bytes probe.wat's window holds: a longer range goes through it in pieces. */
@@ -36,7 +41,7 @@ test.each(['ascii', 'Grüße', '世界', 'emoji 😀 x', 'lone \ud800 surrogate'
 
 describe.each(BACKENDS)('probing in %s', (_backendName, backend) => {
   let scanner: Scanner;
-  const outbound = () => new Outbound(scanner, decoys, latin1);
+  const outbound = () => new Outbound(scanner, decoys, latin1, BYTES);
   beforeAll(() => {
     scanner = new Scanner(PATTERNS, backend());
   });
@@ -175,6 +180,50 @@ describe.each(BACKENDS)('probing in %s', (_backendName, backend) => {
       expect(o.quickAll(conn, [Buffer.from(TOKEN.slice(0, cut)), 'buffer', Buffer.from(TOKEN.slice(cut)), 'buffer'], 0, 2)).toBe(false);
     });
 
+    // What the quick path clears, the full scan would not have flagged; and the connection's
+    // state it leaves (the kept bytes, the count) is the one the full scan leaves.
+    test('agrees with the full scan write by write and leaves the same state (random writes and writev lists, values anywhere)', () => {
+      type State = { last: Uint8Array; len: number; sent: number } | undefined;
+      const state = (o: Outbound, conn: object) => {
+        const st = (o as unknown as { streams: WeakMap<object, State> }).streams.get(conn);
+        return st && { kept: Buffer.from(st.last.subarray(0, st.len)).toString('latin1'), sent: st.sent };
+      };
+      let seed = 20261127;
+      const rnd = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+      const SIZES = [1, 2, 3, 5, 40, 2000, 2600, 2700, 8192, 64 * 1024, WINDOW - 200, WINDOW + 3, 150_000];
+      let flagged = 0;
+      for (let run = 0; run < 24; run++) {
+        // A connection's bytes: filler (or random bytes) with a few values at random places, past FULL in most runs.
+        const total = 1000 + rnd(FULL + 400_000);
+        const bytes = run % 3 === 0 ? randomBytes(total) : filler(total);
+        for (let v = rnd(4); v > 0; v--) bytes.write(PATTERNS[rnd(PATTERNS.length)].text, rnd(total - 200), 'latin1');
+        const quick = outbound();
+        const full = outbound();
+        const a = {};
+        const b = {};
+        for (let at = 0; at < total;) {
+          // One write, or a writev of two to four.
+          const list: Buffer[] = [];
+          for (let k = rnd(3) === 0 ? 2 + rnd(3) : 1; k > 0 && at < total; k--) {
+            const n = Math.min(SIZES[rnd(SIZES.length)], total - at);
+            list.push(bytes.subarray(at, at + n));
+            at += n;
+          }
+          const cleared = quick.quickAll(a, list, 0, 1);
+          for (const w of list) {
+            const f = full.chunk(b, w);
+            if (cleared) expect(f).toBeUndefined();
+            else expect(quick.chunk(a, w)?.decoy).toBe(f?.decoy);
+            if (f) flagged++;
+            if (!cleared) expect(state(quick, a)).toEqual(state(full, b));
+          }
+          expect(state(quick, a)).toEqual(state(full, b));
+        }
+      }
+      // The runs hold values where the scans look (not only where they skip, after FULL).
+      expect(flagged).toBeGreaterThan(5);
+    });
+
     test('clears ordinary bytes, keeps what the next write needs, and leaves strings and odd lists to the full scan', () => {
       const o = outbound();
       const conn = {};
@@ -187,7 +236,7 @@ describe.each(BACKENDS)('probing in %s', (_backendName, backend) => {
       expect(o.quickAll(conn, 'not a list', 0, 1)).toBe(false);
       // A list the quick path refused left the state as it was: the junction is still the previous write's.
       expect(write(o, conn, Buffer.from(TOKEN.slice(0, 10)))).toBeUndefined();
-      expect(o.quickAll(conn, [Buffer.from('x'), filler(10)], 0, 1)).toBe(false);
+      expect(o.quickAll(conn, [Buffer.from('x'), filler(10), 'text'], 0, 1)).toBe(false);
       expect(write(o, conn, Buffer.from(TOKEN.slice(10)))?.decoy.value).toBe(TOKEN);
     });
   });
@@ -284,6 +333,6 @@ describe('probe.wat', () => {
 
   test('its memory is the layout scanner.ts expects', () => {
     expect(probeInstance(wasmBytes).memory.byteLength).toBe(WASM_PAGES * 65536);
-    expect(() => new Scanner(PATTERNS, { memory: new ArrayBuffer(65536), probe: () => -1 })).toThrow(/memory is not the size/);
+    expect(() => new Scanner(PATTERNS, { memory: new ArrayBuffer(65536), probe: () => -1, check: () => -1 })).toThrow(/memory is not the size/);
   });
 });

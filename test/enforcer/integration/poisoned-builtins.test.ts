@@ -66,6 +66,31 @@ const poisoned = (h, k, v, attack, getter = false) => {
   return typeof effect === 'function' ? effect() : effect;
 };
 const gone = (f) => { const was = exists(f); if (was) fs.rmSync(f, { force: true }); return was; };
+// \`x instanceof C\` asks C[Symbol.hasInstance], which user code can define on any constructor
+// (Uint8Array's is inherited from Function.prototype, where it cannot be replaced).
+const CONSTRUCTORS = { Uint8Array, TypedArray: typedArray, Buffer, Array, Object, Error };
+const HAS_INSTANCE = {
+  ...VARIANTS,
+  // Lies only about buffers, so that Node's own code keeps working around the attack.
+  liesAboutBuffers(x) { return ArrayBuffer.isView(x) ? false : Function.prototype[Symbol.hasInstance].call(this, x); },
+};
+// Gives each constructor each Symbol.hasInstance while attack() runs; what the attacks achieved.
+const hasInstanceMatrix = (attacks) => {
+  const broken = [];
+  let tried = 0;
+  for (const [name, C] of Object.entries(CONSTRUCTORS)) {
+    for (const [variant, v] of Object.entries(HAS_INSTANCE)) {
+      for (const [attack, run] of Object.entries(attacks)) {
+        tried++;
+        define(C, Symbol.hasInstance, { value: v, configurable: true });
+        let effect;
+        try { effect = run(); } catch { effect = false; } finally { delete C[Symbol.hasInstance]; }
+        if (typeof effect === 'function' ? effect() : effect) broken.push(name + '[Symbol.hasInstance] ' + variant + ': ' + attack);
+      }
+    }
+  }
+  return { tried, broken };
+};
 const matrix = (attacks) => {
   const broken = [];
   for (const [name, h, k, getter] of TARGETS) {
@@ -183,6 +208,15 @@ check('every built-in replaced, one at a time: no executable appears in /tmp', (
   },
   'chmod +x': () => { try { fs.chmodSync(TMP + '/plain', 0o755); } catch {} const was = (fs.statSync(TMP + '/plain').mode & 0o111) !== 0; fs.chmodSync(TMP + '/plain', 0o644); return was; },
 }));
+// A path given as a Buffer: the enforcer used to tell one by \`instanceof Uint8Array\`, and a
+// Symbol.hasInstance answering false made it no path at all (an ELF was written).
+const ELF_AT = (f) => () => { const head = exists(f) ? fs.readFileSync(f).toString('latin1', 0, 4) : ''; fs.rmSync(f, { force: true }); return head === '\x7fELF'; };
+check('constructors given a Symbol.hasInstance: no executable appears in /tmp through a Buffer path', () => hasInstanceMatrix({
+  'write ELF': () => { try { fs.writeFileSync(Buffer.from(TMP + '/he'), ELF); } catch {} return ELF_AT(TMP + '/he'); },
+  'write 0755 script': () => { try { fs.writeFileSync(Buffer.from(TMP + '/hs'), '#!/bin/sh\necho hi\n', { mode: 0o755 }); } catch {} return () => gone(TMP + '/hs'); },
+  'copy an ELF in': () => { try { fs.copyFileSync('/bin/true', Buffer.from(TMP + '/hc')); } catch {} return ELF_AT(TMP + '/hc'); },
+  'chmod +x': () => { try { fs.chmodSync(Buffer.from(TMP + '/plain'), 0o755); } catch {} return () => { const was = (fs.statSync(TMP + '/plain').mode & 0o111) !== 0; fs.chmodSync(TMP + '/plain', 0o644); return was; }; },
+}));
 check('JSON written to /tmp with a built-in replaced', () => poisoned(String.prototype, 'startsWith', () => false, () => {
   fs.writeFileSync(TMP + '/data.json', '{"a":1}');
   return fs.readFileSync(TMP + '/data.json', 'utf8');
@@ -237,6 +271,22 @@ check('a writev list with a getter: read once, and the signed request never arri
   await sleep(100);
   s.destroy();
   return { reads, arrived: got.get(local) === true };
+});
+// The hooks used to tell a buffer by \`instanceof Uint8Array\`: answered false, the signed request was no buffer to scan.
+check('constructors given a Symbol.hasInstance: a request signed with the decoy key never arrives', async () => {
+  const tried = [];
+  for (const [name, C] of Object.entries(CONSTRUCTORS)) {
+    for (const [variant, v] of Object.entries(HAS_INSTANCE)) {
+      for (const [attack, run] of Object.entries(ATTACKS)) {
+        const s = await connect();
+        tried.push([s.localPort, name + '[Symbol.hasInstance] ' + variant + ': ' + attack]);
+        define(C, Symbol.hasInstance, { value: v, configurable: true });
+        try { run(s); } catch {} finally { delete C[Symbol.hasInstance]; }
+      }
+    }
+  }
+  await sleep(300);
+  return { attempts: tried.length, broken: tried.filter(([p]) => got.get(p)).map(([, what]) => what) };
 });
 if (process.env.MATRIX !== 'off') check('every built-in replaced, one at a time: a request signed with the decoy key never arrives', async () => {
   // One clean write first: the honeypots' tables are built, so the quick path is what the attacks meet.
@@ -367,6 +417,18 @@ describe.each(NODE_VERSIONS)('built-ins replaced by user code, on Node %s', (ver
     expect(r.events).toEqual([expect.objectContaining({ control: 'tamper', action: 'blocked', reason: expect.stringMatching(/String\.prototype\.trim was replaced and cannot be put back/) })]);
     // Every later spawn is refused the same way: the enforcer cannot decide on a built-in it cannot trust.
     expect(run.result('after that, every spawn is refused').value).toBeNull();
+  });
+
+  test('no constructor\'s Symbol.hasInstance lets an executable be written or made executable in /tmp through a Buffer path', () => {
+    const r = write.result('constructors given a Symbol.hasInstance: no executable appears in /tmp through a Buffer path').value;
+    expect(r.tried).toBe(6 * 8 * 4);
+    expect(r.broken).toEqual([]);
+  });
+
+  test('no constructor\'s Symbol.hasInstance lets a request signed with the decoy key out', () => {
+    const r = netBlock.result('constructors given a Symbol.hasInstance: a request signed with the decoy key never arrives').value;
+    expect(r.attempts).toBe(6 * 8 * 2);
+    expect(r.broken).toEqual([]);
   });
 
   test('ordinary data is still written to /tmp with a built-in replaced', () => {
