@@ -12,7 +12,7 @@
 /* eslint-disable no-bitwise */ // grams are packed bytes, as in scanner.ts
 import { isBytes, type Captured } from '../captured';
 import type { Decoy } from './decoys';
-import { copyBytes, WINDOW, type Hit, type Scanner } from './scanner';
+import { copyBytes, setAll, viewOf, WINDOW, type Hit, type Scanner } from './scanner';
 
 /** What a scan found. */
 export interface Finding {
@@ -59,6 +59,8 @@ export class Outbound {
   private readonly piece: number;
   /** Whether the kept bytes, a head and a tail fit in the scanner's window (the quick path leaves every write to chunk() if not). */
   private readonly fits: boolean;
+  /** The window's first `keep` bytes (where the kept bytes are), made once: a connection's state is copied from it whole. */
+  private readonly front: Uint8Array;
 
   /**
    * `k`: what tells a buffer (captured.ts, isBytes); instanceof would call a
@@ -73,6 +75,7 @@ export class Outbound {
     this.edges = this.head + TAIL;
     this.piece = WINDOW - this.keep;
     this.fits = this.keep + this.edges <= WINDOW && this.keep <= this.edges;
+    this.front = viewOf(scanner.window, 0, this.keep);
   }
 
   /**
@@ -98,12 +101,14 @@ export class Outbound {
       // it (the connection's, then the previous buffer's), as scanner.check()
       // takes it; what it leaves kept moves to the window's front. The
       // connection's state changes only at the end, when all are clear.
+      // Copies are whole arrays or moves inside the window where they can
+      // be: a view of a buffer's range is an allocation, and ~100 ns.
       const s = this.scanner;
       const win = s.window;
       const keep = this.keep;
       const st = stream === undefined ? undefined : apply(weakGet, this.streams, [stream]) as Stream | undefined;
       let kept = st === undefined ? 0 : st.len;
-      if (kept > 0) copyBytes(win, 0, st!.last, 0, kept);
+      if (kept > 0) setAll(win, st!.last, 0);
       let sent = st === undefined ? 0 : st.sent;
       const count = list.length;
       for (let i = from; i < count; i += step) {
@@ -123,18 +128,21 @@ export class Outbound {
           }
         } else {
           // Its head (a new request's line and headers) and its tail; then its last bytes are what is kept.
+          const end = kept + this.head + TAIL;
           copyBytes(win, kept, data, 0, this.head);
-          copyBytes(win, kept + this.head, data, n - TAIL, TAIL);
+          copyBytes(win, end - TAIL, data, n - TAIL, TAIL);
           if (s.check(kept, this.head, TAIL) >= 0) return false;
+          // The kept bytes: from the tail in the window, unless a decoy's encoding is longer than it.
+          if (keep <= TAIL) apply(copyWithin, win, [0, end - keep, end]);
+          else copyBytes(win, 0, data, n - keep, keep);
           kept = keep;
-          copyBytes(win, 0, data, n - keep, keep);
         }
         sent += n;
       }
       if (stream !== undefined) {
         let cur = st;
         if (cur === undefined) apply(weakSet, this.streams, [stream, cur = { last: new Bytes(keep), len: 0, sent: 0 }]);
-        copyBytes(cur.last, 0, win, 0, kept);
+        setAll(cur.last, this.front, 0);
         cur.len = kept;
         cur.sent = sent;
       }

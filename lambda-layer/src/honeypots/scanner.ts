@@ -42,8 +42,17 @@ const Bytes = Uint8Array;
  * it outside the window too.
  */
 export function copyBytes(target: Uint8Array, at: number, source: Uint8Array, from: number, n: number): void {
-  const view = new Bytes(apply(bufferOf, source, []) as ArrayBuffer, (apply(offsetOf, source, []) as number) + from, n);
-  apply(setBytes, target, [view, at]);
+  apply(setBytes, target, [viewOf(source, from, n), at]);
+}
+
+/** source[from, from + n) as a Uint8Array of its own (the same memory), by the getters read when the bundle loaded. */
+export function viewOf(source: Uint8Array, from: number, n: number): Uint8Array {
+  return new Bytes(apply(bufferOf, source, []) as ArrayBuffer, (apply(offsetOf, source, []) as number) + from, n);
+}
+
+/** All of source into target at `at`, by the set() read when the bundle loaded. */
+export function setAll(target: Uint8Array, source: Uint8Array, at: number): void {
+  apply(setBytes, target, [source, at]);
 }
 
 /** Below this many bytes a range is probed byte by byte; above, through an aligned Int32Array (one load a probe) or probe.wat. */
