@@ -62,7 +62,12 @@ export function start(host: HoneypotHost): Honeypots {
     if (built) return built;
     const wasm = instantiateProbe(c, c.apply(c.bufferFrom, undefined, [NANO_PROBE_WASM, 'base64']) as Uint8Array);
     const scanner = new Scanner(decoys.flatMap((d, i) => encodingsOf(d.value, i, text)), wasm);
-    const latin1 = (b: Uint8Array, s: number, e: number): string => c.apply(c.bufToString, b, ['latin1', s, e]) as string;
+    // By its elements: Buffer#toString would clamp to an own \`length\` user code put on the buffer.
+    const latin1 = (b: Uint8Array, s: number, e: number): string => {
+      let t = '';
+      for (let i = s; i < e; i++) t += String.fromCharCode(b[i]);
+      return t;
+    };
     return (built = { scanner, outbound: new Outbound(scanner, decoys, latin1, c), dnsForms: undefined });
   };
   const dnsForms = (): readonly string[][] => {

@@ -171,8 +171,10 @@ export class Outbound {
   /** Scans one chunk written on `stream` (a handle; undefined for a datagram). In the window. */
   chunk(stream: object | undefined, data: Uint8Array | string): Finding | undefined {
     const s = this.scanner;
-    const n = data.length;
     const isString = typeof data === 'string';
+    // A buffer's length by the getter read at load: an own \`length\` user code put on it
+    // made this scan a few bytes while the binding sent them all.
+    const n = isString ? data.length : apply(lengthOf, data, []) as number;
     const st = stream === undefined ? undefined : this.streams.get(stream);
     let tail = '';
     if (st !== undefined) for (let i = 0; i < st.len; i++) tail += String.fromCharCode(st.last[i]);
@@ -191,7 +193,7 @@ export class Outbound {
     if (finding === undefined) {
       let hit: Hit | undefined;
       if (isString) hit = s.scanString(data);
-      else if (st === undefined || st.sent < FULL || n <= this.edges) hit = s.scanBytes(data);
+      else if (st === undefined || st.sent < FULL || n <= this.edges) hit = s.scanBytes(data, 0, n);
       else hit = s.scanBytes(data, 0, EDGE + s.maxLength) ?? s.scanBytes(data, n - TAIL, n);
       if (hit !== undefined) {
         const at = hit.at;

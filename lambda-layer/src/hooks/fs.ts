@@ -221,11 +221,27 @@ function writeAllowed(api: string, t: Tracked, bytes: ArrayLike<number>, positio
   return true;
 }
 
+// The getters of a typed array's and a DataView's memory, read when the
+// bundle loads (in the window: the originals). A plain \`b.buffer\` would
+// find an own property user code put on the written array first: an own
+// \`buffer\` or \`byteOffset\` showed the check other bytes than the ELF
+// the binding wrote.
+const typedArrayPrototype = Reflect.getPrototypeOf(Uint8Array.prototype) as object;
+const getter = (o: object, k: string) => Reflect.getOwnPropertyDescriptor(o, k)!.get!;
+const VIEW_GETTERS = [typedArrayPrototype, DataView.prototype].map((o) => [getter(o, 'buffer'), getter(o, 'byteOffset'), getter(o, 'byteLength')]);
+
+/** An ArrayBufferView's memory and length, by its internal slots; throws for anything else. */
+function viewParts(b: unknown): [ArrayBuffer, number, number] {
+  // A typed array (a Buffer is one) has a toStringTag; a DataView has none from that getter.
+  const g = VIEW_GETTERS[apply(c.bytesTag, b, []) === undefined ? 1 : 0];
+  return [apply(g[0], b, []) as ArrayBuffer, apply(g[1], b, []) as number, apply(g[2], b, []) as number];
+}
+
 function view(buffer: unknown, offset: unknown, length: unknown): Uint8Array {
-  const b = buffer as ArrayBufferView;
+  const [memory, at, size] = viewParts(buffer);
   const off = typeof offset === 'number' ? offset : 0;
-  const len = typeof length === 'number' ? length : b.byteLength - off;
-  return new Uint8Array(b.buffer, b.byteOffset + off, Math.max(0, Math.min(len, HEAD)));
+  const len = typeof length === 'number' ? length : size - off;
+  return new Uint8Array(memory, at + off, Math.max(0, Math.min(len, HEAD)));
 }
 
 function encode(s: unknown, encoding: unknown): Uint8Array {
@@ -279,14 +295,20 @@ export const fsHandlers: Record<string, Handler> = {};
   hook('writeBuffers', (orig) => function writeBuffers(this: unknown, ...a: unknown[]) {
     const t = tracked.size === 0 ? undefined : tracked.get(a[0] as number);
     if (t && Array.isArray(a[1])) {
+      // The list is read once, by index, and the binding writes that copy: an own
+      // Symbol.iterator or an index getter showed the check a harmless buffer and the binding an ELF.
+      const list = a[1] as unknown[];
+      const copy: unknown[] = [];
+      for (let i = 0, n = list.length; i < n; i++) copy[i] = list[i];
+      a[1] = copy;
       const bytes: number[] = [];
-      for (const chunk of a[1] as ArrayBufferView[]) {
-        const v = view(chunk, 0, chunk.byteLength);
-        for (let i = 0; i < v.length && bytes.length < HEAD; i++) bytes[bytes.length] = v[i];
-        if (bytes.length >= HEAD) break;
-      }
       let total = 0;
-      for (const chunk of a[1] as ArrayBufferView[]) total += chunk.byteLength;
+      for (let j = 0; j < copy.length; j++) {
+        total += viewParts(copy[j])[2];
+        if (bytes.length >= HEAD) continue;
+        const v = view(copy[j], 0, undefined);
+        for (let i = 0; i < v.length && bytes.length < HEAD; i++) bytes[bytes.length] = v[i];
+      }
       if (!writeAllowed('write', t, bytes, a[2], total)) return fail(a[3], eacces('write', t.path));
     }
     return apply(orig, this, a);

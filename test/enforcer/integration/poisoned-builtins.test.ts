@@ -74,6 +74,13 @@ const HAS_INSTANCE = {
   // Lies only about buffers, so that Node's own code keeps working around the attack.
   liesAboutBuffers(x) { return ArrayBuffer.isView(x) ? false : Function.prototype[Symbol.hasInstance].call(this, x); },
 };
+// The data itself lying: own properties on a written Buffer shadow %TypedArray%.prototype's getters.
+const SHADOWS = {
+  'own buffer': (b) => Object.defineProperty(b, 'buffer', { get: () => new ArrayBuffer(65536) }),
+  'own byteOffset': (b) => Object.defineProperty(b, 'byteOffset', { value: 1 }),
+  'own length': (b) => Object.defineProperty(b, 'length', { value: 1 }),
+  'own byteLength': (b) => Object.defineProperty(b, 'byteLength', { value: 1 }),
+};
 // Gives each constructor each Symbol.hasInstance while attack() runs; what the attacks achieved.
 const hasInstanceMatrix = (attacks) => {
   const broken = [];
@@ -217,6 +224,28 @@ check('constructors given a Symbol.hasInstance: no executable appears in /tmp th
   'copy an ELF in': () => { try { fs.copyFileSync('/bin/true', Buffer.from(TMP + '/hc')); } catch {} return ELF_AT(TMP + '/hc'); },
   'chmod +x': () => { try { fs.chmodSync(Buffer.from(TMP + '/plain'), 0o755); } catch {} return () => { const was = (fs.statSync(TMP + '/plain').mode & 0o111) !== 0; fs.chmodSync(TMP + '/plain', 0o644); return was; }; },
 }));
+// What the binding writes is the ELF; what the check read used to be other bytes (an own getter
+// on the buffer; a writev list with its own iterator or an index getter).
+check('a written buffer or writev list that lies about itself: no ELF appears in /tmp', () => {
+  const broken = [];
+  const attempt = (name, write) => {
+    const f = TMP + '/lie';
+    try { const fd = fs.openSync(f, 'w'); try { write(fd); } finally { fs.closeSync(fd); } } catch {}
+    if (ELF_AT(f)()) broken.push(name);
+  };
+  for (const [name, lie] of Object.entries(SHADOWS)) {
+    attempt('writeSync, ' + name, (fd) => fs.writeSync(fd, lie(Buffer.from(ELF))));
+    attempt('writevSync, ' + name, (fd) => fs.writevSync(fd, [lie(Buffer.from(ELF))]));
+  }
+  const iterated = [Buffer.from(ELF)];
+  iterated[Symbol.iterator] = function* () { yield Buffer.from('harmless'); };
+  attempt('writevSync, own Symbol.iterator', (fd) => fs.writevSync(fd, iterated));
+  let reads = 0;
+  const getter = [];
+  Object.defineProperty(getter, 0, { enumerable: true, get: () => (reads++ < 2 ? Buffer.from('harmless') : Buffer.from(ELF)) });
+  attempt('writevSync, an index getter', (fd) => fs.writevSync(fd, getter));
+  return { tried: 2 * Object.keys(SHADOWS).length + 2, broken };
+});
 check('JSON written to /tmp with a built-in replaced', () => poisoned(String.prototype, 'startsWith', () => false, () => {
   fs.writeFileSync(TMP + '/data.json', '{"a":1}');
   return fs.readFileSync(TMP + '/data.json', 'utf8');
@@ -271,6 +300,17 @@ check('a writev list with a getter: read once, and the signed request never arri
   await sleep(100);
   s.destroy();
   return { reads, arrived: got.get(local) === true };
+});
+// The signed request in a Buffer with own properties that shadow the getters the scan reads.
+check('a signed request in a buffer that lies about itself never arrives', async () => {
+  const tried = [];
+  for (const [name, lie] of Object.entries(SHADOWS)) {
+    const s = await connect();
+    tried.push([s.localPort, name]);
+    try { s.write(lie(Buffer.from(LINE))); } catch {}
+  }
+  await sleep(300);
+  return { attempts: tried.length, broken: tried.filter(([p]) => got.get(p)).map(([, what]) => what) };
 });
 // The hooks used to tell a buffer by \`instanceof Uint8Array\`: answered false, the signed request was no buffer to scan.
 check('constructors given a Symbol.hasInstance: a request signed with the decoy key never arrives', async () => {
@@ -429,6 +469,11 @@ describe.each(NODE_VERSIONS)('built-ins replaced by user code, on Node %s', (ver
     const r = netBlock.result('constructors given a Symbol.hasInstance: a request signed with the decoy key never arrives').value;
     expect(r.attempts).toBe(6 * 8 * 2);
     expect(r.broken).toEqual([]);
+  });
+
+  test('a written buffer or writev list that lies about itself writes no ELF to /tmp, and a signed request in one never arrives', () => {
+    expect(write.result('a written buffer or writev list that lies about itself: no ELF appears in /tmp').value).toEqual({ tried: 10, broken: [] });
+    expect(netBlock.result('a signed request in a buffer that lies about itself never arrives').value).toEqual({ attempts: 4, broken: [] });
   });
 
   test('ordinary data is still written to /tmp with a built-in replaced', () => {
