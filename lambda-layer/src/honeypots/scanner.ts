@@ -210,11 +210,6 @@ export class Scanner {
     return (this.lists = { start, data });
   }
 
-  /** Is `gram` (4 bytes, as a little-endian Int32Array load reads them) a piece of a pattern? Calls no built-in. */
-  has(gram: number): boolean {
-    return find(this.table, this.filter, gram) >= 0;
-  }
-
   /**
    * The next probe in bytes[from..to) after byte `after` (-1: the first)
    * whose gram is a piece of a pattern: its byte position, or -1. Probes lie
