@@ -162,8 +162,10 @@ const engineCaptured = (function engineCaptured(): unknown[] {
 const run = (function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   const orig = originals[i];
   const kind = i > H.ReadFileUtf8 ? quickKinds[i] : 0;
-  // A list of buffers (writev, a datagram's) is read once: what the scan sees is what the binding sends.
-  if (kind === QUICK_WRITEV || kind === QUICK_UDP) a = listCopy(a);
+  // A list of buffers (a socket's writev, a datagram's, fs.writev's) is read once: what the scan and the
+  // /tmp check see is what the binding writes (an index getter or the list's own iterator could tell them apart).
+  if (kind === QUICK_WRITEV || kind === QUICK_UDP) a = listCopy(a, 0);
+  else if (i === H.WriteBuffers) a = listCopy(a, 3);
   // The honeypots' network writes: most carry nothing to look at closer, which their quick path tells without a window.
   if (kind !== 0 && quick !== undefined && quick(kind, self, a)) return apply(orig, self, a);
   // What the engine decides on is what the binding gets: a copy, read once, before the window opens.
@@ -326,11 +328,13 @@ const snapshot = (function snapshot(a: unknown[]): unknown[] {
 let retained: WeakMap<object, unknown> | undefined;
 
 /**
- * A network hook's arguments with its list (a[1]: writev's chunks, UDP
- * send's buffers) copied, each element read once: a getter or a Proxy in
- * the list cannot show the outbound scan one buffer and the binding another.
+ * A hook's arguments with its list of buffers (a[1]: a socket's writev
+ * chunks, UDP send's buffers, the fs binding's writeBuffers) copied, each
+ * element read once: a getter or a Proxy in the list cannot show the check
+ * one buffer and the binding another. `req`: where the call's request is
+ * (an async write's), which keeps the copy alive.
  */
-function listCopy(a: unknown[]): unknown[] {
+function listCopy(a: unknown[], req: number): unknown[] {
   const list = a[1];
   if (!isArray(list)) return a;
   checkPlain();
@@ -338,7 +342,8 @@ function listCopy(a: unknown[]): unknown[] {
   const copy = copyOf(list as unknown[], false);
   put1(b, 1, copy);
   // The binding writes the buffers later; Node keeps the caller's list alive until then, this keeps the copy's.
-  if (a[0] !== null && typeof a[0] === 'object') apply(core.weakSet, retained ??= new core.WeakMapCtor(), [a[0], copy]);
+  const r = a[req];
+  if (r !== null && typeof r === 'object') apply(core.weakSet, retained ??= new core.WeakMapCtor(), [r, copy]);
   return b;
 }
 

@@ -12,7 +12,7 @@
 /* eslint-disable no-bitwise */ // grams are packed bytes, as in scanner.ts
 import { isBytes, type Captured } from '../captured';
 import type { Decoy } from './decoys';
-import { copyBytes, setAll, viewOf, WINDOW, type Hit, type Scanner } from './scanner';
+import { copyBytes, lengthOf, moveBytes, setAll, viewOf, WINDOW, type Hit, type Scanner } from './scanner';
 
 /** What a scan found. */
 export interface Finding {
@@ -37,9 +37,6 @@ export const TAIL = 512;
 const apply = Reflect.apply;
 const weakGet = WeakMap.prototype.get;
 const weakSet = WeakMap.prototype.set;
-const typedArrayPrototype = Reflect.getPrototypeOf(Uint8Array.prototype) as Uint8Array;
-const lengthOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'length')!.get!;
-const copyWithin = typedArrayPrototype.copyWithin;
 const isArray = Array.isArray;
 const Bytes = Uint8Array;
 
@@ -114,7 +111,7 @@ export class Outbound {
       for (let i = from; i < count; i += step) {
         const data: unknown = list[i];
         if (!isBytes(this.k, data)) return false;
-        const n = apply(lengthOf, data, []) as number;
+        const n = lengthOf(data);
         if (stream === undefined || sent < FULL || n <= this.edges) {
           // Whole (a datagram, a connection's first FULL bytes, a short write): in pieces that fit after the kept bytes.
           for (let at = 0; at < n;) {
@@ -123,7 +120,7 @@ export class Outbound {
             if (s.check(kept, piece, 0) >= 0) return false;
             const end = kept + piece;
             kept = end < keep ? end : keep;
-            if (end > kept) apply(copyWithin, win, [0, end - kept, end]);
+            if (end > kept) moveBytes(win, 0, end - kept, end);
             at += piece;
           }
         } else {
@@ -133,15 +130,14 @@ export class Outbound {
           copyBytes(win, end - TAIL, data, n - TAIL, TAIL);
           if (s.check(kept, this.head, TAIL) >= 0) return false;
           // The kept bytes: from the tail in the window, unless a decoy's encoding is longer than it.
-          if (keep <= TAIL) apply(copyWithin, win, [0, end - keep, end]);
+          if (keep <= TAIL) moveBytes(win, 0, end - keep, end);
           else copyBytes(win, 0, data, n - keep, keep);
           kept = keep;
         }
         sent += n;
       }
       if (stream !== undefined) {
-        let cur = st;
-        if (cur === undefined) apply(weakSet, this.streams, [stream, cur = { last: new Bytes(keep), len: 0, sent: 0 }]);
+        const cur = st ?? this.newStream(stream);
         setAll(cur.last, this.front, 0);
         cur.len = kept;
         cur.sent = sent;
@@ -152,15 +148,22 @@ export class Outbound {
     }
   }
 
+  /** A connection's state at its first write, remembered for it. */
+  private newStream(stream: object): Stream {
+    const st = { last: new Bytes(this.keep), len: 0, sent: 0 };
+    apply(weakSet, this.streams, [stream, st]);
+    return st;
+  }
+
   /** Keeps the last bytes of what was sent on `stream` (its state made at its first write), and counts them. */
   private keepEnd(st: Stream | undefined, stream: object, data: Uint8Array | string, n: number): Stream {
     const keep = this.keep;
-    if (st === undefined) apply(weakSet, this.streams, [stream, st = { last: new Bytes(keep), len: 0, sent: 0 }]);
+    if (st === undefined) st = this.newStream(stream);
     const last = st.last;
     const fromData = n < keep ? n : keep;
     const fromOld = st.len < keep - fromData ? st.len : keep - fromData;
     // The old bytes that stay to the front, then the new ones (built-ins the bundle read at load: memmove, no loop to compile).
-    if (fromOld > 0) apply(copyWithin, last, [0, st.len - fromOld, st.len]);
+    if (fromOld > 0) moveBytes(last, 0, st.len - fromOld, st.len);
     if (typeof data === 'string') keepText(last, fromOld, data, n - fromData, n);
     else copyBytes(last, fromOld, data, n - fromData, fromData);
     st.len = fromOld + fromData;
@@ -174,7 +177,7 @@ export class Outbound {
     const isString = typeof data === 'string';
     // A buffer's length by the getter read at load: an own \`length\` user code put on it
     // made this scan a few bytes while the binding sent them all.
-    const n = isString ? data.length : apply(lengthOf, data, []) as number;
+    const n = isString ? data.length : lengthOf(data);
     const st = stream === undefined ? undefined : this.streams.get(stream);
     let tail = '';
     if (st !== undefined) for (let i = 0; i < st.len; i++) tail += String.fromCharCode(st.last[i]);

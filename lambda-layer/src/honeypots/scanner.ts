@@ -34,6 +34,8 @@ const bufferOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')
 const offsetOf = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')!.get!;
 const charCodeAt = String.prototype.charCodeAt;
 const setBytes = (typedArrayPrototype as Uint8Array).set;
+const copyWithin = (typedArrayPrototype as Uint8Array).copyWithin;
+const lengthGetter = Reflect.getOwnPropertyDescriptor(typedArrayPrototype, 'length')!.get!;
 const Words = Int32Array;
 const Bytes = Uint8Array;
 /**
@@ -53,6 +55,16 @@ export function viewOf(source: Uint8Array, from: number, n: number): Uint8Array 
 /** All of source into target at `at`, by the set() read when the bundle loaded. */
 export function setAll(target: Uint8Array, source: Uint8Array, at: number): void {
   apply(setBytes, target, [source, at]);
+}
+
+/** target[from, end) moved to `to` in target, by the copyWithin() read when the bundle loaded. */
+export function moveBytes(target: Uint8Array, to: number, from: number, end: number): void {
+  apply(copyWithin, target, [to, from, end]);
+}
+
+/** The number of bytes, by the getter read when the bundle loaded: an own `length` user code put on the array is not it. */
+export function lengthOf(bytes: Uint8Array): number {
+  return apply(lengthGetter, bytes, []) as number;
 }
 
 /** Below this many bytes a range is probed byte by byte; above, through an aligned Int32Array (one load a probe) or probe.wat. */

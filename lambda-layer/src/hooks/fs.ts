@@ -294,13 +294,9 @@ export const fsHandlers: Record<string, Handler> = {};
   // writeBuffers(fd, buffers, position, req)
   hook('writeBuffers', (orig) => function writeBuffers(this: unknown, ...a: unknown[]) {
     const t = tracked.size === 0 ? undefined : tracked.get(a[0] as number);
+    // The list is late.js's copy (listCopy), read once: what the binding writes.
     if (t && Array.isArray(a[1])) {
-      // The list is read once, by index, and the binding writes that copy: an own
-      // Symbol.iterator or an index getter showed the check a harmless buffer and the binding an ELF.
-      const list = a[1] as unknown[];
-      const copy: unknown[] = [];
-      for (let i = 0, n = list.length; i < n; i++) copy[i] = list[i];
-      a[1] = copy;
+      const copy = a[1] as unknown[];
       const bytes: number[] = [];
       let total = 0;
       for (let j = 0; j < copy.length; j++) {

@@ -56,12 +56,14 @@ const VARIANTS = {
 // its effect even when the call throws (a throwing call may still have started the process).
 const getDescriptor = Object.getOwnPropertyDescriptor;
 const define = Object.defineProperty;
+// A key h does not have as its own (a constructor's Symbol.hasInstance) is defined, then deleted.
 const poisoned = (h, k, v, attack, getter = false) => {
   const d = getDescriptor(h, k);
   if (getter) define(h, k, { get: v, configurable: true });
+  else if (d === undefined) define(h, k, { value: v, writable: true, configurable: true });
   else h[k] = v;
   let effect;
-  try { effect = attack(); } catch { effect = false; } finally { define(h, k, d); }
+  try { effect = attack(); } catch { effect = false; } finally { if (d === undefined) delete h[k]; else define(h, k, d); }
   // An attack may look at its effect once the built-in is back (Node's own fs can abort on a lying getter).
   return typeof effect === 'function' ? effect() : effect;
 };
@@ -69,6 +71,7 @@ const gone = (f) => { const was = exists(f); if (was) fs.rmSync(f, { force: true
 // \`x instanceof C\` asks C[Symbol.hasInstance], which user code can define on any constructor
 // (Uint8Array's is inherited from Function.prototype, where it cannot be replaced).
 const CONSTRUCTORS = { Uint8Array, TypedArray: typedArray, Buffer, Array, Object, Error };
+const HAS_INSTANCE_TARGETS = Object.entries(CONSTRUCTORS).map(([name, C]) => [name, C, Symbol.hasInstance, false]);
 const HAS_INSTANCE = {
   ...VARIANTS,
   // Lies only about buffers, so that Node's own code keeps working around the attack.
@@ -81,33 +84,19 @@ const SHADOWS = {
   'own length': (b) => Object.defineProperty(b, 'length', { value: 1 }),
   'own byteLength': (b) => Object.defineProperty(b, 'byteLength', { value: 1 }),
 };
-// Gives each constructor each Symbol.hasInstance while attack() runs; what the attacks achieved.
-const hasInstanceMatrix = (attacks) => {
+// Each target poisoned in each way, one at a time, while each attack runs; what the attacks achieved.
+const matrix = (attacks, targets = TARGETS, variants = VARIANTS) => {
   const broken = [];
   let tried = 0;
-  for (const [name, C] of Object.entries(CONSTRUCTORS)) {
-    for (const [variant, v] of Object.entries(HAS_INSTANCE)) {
+  for (const [name, h, k, getter] of targets) {
+    for (const [variant, v] of Object.entries(variants)) {
       for (const [attack, run] of Object.entries(attacks)) {
         tried++;
-        define(C, Symbol.hasInstance, { value: v, configurable: true });
-        let effect;
-        try { effect = run(); } catch { effect = false; } finally { delete C[Symbol.hasInstance]; }
-        if (typeof effect === 'function' ? effect() : effect) broken.push(name + '[Symbol.hasInstance] ' + variant + ': ' + attack);
-      }
-    }
-  }
-  return { tried, broken };
-};
-const matrix = (attacks) => {
-  const broken = [];
-  for (const [name, h, k, getter] of TARGETS) {
-    for (const [variant, v] of Object.entries(VARIANTS)) {
-      for (const [attack, run] of Object.entries(attacks)) {
         if (poisoned(h, k, v, run, getter)) broken.push(name + '.' + String(k) + (getter ? ' (getter) ' : ' ') + variant + ': ' + attack);
       }
     }
   }
-  return { targets: TARGETS.length, getters: TARGETS.filter((t) => t[3]).length, broken };
+  return { targets: targets.length, getters: targets.filter((t) => t[3]).length, tried, broken };
 };
 `;
 
@@ -199,31 +188,27 @@ check('after that, every spawn is refused', () => cp.spawnSync('/bin/sh', ['-c',
 const WRITE = PRELUDE + String.raw`
 fs.writeFileSync(TMP + '/plain', 'data\n');
 const ELF = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0x3e, 0]);
+// Whether f holds an ELF (looked at once the built-in is back), and f removed.
+const ELF_AT = (f) => () => { const head = exists(f) ? fs.readFileSync(f).toString('latin1', 0, 4) : ''; fs.rmSync(f, { force: true }); return head === '\x7fELF'; };
 const xbit = (f) => { const was = exists(f) && (fs.statSync(f).mode & 0o111) !== 0; fs.rmSync(f, { force: true }); return was; };
+// Whether the plain file f was made executable; its mode put back.
+const madeExecutable = (f) => { const was = (fs.statSync(f).mode & 0o111) !== 0; fs.chmodSync(f, 0o644); return was; };
 check('every built-in replaced, one at a time: no executable appears in /tmp', () => matrix({
   'write 0755 script': () => { try { fs.writeFileSync(TMP + '/s', '#!/bin/sh\necho hi\n', { mode: 0o755 }); } catch {} return xbit(TMP + '/s'); },
   'write script': () => { try { fs.writeFileSync(TMP + '/t', '#!/bin/sh\necho hi\n'); } catch {} return gone(TMP + '/t'); },
   // A Buffer: the check reads its bytes (and its length) itself. What may stay is a file without the
   // ELF magic (the open is not refused; a getter that lies to Node's own fs can make it write 1 byte).
-  'write ELF buffer': () => {
-    try { fs.writeFileSync(TMP + '/e', ELF); } catch {}
-    return () => {
-      const head = exists(TMP + '/e') ? fs.readFileSync(TMP + '/e').toString('latin1', 0, 4) : '';
-      fs.rmSync(TMP + '/e', { force: true });
-      return head === '\x7fELF';
-    };
-  },
-  'chmod +x': () => { try { fs.chmodSync(TMP + '/plain', 0o755); } catch {} const was = (fs.statSync(TMP + '/plain').mode & 0o111) !== 0; fs.chmodSync(TMP + '/plain', 0o644); return was; },
+  'write ELF buffer': () => { try { fs.writeFileSync(TMP + '/e', ELF); } catch {} return ELF_AT(TMP + '/e'); },
+  'chmod +x': () => { try { fs.chmodSync(TMP + '/plain', 0o755); } catch {} return madeExecutable(TMP + '/plain'); },
 }));
 // A path given as a Buffer: the enforcer used to tell one by \`instanceof Uint8Array\`, and a
 // Symbol.hasInstance answering false made it no path at all (an ELF was written).
-const ELF_AT = (f) => () => { const head = exists(f) ? fs.readFileSync(f).toString('latin1', 0, 4) : ''; fs.rmSync(f, { force: true }); return head === '\x7fELF'; };
-check('constructors given a Symbol.hasInstance: no executable appears in /tmp through a Buffer path', () => hasInstanceMatrix({
+check('constructors given a Symbol.hasInstance: no executable appears in /tmp through a Buffer path', () => matrix({
   'write ELF': () => { try { fs.writeFileSync(Buffer.from(TMP + '/he'), ELF); } catch {} return ELF_AT(TMP + '/he'); },
   'write 0755 script': () => { try { fs.writeFileSync(Buffer.from(TMP + '/hs'), '#!/bin/sh\necho hi\n', { mode: 0o755 }); } catch {} return () => gone(TMP + '/hs'); },
   'copy an ELF in': () => { try { fs.copyFileSync('/bin/true', Buffer.from(TMP + '/hc')); } catch {} return ELF_AT(TMP + '/hc'); },
-  'chmod +x': () => { try { fs.chmodSync(Buffer.from(TMP + '/plain'), 0o755); } catch {} return () => { const was = (fs.statSync(TMP + '/plain').mode & 0o111) !== 0; fs.chmodSync(TMP + '/plain', 0o644); return was; }; },
-}));
+  'chmod +x': () => { try { fs.chmodSync(Buffer.from(TMP + '/plain'), 0o755); } catch {} return () => madeExecutable(TMP + '/plain'); },
+}, HAS_INSTANCE_TARGETS, HAS_INSTANCE));
 // What the binding writes is the ELF; what the check read used to be other bytes (an own getter
 // on the buffer; a writev list with its own iterator or an index getter).
 check('a written buffer or writev list that lies about itself: no ELF appears in /tmp', () => {
@@ -313,36 +298,18 @@ check('a signed request in a buffer that lies about itself never arrives', async
   return { attempts: tried.length, broken: tried.filter(([p]) => got.get(p)).map(([, what]) => what) };
 });
 // The hooks used to tell a buffer by \`instanceof Uint8Array\`: answered false, the signed request was no buffer to scan.
-check('constructors given a Symbol.hasInstance: a request signed with the decoy key never arrives', async () => {
+// The signed request sent on a fresh connection for each target poisoned in each way, one at a time, by
+// each attack; which connections it reached the listener on. Connections in batches of 32 targets: a
+// loopback connect takes milliseconds here, many at once hardly more.
+const sendMatrix = async (targets, variants) => {
   const tried = [];
-  for (const [name, C] of Object.entries(CONSTRUCTORS)) {
-    for (const [variant, v] of Object.entries(HAS_INSTANCE)) {
-      for (const [attack, run] of Object.entries(ATTACKS)) {
-        const s = await connect();
-        tried.push([s.localPort, name + '[Symbol.hasInstance] ' + variant + ': ' + attack]);
-        define(C, Symbol.hasInstance, { value: v, configurable: true });
-        try { run(s); } catch {} finally { delete C[Symbol.hasInstance]; }
-      }
-    }
-  }
-  await sleep(300);
-  return { attempts: tried.length, broken: tried.filter(([p]) => got.get(p)).map(([, what]) => what) };
-});
-if (process.env.MATRIX !== 'off') check('every built-in replaced, one at a time: a request signed with the decoy key never arrives', async () => {
-  // One clean write first: the honeypots' tables are built, so the quick path is what the attacks meet.
-  const warm = await connect();
-  warm.write(Buffer.from('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
-  await sleep(20);
-  warm.destroy();
-  const tried = [];
-  const PER = Object.keys(VARIANTS).length * Object.keys(ATTACKS).length;
-  // Connections in batches of 32 targets: a loopback connect takes milliseconds here, many at once hardly more.
-  for (let from = 0; from < TARGETS.length; from += 32) {
-    const batch = TARGETS.slice(from, from + 32);
-    const sockets = await Promise.all(Array.from({ length: batch.length * PER }, connect));
+  const per = Object.keys(variants).length * Object.keys(ATTACKS).length;
+  for (let from = 0; from < targets.length; from += 32) {
+    const batch = targets.slice(from, from + 32);
+    const sockets = await Promise.all(Array.from({ length: batch.length * per }, connect));
     let j = 0;
     for (const [name, h, k, getter] of batch) {
-      for (const [variant, v] of Object.entries(VARIANTS)) {
+      for (const [variant, v] of Object.entries(variants)) {
         for (const [attack, run] of Object.entries(ATTACKS)) {
           const s = sockets[j++];
           tried.push([s.localPort, name + '.' + String(k) + (getter ? ' (getter) ' : ' ') + variant + ': ' + attack]);
@@ -354,8 +321,18 @@ if (process.env.MATRIX !== 'off') check('every built-in replaced, one at a time:
     for (const s of sockets) s.destroy();
   }
   await sleep(300);
+  return { attempts: tried.length, broken: tried.filter(([p]) => got.get(p)).map(([, what]) => what) };
+};
+check('constructors given a Symbol.hasInstance: a request signed with the decoy key never arrives', () => sendMatrix(HAS_INSTANCE_TARGETS, HAS_INSTANCE));
+if (process.env.MATRIX !== 'off') check('every built-in replaced, one at a time: a request signed with the decoy key never arrives', async () => {
+  // One clean write first: the honeypots' tables are built, so the quick path is what the attacks meet.
+  const warm = await connect();
+  warm.write(Buffer.from('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+  await sleep(20);
+  warm.destroy();
+  const r = await sendMatrix(TARGETS, VARIANTS);
   server.close();
-  return { targets: TARGETS.length, attempts: tried.length, broken: tried.filter(([p]) => got.get(p)).map(([, what]) => what) };
+  return { targets: TARGETS.length, ...r };
 });
 `;
 
