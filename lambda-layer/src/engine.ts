@@ -13,12 +13,13 @@ import { emit } from './events';
 import { initGate } from './gate';
 import type { Honeypots } from './honeypots/host';
 import { startHoneypots } from './honeypots/load';
-import { dlopen } from './hooks/addon';
+import { dlopen, loadExtension } from './hooks/addon';
 import { initChildEnv } from './hooks/child-env';
 import { spawn, spawnSync } from './hooks/child-process';
 import { execve } from './hooks/execve';
 import { fsHandlers, setUsePromises } from './hooks/fs';
 import type { AnyFn, Handler } from './hooks/handler';
+import { WASI } from './hooks/wasi';
 import { Worker } from './hooks/worker';
 import { decodePolicy } from './policy';
 
@@ -51,7 +52,7 @@ export interface Engine {
   handle(name: string, orig: AnyFn, self: unknown, args: unknown[], newTarget: AnyFn | undefined): unknown;
 }
 
-const handlers: Record<string, Handler> = { spawn, spawnSync, execve, dlopen, Worker, ...fsHandlers };
+const handlers: Record<string, Handler> = { spawn, spawnSync, execve, dlopen, loadExtension, Worker, WASI, ...fsHandlers };
 const made = new Map<AnyFn, ReturnType<Handler>>();
 let c: Captured;
 let honeypots: Honeypots | undefined;

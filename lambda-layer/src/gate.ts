@@ -37,6 +37,7 @@ function describe(request: Request): Record<string, unknown> {
       : { api: request.api, path: request.path, source: request.source };
     case 'addon': return { api: request.api, path: request.path };
     case 'worker': return { api: request.api, filename: request.eval ? '<inline>' : request.filename, eval: request.eval };
+    case 'wasi': return { api: request.api, preopens: request.preopens };
   }
 }
 

@@ -14,7 +14,7 @@ export const enum H {
   Spawn, SpawnSync, Execve, Dlopen,
   Open, OpenFileHandle, Close, WriteBuffer, WriteBuffers, WriteString, FhClose, WriteFileUtf8,
   CopyFile, Rename, Link, CpSyncOverrideFile, CpSyncCopyDir, Chmod, Fchmod,
-  Worker, GetBuiltinModule, ReadFileUtf8,
+  Worker, GetBuiltinModule, DatabaseSync, LoadExtension, Wasi, ReadFileUtf8,
 }
 
 /** State both halves read and write. */

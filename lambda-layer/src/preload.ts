@@ -272,7 +272,8 @@ const inWritable = (function inWritable(p: unknown): boolean {
 /** The engine's handler name of each hook, and the property it replaces (the network hooks' are added with them). */
 // Array literals, not split(): their strings are constants of the script, not new ones made at start.
 const NAMES = ['spawn', 'spawnSync', 'execve', 'dlopen', 'open', 'openFileHandle', 'close', 'writeBuffer', 'writeBuffers', 'writeString', 'fhClose',
-  'writeFileUtf8', 'copyFile', 'rename', 'link', 'cpSyncOverrideFile', 'cpSyncCopyDir', 'chmod', 'fchmod', 'Worker', 'getBuiltinModule', 'readFileUtf8'];
+  'writeFileUtf8', 'copyFile', 'rename', 'link', 'cpSyncOverrideFile', 'cpSyncCopyDir', 'chmod', 'fchmod', 'Worker', 'getBuiltinModule',
+  'DatabaseSync', 'loadExtension', 'WASI', 'readFileUtf8'];
 const KEYS = NAMES.slice();
 KEYS[H.SpawnSync] = 'spawn';
 KEYS[H.FhClose] = 'close';
@@ -293,7 +294,7 @@ const ObjectProto = Object.prototype;
  */
 const run = (function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   // Also once the engine is loaded: a call with nothing to decide opens no window (a write to an fd it does not track).
-  if ((!shared.engine && shared.loading) || !needs(i, a)) return apply(originals[i], self, a);
+  if ((!shared.engine && shared.loading) || !needs(i, a)) return newTarget === undefined ? apply(originals[i], self, a) : construct(originals[i], a, newTarget as AnyFn);
   let l: Late;
   try {
     l = loadLate();
@@ -380,6 +381,10 @@ const needs = (function needs(i: H, a: unknown[]): boolean {
     case H.ReadFileUtf8: return mayBeDecoy(a[0]);
     // process.dlopen turns a filename that is not a string into one itself (its toString): the engine does that once.
     case H.Dlopen: return typeof a[1] !== 'string' || inWritable(a[1]);
+    // DatabaseSync#loadExtension(path): SQLite dlopens path, then path + '.so'. A path that is not a string throws natively.
+    case H.LoadExtension: return typeof a[0] === 'string' && (inWritable(a[0]) || inWritable(a[0] + '.so'));
+    case H.DatabaseSync: return held(i, false);
+    case H.Wasi: return held(i, true);
     case H.Rename: case H.Link: return inWritable(a[1]);
     // A whole tree copied in C++ (fs.cpSync of a directory without a filter): with decoys, any tree may hold one.
     case H.CpSyncCopyDir: return inWritable(a[1]) || shared.decoyFiles !== undefined;
@@ -408,6 +413,8 @@ function refuse(i: H, a: unknown[]): unknown {
     case H.Execve: throw eacces('execve', a[0]);
     case H.Dlopen: throw assign(new ErrorCtor(`${a[1]}: cannot load a native addon from a writable location (refused by nano-enforcer)`), { code: 'ERR_DLOPEN_FAILED' });
     case H.Worker: throw assign(new ErrorCtor(`Worker initialization failure: ${a[0]} refused by nano-enforcer`), { code: 'ERR_WORKER_INIT_FAILED' });
+    case H.LoadExtension: throw assign(new ErrorCtor(`${a[0]}: cannot load an extension from a writable location (refused by nano-enforcer)`), { code: 'ERR_LOAD_SQLITE_EXTENSION' });
+    case H.Wasi: throw assign(new ErrorCtor('UVWASI_EACCES, uvwasi_init (refused by nano-enforcer: internal fault)'), { errno: 2, code: 'UVWASI_EACCES', syscall: 'uvwasi_init' });
     case H.Open: case H.OpenFileHandle: return fail(a[3], eacces('open', a[0]));
     case H.WriteFileUtf8: return fail(undefined, eacces('open', a[0]));
     case H.CopyFile: return fail(a[3], eacces('copyfile', a[0]));
@@ -436,19 +443,19 @@ const put = (function put(from: H, to: H): void {
     const f = o?.[k] as AnyFn;
     if (typeof f !== 'function') continue;
     originals[i] = f;
-    // execve, Worker and getBuiltinModule are JS functions of length 1, with a prototype.
+    // execve, Worker, getBuiltinModule and WASI are JS functions of length 1, with a prototype; DatabaseSync is a class from C++.
+    const fn = i === H.Execve || i === H.Worker || i >= H.GetBuiltinModule && i <= H.Wasi && i !== H.LoadExtension;
     const w = i === H.GetBuiltinModule
       ? { [k]: function (this: unknown, id: unknown) { return seen(apply(f, this, arguments), id); } }[k]
-      : i === H.Execve || i === H.Worker
+      : fn
         ? { [k]: function (this: unknown, _: unknown) { return run(i, this, apply(slice, arguments, []) as unknown[], new.target); } }[k]
         : { [k](this: unknown, ...a: unknown[]) { return run(i, this, a); } }[k];
-    // The JS functions (execve, Worker, getBuiltinModule) get all their own
-    // properties copied. A binding function (C++) has only 'length' and
-    // 'name' on every supported Node (tamper-and-events.test.ts pins it):
-    // listing its keys would allocate two arrays per hook at start, enough to
-    // pull a garbage collection into init on Node 24.
-    if (i === H.Execve || i === H.Worker || i === H.GetBuiltinModule
-      || w.name !== f.name || w.length !== f.length || getPrototypeOf(w) !== getPrototypeOf(f)) disguise(w, f);
+    // Those get all their own properties copied. A binding function (C++)
+    // has only 'length' and 'name' on every supported Node
+    // (tamper-and-events.test.ts pins it): listing its keys would allocate
+    // two arrays per hook at start, enough to pull a garbage collection into
+    // init on Node 24.
+    if (fn || w.name !== f.name || w.length !== f.length || getPrototypeOf(w) !== getPrototypeOf(f)) disguise(w, f);
     // Without a descriptor object per hook: defineProperty fails on a non-configurable property, which may still be writable.
     DESCRIPTOR.value = w;
     DESCRIPTOR.enumerable = apply(isEnumerable, o, [k]) as boolean;
@@ -459,6 +466,8 @@ const put = (function put(from: H, to: H): void {
         // Read-only and locked: the original stays.
       }
     }
+    // A constructor's wrapper makes the same instances: `new Wrapper()` gets the original's prototype, which points back at it.
+    if (fn && i !== H.GetBuiltinModule && i !== H.Execve && o![k] === w) adopt(w, f);
   }
   DESCRIPTOR.value = undefined;
 });
@@ -533,14 +542,15 @@ function patchWorkerThreads(exportsObj: unknown): void {
   if (workerPatched || exportsObj === null || typeof exportsObj !== 'object') return;
   workerPatched = true;
   const x = exportsObj as Record<string, unknown>;
-  const Original = x.Worker as AnyFn & { prototype: { constructor: unknown } };
   targets[H.Worker] = x;
   put(H.Worker, H.Worker + 1);
-  const wrapper = x.Worker as AnyFn & { prototype: unknown };
-  if (wrapper === Original) return;
-  wrapper.prototype = Original.prototype;
+}
+
+/** A constructor's wrapper takes over its prototype. */
+function adopt(wrapper: AnyFn, original: AnyFn): void {
+  (wrapper as { prototype?: unknown }).prototype = (original as { prototype?: unknown }).prototype;
   try {
-    Original.prototype.constructor = wrapper;
+    (original as unknown as { prototype: { constructor: unknown } }).prototype.constructor = wrapper;
   } catch {
     // Keeps working; only `w.constructor === Worker` would differ.
   }
@@ -562,8 +572,9 @@ const installWorkerHooks = (function installWorkerHooks(): void {
   let chdir = proc.chdir;
   const d = getOwnPropertyDescriptor(proc, 'chdir');
   if (!d?.configurable) return;
+  // Not configurable: deleted or redefined, it would let `import('node:worker_threads')` hand out the original Worker.
   defineProperty(proc, 'chdir', {
-    configurable: true,
+    configurable: false,
     enumerable: d.enumerable,
     get: () => chdir,
     set: (v: typeof chdir) => {
@@ -578,6 +589,50 @@ const installWorkerHooks = (function installWorkerHooks(): void {
     },
   });
 });
+
+/**
+ * node:wasi and node:sqlite run native code below every other hook: a WASI
+ * sandbox reads and writes the directories it is given in C (uvwasi), and
+ * SQLite's loadExtension dlopens a file. Nothing user code can observe
+ * happens when an ESM import loads them (worker_threads at least assigns
+ * process.chdir), so they are loaded and hooked here, before user code:
+ * ~0.2-0.5 M instructions each. Loading them emits Node's
+ * ExperimentalWarning, where the module has one: it is held, and emitted
+ * (through whatever process.emitWarning is then) when the module is first
+ * used, which its constructor is: DatabaseSync, WASI.
+ */
+const heldWarnings: (unknown[] | undefined)[] = [];
+
+const installNativeLoaders = (function installNativeLoaders(): void {
+  if (!getBuiltin) return;
+  const emitWarning = proc.emitWarning;
+  let warning: unknown[] | undefined;
+  proc.emitWarning = function () { warning = apply(slice, arguments, []) as unknown[]; } as typeof proc.emitWarning;
+  try {
+    targets[H.Wasi] = apply(getBuiltin, proc, ['node:wasi']);
+    heldWarnings[H.Wasi] = warning;
+    warning = undefined;
+    // Node 22.13+ (before: behind a flag, and undefined here).
+    const sqlite = apply(getBuiltin, proc, ['node:sqlite']) as { DatabaseSync?: { prototype?: unknown } } | undefined;
+    targets[H.DatabaseSync] = sqlite;
+    targets[H.LoadExtension] = sqlite?.DatabaseSync?.prototype;
+    heldWarnings[H.DatabaseSync] = warning;
+  } finally {
+    proc.emitWarning = emitWarning;
+  }
+  // DatabaseSync is wrapped only to emit a held warning (none from Node 24.15 on).
+  put(warning === undefined ? H.LoadExtension : H.DatabaseSync, H.ReadFileUtf8);
+});
+
+/** Emits hook i's held warning, once; answers `needs`. */
+function held(i: H, needs: boolean): boolean {
+  const w = heldWarnings[i];
+  if (w !== undefined) {
+    heldWarnings[i] = undefined;
+    apply(proc.emitWarning, proc, w);
+  }
+  return needs;
+}
 
 /** An error's message, without a lookup user code can replace (instanceof, String). */
 function message(e: unknown): string {
@@ -633,6 +688,11 @@ try {
       installWorkerHooks();
     } catch (e) {
       faults[faults.length] = `worker_threads: ${message(e)}`;
+    }
+    try {
+      installNativeLoaders();
+    } catch (e) {
+      faults[faults.length] = `wasi, sqlite: ${message(e)}`;
     }
     if (withFs) {
       try {

@@ -72,7 +72,14 @@ export interface FileRequest {
   readonly source?: string;
 }
 
-export type Request = SpawnRequest | AddonRequest | WorkerRequest | FileRequest;
+/** A WASI instance about to be made: the host directories its code may read and write (preopens), absolute. */
+export interface WasiRequest {
+  readonly kind: 'wasi';
+  readonly api: string;
+  readonly preopens: readonly string[];
+}
+
+export type Request = SpawnRequest | AddonRequest | WorkerRequest | FileRequest | WasiRequest;
 
 export type Decision =
   | { readonly allow: true }
@@ -108,6 +115,8 @@ export interface SystemView {
   sha256(path: string): string | undefined;
   /** True when the path is in a writable location (/tmp, /dev/shm, a writable mount...). */
   isWritableLocation(path: string): boolean;
+  /** A writable location (or /proc) inside the directory dir, if there is one. */
+  writableBelow(dir: string): string | undefined;
 }
 
 /** What SystemView.stat() returns. */

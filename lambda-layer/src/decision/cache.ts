@@ -144,6 +144,7 @@ const recorder = (function recorder(base: SystemView, resolution: (p: string) =>
       return base.sha256(p);
     },
     isWritableLocation: (p) => base.isWritableLocation(p),
+    writableBelow: (d) => base.writableBelow(d),
     startTimeMs: base.startTimeMs,
     preloadPath: base.preloadPath,
     execPath: base.execPath,

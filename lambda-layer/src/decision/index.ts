@@ -58,7 +58,7 @@ import { cachedSpawnDecision, lastStableNames } from './cache';
 import { Context, Refusal } from './context';
 import { checkInvocation } from './invocation';
 import { memoized } from './memo';
-import { evaluateAddon, evaluateFile, evaluateWorker, refusal } from './requests';
+import { evaluateAddon, evaluateFile, evaluateWasi, evaluateWorker, refusal } from './requests';
 import type { Decision, Policy, Request, SpawnRequest, SystemView } from '../types';
 
 export { PRELOAD_PATH } from './environment';
@@ -77,6 +77,7 @@ export const evaluate = (function evaluate(policy: Policy, request: Request, sys
     case 'addon': return evaluateAddon(ctx, request);
     case 'worker': return evaluateWorker(ctx, request);
     case 'file': return evaluateFile(ctx, request);
+    case 'wasi': return evaluateWasi(ctx, request);
     default: {
       const kind = (request as { kind?: unknown }).kind;
       throw new Error(`unknown request kind ${String(kind)}`);
@@ -135,6 +136,11 @@ const nulProblem = (function nulProblem(request: Request): Decision | undefined 
     case 'addon':
       where = hasNul(request.path) ? 'the path' : undefined;
       detail = { api: request.api, file: request.path };
+      break;
+    case 'wasi':
+      control = 'tmp';
+      where = request.preopens.some(hasNul) ? 'a preopened directory' : undefined;
+      detail = { api: request.api, preopens: request.preopens };
       break;
     default:
       return undefined;

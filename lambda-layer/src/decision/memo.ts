@@ -32,6 +32,7 @@ export const memoized = (function memoized(s: SystemView): SystemView {
       if (w === undefined) { w = s.isWritableLocation(p); writable.set(p, w); }
       return w;
     },
+    writableBelow: d => s.writableBelow(d),
     startTimeMs: s.startTimeMs,
     preloadPath: s.preloadPath,
     execPath: s.execPath,

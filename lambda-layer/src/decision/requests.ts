@@ -4,7 +4,7 @@ import { anyExecuteBit, basename, isDirectoryMode, permissionBits, showArgv } fr
 import { Context, describeDistrust, namesOf } from './context';
 import { isElf, isShebang } from './executable';
 import { underAny } from './patterns';
-import type { AddonRequest, Decision, FileRequest, WorkerRequest } from '../types';
+import type { AddonRequest, Decision, FileRequest, WasiRequest, WorkerRequest } from '../types';
 
 const CODE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
 
@@ -104,6 +104,31 @@ export function evaluateFile(ctx: Context, r: FileRequest): Decision {
     }
     if (st && st.isFile && anyExecuteBit(st.mode)) {
       return refusal('tmp', `copying an executable file (${r.source}) to ${dest}, a writable location`, 'tmp-executable-mode', detail);
+    }
+  }
+  return { allow: true };
+}
+
+/**
+ * protectTmp: a WASI instance reads and writes the directories it is given
+ * from C (uvwasi), where no /tmp check sees what it writes. A preopened
+ * directory in a writable location, or above one ('/'), is refused, unless
+ * it lies inside an allowed writable path.
+ */
+export function evaluateWasi(ctx: Context, r: WasiRequest): Decision {
+  const { system, policy } = ctx;
+  if (!policy.protectTmp) return { allow: true };
+  for (const p of r.preopens) {
+    const real = system.realpath(p) ?? p;
+    const detail: Record<string, unknown> = { api: r.api, path: p, preopens: r.preopens };
+    if (real !== p) detail.resolved = real;
+    if (system.isWritableLocation(real)) {
+      if (underAny(system, policy.allowedWritablePaths, real)) continue;
+      return refusal('tmp', `a WASI instance is given ${real}, a writable location, to write in below the /tmp checks`, 'wasi-preopen', detail);
+    }
+    const below = system.writableBelow(real);
+    if (below !== undefined) {
+      return refusal('tmp', `a WASI instance is given ${real}, which holds ${below}, a writable location, to write in below the /tmp checks`, 'wasi-preopen', detail);
     }
   }
   return { allow: true };

@@ -83,6 +83,11 @@ export const createSystemView = (function createSystemView(startTimeMs?: number,
     return mounts().scratch.some(m => under(p, m));
   };
 
+  const writableBelow = (dir: string): string | undefined => {
+    const prefix = dir === '/' ? '/' : `${dir}/`;
+    return [...WRITABLE_PLACES, '/proc', ...mounts().scratch].find(w => w.startsWith(prefix));
+  };
+
   /**
    * Paths (without symlinks) that are on immutable mounts all the way down
    * and are not symlinks themselves: facts that cannot change, so a later
@@ -196,6 +201,7 @@ export const createSystemView = (function createSystemView(startTimeMs?: number,
     readHead,
     sha256,
     isWritableLocation,
+    writableBelow,
     startTimeMs: startTimeMs ?? Date.now() - process.uptime() * 1000,
     preloadPath,
     execPath: realpath(process.execPath),

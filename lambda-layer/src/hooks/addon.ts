@@ -1,12 +1,21 @@
-// Native addons: require('x.node') goes through Module._extensions['.node'],
-// which calls process.dlopen; so does every direct use. Only an addon in a
-// writable place (or reached through /proc) needs the decision; the preload
-// filters the others out until the engine is loaded.
+// Native code loaded into this process: require('x.node') goes through
+// Module._extensions['.node'], which calls process.dlopen; so does every
+// direct use. node:sqlite's DatabaseSync#loadExtension dlopens a file too
+// (the preload hooks it at start; see installNativeLoaders). Only a file in
+// a writable place (or reached through /proc) needs the decision; the
+// preload filters the others out until the engine is loaded.
 import { c } from '../captured';
 import { lastReason, permit } from '../gate';
 import type { Handler } from './handler';
 import { kernelPath } from './kernel-path';
 import { isWritablePath } from './writable';
+
+/** Whether loading `file` may go ahead (a NUL, which C reads up to, stays for the decision to refuse: resolving would drop it). */
+function mayLoad(api: string, file: string): { path: string; ok: boolean } {
+  const nul = file.includes('\0');
+  const path = nul ? file : kernelPath(file);
+  return { path, ok: !(nul || isWritablePath(path)) || permit({ kind: 'addon', api, path }) };
+}
 
 export const dlopen: Handler = (origDlopen) => function (this: unknown, a: unknown[]): unknown {
   // Node turns a filename that is not a string into one (its toString, or a Buffer's): that is done here, once, and
@@ -14,14 +23,30 @@ export const dlopen: Handler = (origDlopen) => function (this: unknown, a: unkno
   const file = a.length > 1 ? String(a[1]) : undefined;
   if (file !== undefined) {
     a = [a[0], file, ...a.slice(2)];
-    // A NUL (dlopen reads the path up to it) stays for the decision to refuse: resolving would drop the segment holding it.
-    const nul = file.includes('\0');
-    const abs = nul ? file : kernelPath(file);
-    if ((nul || isWritablePath(abs)) && !permit({ kind: 'addon', api: 'dlopen', path: abs })) {
-      const e = new Error(`${abs}: cannot load this native addon (refused by nano-enforcer: ${lastReason})`) as Error & { code?: string };
+    const { path, ok } = mayLoad('dlopen', file);
+    if (!ok) {
+      const e = new Error(`${path}: cannot load this native addon (refused by nano-enforcer: ${lastReason})`) as Error & { code?: string };
       e.code = 'ERR_DLOPEN_FAILED';
       throw e;
     }
   }
   return c.apply(origDlopen, this, a);
+};
+
+/**
+ * DatabaseSync#loadExtension(path, entryPoint): SQLite tries path, then path
+ * + '.so'; both are decided on. The preload sends only string paths here
+ * (anything else throws natively, unread).
+ */
+export const loadExtension: Handler = (orig) => function (this: unknown, a: unknown[]): unknown {
+  const file = a[0] as string;
+  for (const f of [file, `${file}.so`]) {
+    const { path, ok } = mayLoad('loadExtension', f);
+    if (!ok) {
+      const e = new Error(`${path}: cannot load this SQLite extension (refused by nano-enforcer: ${lastReason})`) as Error & { code?: string };
+      e.code = 'ERR_LOAD_SQLITE_EXTENSION';
+      throw e;
+    }
+  }
+  return c.apply(orig, this, a);
 };

@@ -1,0 +1,47 @@
+// node:wasi: a WASI instance reads and writes the host directories it is
+// given (preopens) from C (uvwasi), below the fs binding, so the /tmp and
+// decoy-file hooks never see what it does there. The preload hooks the WASI
+// constructor at start (see installNativeLoaders); this is its body. The
+// options are read once, here, and Node gets that copy: what was decided on
+// is what uvwasi opens.
+import { c } from '../captured';
+import { lastReason, permit } from '../gate';
+import type { AnyFn, Handler } from './handler';
+
+/** The options the WASI constructor reads, as one read of each. */
+const KEYS = ['version', 'args', 'env', 'stdin', 'stdout', 'stderr', 'returnOnExit'];
+
+export const WASI: Handler = (orig) => {
+  const Original = orig as unknown as (new (...a: unknown[]) => object) & AnyFn;
+  return function (this: unknown, a: unknown[], newTarget?: AnyFn): object {
+    // Without `new`, or without an options object, let the original throw its own TypeError.
+    const options = a[0];
+    if (!newTarget || options === null || typeof options !== 'object') return c.apply(Original, this, a) as object;
+    const given = options as Record<string, unknown>;
+    const opts: Record<string, unknown> = {};
+    for (const k of KEYS) opts[k] = given[k];
+    const preopens = given.preopens;
+    const hostPaths: string[] = [];
+    if (preopens !== null && typeof preopens === 'object') {
+      // Node reads Object.entries and Strings both sides: so does this, once.
+      const copy: Record<string, string> = {};
+      for (const [k, v] of Object.entries(preopens)) {
+        const host = String(v);
+        copy[k] = host;
+        hostPaths.push(c.resolve(c.apply(c.cwd, process, []) as string, host));
+      }
+      opts.preopens = copy;
+    } else {
+      opts.preopens = preopens;
+    }
+    if (hostPaths.length !== 0 && !permit({ kind: 'wasi', api: 'WASI', preopens: hostPaths })) {
+      const e = new Error(`UVWASI_EACCES, uvwasi_init (refused by nano-enforcer: ${lastReason})`) as Error & Record<string, unknown>;
+      e.errno = 2;
+      e.code = 'UVWASI_EACCES';
+      e.syscall = 'uvwasi_init';
+      throw e;
+    }
+    const target = (newTarget as { prototype?: unknown }).prototype === Original.prototype ? Original : newTarget;
+    return c.construct(Original, [opts, ...a.slice(1)], target) as object;
+  };
+};
