@@ -294,7 +294,9 @@ const ObjectProto = Object.prototype;
  */
 const run = (function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   // Also once the engine is loaded: a call with nothing to decide opens no window (a write to an fd it does not track).
-  if ((!shared.engine && shared.loading) || !needs(i, a)) return newTarget === undefined ? apply(originals[i], self, a) : construct(originals[i], a, newTarget as AnyFn);
+  if ((!shared.engine && shared.loading) || !needs(i, a)) {
+    return newTarget === undefined ? apply(originals[i], self, a) : construct(originals[i], a, newTarget as AnyFn);
+  }
   let l: Late;
   try {
     l = loadLate();
@@ -624,14 +626,14 @@ const installNativeLoaders = (function installNativeLoaders(): void {
   put(warning === undefined ? H.LoadExtension : H.DatabaseSync, H.ReadFileUtf8);
 });
 
-/** Emits hook i's held warning, once; answers `needs`. */
-function held(i: H, needs: boolean): boolean {
+/** Emits hook i's held warning, once; answers `answer` (what needs() says). */
+function held(i: H, answer: boolean): boolean {
   const w = heldWarnings[i];
   if (w !== undefined) {
     heldWarnings[i] = undefined;
     apply(proc.emitWarning, proc, w);
   }
-  return needs;
+  return answer;
 }
 
 /** An error's message, without a lookup user code can replace (instanceof, String). */

@@ -116,6 +116,39 @@ describe('native addons', () => {
   });
 });
 
+describe('WASI preopens (protectTmp)', () => {
+  const wasi = (...preopens: string[]) => ({ kind: 'wasi' as const, api: 'WASI', preopens });
+  const linked = fakeSystem({ ...LAMBDA_FILES, '/var/task/scratch': { link: '/tmp/scratch' }, '/tmp/scratch/keep': { content: '' } });
+  it.each([['/var/task'], ['/var/task', '/opt'], ['/var']])('allows a sandbox given only read-only places: %s', (...dirs) => {
+    expect(evaluate(DRIFT, wasi(...dirs), system)).toEqual({ allow: true });
+  });
+  it.each([
+    [['/tmp/work'], 'a WASI instance is given /tmp/work, a writable location, to write in below the /tmp checks'],
+    [['/var/task', '/tmp'], 'a WASI instance is given /tmp, a writable location, to write in below the /tmp checks'],
+    [['/'], 'a WASI instance is given /, which holds /tmp, a writable location, to write in below the /tmp checks'],
+    [['/proc/self'], 'a WASI instance is given /proc/self, a writable location, to write in below the /tmp checks'],
+  ])('refuses a sandbox given %j', (dirs, reason) => {
+    const d = refused(evaluate(DRIFT, wasi(...dirs), system));
+    expect(d).toMatchObject({ control: 'tmp', reason, detail: { rule: 'wasi-preopen', api: 'WASI' } });
+  });
+  it('refuses a read-only-looking directory that links into /tmp, by where it leads', () => {
+    const d = refused(evaluate(DRIFT, wasi('/var/task/scratch'), linked));
+    expect(d.detail).toMatchObject({ rule: 'wasi-preopen', path: '/var/task/scratch', resolved: '/tmp/scratch' });
+  });
+  it('allows a /tmp directory under allowedWritablePaths, but not a directory above it', () => {
+    const p = policy({ w: ['/tmp/unpacked/**'] });
+    expect(evaluate(p, wasi('/tmp/unpacked/lib'), system)).toEqual({ allow: true });
+    expect(refused(evaluate(p, wasi('/tmp'), system)).detail?.rule).toBe('wasi-preopen');
+  });
+  it('allows anything with protectTmp off, and reports in ALERT mode', () => {
+    expect(evaluate(policy({ t: 0 }), wasi('/tmp'), system)).toEqual({ allow: true });
+    expect(refused(evaluate(policy({ m: 'a' }), wasi('/tmp'), system)).detail?.rule).toBe('wasi-preopen');
+  });
+  it('refuses a preopen with a NUL in every mode', () => {
+    expect(refused(evaluate(DRIFT, wasi('/var/task\0/tmp'), system))).toMatchObject({ always: true, detail: { rule: 'nul-byte' } });
+  });
+});
+
 describe('workers', () => {
   const worker = (over: Partial<WorkerRequest>): WorkerRequest => ({ kind: 'worker', api: 'Worker', filename: '/var/task/worker.js', eval: false, ...over });
   it('allows a worker file shipped with the function, as a path or a file: URL', () => {
