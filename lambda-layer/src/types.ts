@@ -115,7 +115,7 @@ export interface SystemView {
   sha256(path: string): string | undefined;
   /** True when the path is in a writable location (/tmp, /dev/shm, a writable mount...). */
   isWritableLocation(path: string): boolean;
-  /** A writable location (or /proc) inside the directory dir, if there is one. */
+  /** A writable location (or /proc) that is the directory dir or lies inside it, if there is one. */
   writableBelow(dir: string): string | undefined;
 }
 

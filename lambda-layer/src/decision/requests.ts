@@ -122,14 +122,10 @@ export function evaluateWasi(ctx: Context, r: WasiRequest): Decision {
     const real = system.realpath(p) ?? p;
     const detail: Record<string, unknown> = { api: r.api, path: p, preopens: r.preopens };
     if (real !== p) detail.resolved = real;
-    if (system.isWritableLocation(real)) {
-      if (underAny(system, policy.allowedWritablePaths, real)) continue;
-      return refusal('tmp', `a WASI instance is given ${real}, a writable location, to write in below the /tmp checks`, 'wasi-preopen', detail);
-    }
-    const below = system.writableBelow(real);
-    if (below !== undefined) {
-      return refusal('tmp', `a WASI instance is given ${real}, which holds ${below}, a writable location, to write in below the /tmp checks`, 'wasi-preopen', detail);
-    }
+    const writable = system.isWritableLocation(real) ? real : system.writableBelow(real);
+    if (writable === undefined || (writable === real && underAny(system, policy.allowedWritablePaths, real))) continue;
+    const what = writable === real ? `${real}, a writable location,` : `${real}, which holds ${writable}, a writable location,`;
+    return refusal('tmp', `a WASI instance is given ${what} to write in below the /tmp checks`, 'wasi-preopen', detail);
   }
   return { allow: true };
 }

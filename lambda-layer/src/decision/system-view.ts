@@ -85,7 +85,7 @@ export const createSystemView = (function createSystemView(startTimeMs?: number,
 
   const writableBelow = (dir: string): string | undefined => {
     const prefix = dir === '/' ? '/' : `${dir}/`;
-    return [...WRITABLE_PLACES, '/proc', ...mounts().scratch].find(w => w.startsWith(prefix));
+    return [...WRITABLE_PLACES, '/proc', ...mounts().scratch].find(w => w === dir || w.startsWith(prefix));
   };
 
   /**

@@ -68,7 +68,7 @@ export function fakeSystem(files: Record<string, FakeFile>, extra: Partial<Syste
       return c && createHash('sha256').update(c).digest('hex');
     },
     isWritableLocation: p => !p.startsWith('/') || /^\/(tmp|dev\/shm|memfd:|proc\/)/.test(p) || /\(deleted\)$/.test(p),
-    writableBelow: d => ['/tmp', '/dev/shm', '/proc'].find(w => w.startsWith(d === '/' ? '/' : `${d}/`)),
+    writableBelow: d => ['/tmp', '/dev/shm', '/proc'].find(w => w === d || w.startsWith(d === '/' ? '/' : `${d}/`)),
     startTimeMs: START,
     preloadPath: '/opt/nano-enforcer/preload.js',
     execPath: '/usr/local/bin/node',

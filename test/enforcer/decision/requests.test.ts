@@ -127,6 +127,7 @@ describe('WASI preopens (protectTmp)', () => {
     [['/var/task', '/tmp'], 'a WASI instance is given /tmp, a writable location, to write in below the /tmp checks'],
     [['/'], 'a WASI instance is given /, which holds /tmp, a writable location, to write in below the /tmp checks'],
     [['/proc/self'], 'a WASI instance is given /proc/self, a writable location, to write in below the /tmp checks'],
+    [['/proc'], 'a WASI instance is given /proc, a writable location, to write in below the /tmp checks'],
   ])('refuses a sandbox given %j', (dirs, reason) => {
     const d = refused(evaluate(DRIFT, wasi(...dirs), system));
     expect(d).toMatchObject({ control: 'tmp', reason, detail: { rule: 'wasi-preopen', api: 'WASI' } });

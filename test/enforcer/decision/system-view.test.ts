@@ -114,6 +114,15 @@ describe('the real SystemView', () => {
     expect(view.isWritableLocation('/usr/lib/x')).toBe(false);
   });
 
+  it('finds the writable place a directory is or holds (a WASI preopen), and none in a read-only one', () => {
+    const view = createSystemView();
+    expect(view.writableBelow('/')).toBe('/tmp');
+    expect(view.writableBelow('/proc')).toBe('/proc');
+    expect(view.writableBelow('/dev')).toBe('/dev/shm');
+    expect(view.writableBelow('/usr/lib')).toBeUndefined();
+    expect(view.writableBelow('/tm')).toBeUndefined();
+  });
+
   it('returns undefined for missing files rather than throwing', () => {
     const view = createSystemView();
     expect([view.realpath('/nope/x'), view.stat('/nope/x'), view.readHead('/nope/x', 4), view.sha256('/nope/x')]).toEqual([undefined, undefined, undefined, undefined]);
