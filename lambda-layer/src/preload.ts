@@ -446,7 +446,7 @@ const put = (function put(from: H, to: H): void {
     if (typeof f !== 'function') continue;
     originals[i] = f;
     // execve, Worker, getBuiltinModule and WASI are JS functions of length 1, with a prototype; DatabaseSync is a class from C++.
-    const fn = i === H.Execve || i === H.Worker || i >= H.GetBuiltinModule && i <= H.Wasi && i !== H.LoadExtension;
+    const fn = i === H.Execve || i === H.Worker || i === H.GetBuiltinModule || i === H.DatabaseSync || i === H.Wasi;
     const w = i === H.GetBuiltinModule
       ? { [k]: function (this: unknown, id: unknown) { return seen(apply(f, this, arguments), id); } }[k]
       : fn

@@ -10,11 +10,17 @@ import type { Handler } from './handler';
 import { kernelPath } from './kernel-path';
 import { isWritablePath } from './writable';
 
-/** Whether loading `file` may go ahead (a NUL, which C reads up to, stays for the decision to refuse: resolving would drop it). */
-function mayLoad(api: string, file: string): { path: string; ok: boolean } {
+/**
+ * Throws the API's own failure unless loading `file` may go ahead. A NUL
+ * (C reads up to it) stays for the decision to refuse: resolving would drop it.
+ */
+function checkLoad(api: string, file: string, what: string, code: string): void {
   const nul = file.includes('\0');
   const path = nul ? file : kernelPath(file);
-  return { path, ok: !(nul || isWritablePath(path)) || permit({ kind: 'addon', api, path }) };
+  if (!(nul || isWritablePath(path)) || permit({ kind: 'addon', api, path })) return;
+  const e = new Error(`${path}: cannot load this ${what} (refused by nano-enforcer: ${lastReason})`) as Error & { code?: string };
+  e.code = code;
+  throw e;
 }
 
 export const dlopen: Handler = (origDlopen) => function (this: unknown, a: unknown[]): unknown {
@@ -23,12 +29,7 @@ export const dlopen: Handler = (origDlopen) => function (this: unknown, a: unkno
   const file = a.length > 1 ? String(a[1]) : undefined;
   if (file !== undefined) {
     a = [a[0], file, ...a.slice(2)];
-    const { path, ok } = mayLoad('dlopen', file);
-    if (!ok) {
-      const e = new Error(`${path}: cannot load this native addon (refused by nano-enforcer: ${lastReason})`) as Error & { code?: string };
-      e.code = 'ERR_DLOPEN_FAILED';
-      throw e;
-    }
+    checkLoad('dlopen', file, 'native addon', 'ERR_DLOPEN_FAILED');
   }
   return c.apply(origDlopen, this, a);
 };
@@ -40,13 +41,7 @@ export const dlopen: Handler = (origDlopen) => function (this: unknown, a: unkno
  */
 export const loadExtension: Handler = (orig) => function (this: unknown, a: unknown[]): unknown {
   const file = a[0] as string;
-  for (const f of [file, `${file}.so`]) {
-    const { path, ok } = mayLoad('loadExtension', f);
-    if (!ok) {
-      const e = new Error(`${path}: cannot load this SQLite extension (refused by nano-enforcer: ${lastReason})`) as Error & { code?: string };
-      e.code = 'ERR_LOAD_SQLITE_EXTENSION';
-      throw e;
-    }
-  }
+  checkLoad('loadExtension', file, 'SQLite extension', 'ERR_LOAD_SQLITE_EXTENSION');
+  checkLoad('loadExtension', `${file}.so`, 'SQLite extension', 'ERR_LOAD_SQLITE_EXTENSION');
   return c.apply(orig, this, a);
 };
