@@ -75,13 +75,25 @@ export function evaluateWorker(ctx: Context, r: WorkerRequest): Decision {
   return loadProblem(ctx, p, 'the worker script', 'process', detail) ?? { allow: true };
 }
 
-/** protectTmp: no executable content or execute bits in a writable location. */
+/** A process's memory (or one of its threads'): what is written at an offset lands at that address, in code pages too. */
+const PROCESS_MEMORY = /^\/proc\/\d+(\/task\/\d+)?\/mem$/;
+
+/**
+ * No write to a process's memory file, whatever the policy's protectTmp;
+ * then protectTmp: no executable content or execute bits in a writable
+ * location.
+ */
 export function evaluateFile(ctx: Context, r: FileRequest): Decision {
   const { system, policy } = ctx;
+  const real = system.realpath(r.path);
+  if (real !== undefined && PROCESS_MEMORY.test(real)) {
+    const detail = { api: r.api, path: r.path, ...(real !== r.path ? { resolved: real } : {}) };
+    return refusal('process', `writing to ${real} writes into a running process's memory, its code included`, 'process-memory', detail);
+  }
   if (!policy.protectTmp) return { allow: true };
   const dir = r.path.slice(0, r.path.lastIndexOf('/')) || '/';
   const rdir = system.realpath(dir) ?? dir;
-  const dest = system.realpath(r.path) ?? (rdir === '/' ? '' : rdir) + '/' + basename(r.path);
+  const dest = real ?? (rdir === '/' ? '' : rdir) + '/' + basename(r.path);
   if (!system.isWritableLocation(dest) && !system.isWritableLocation(r.path)) return { allow: true };
   if (underAny(system, policy.allowedWritablePaths, dest)) return { allow: true };
   const detail: Record<string, unknown> = { api: r.api, path: r.path };

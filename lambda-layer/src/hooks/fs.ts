@@ -249,6 +249,24 @@ function encode(s: unknown, encoding: unknown): Uint8Array {
   return apply(c.bufferFrom, Buffer, [str, typeof encoding === 'string' ? encoding : 'utf8']) as Uint8Array;
 }
 
+/** The proc filesystem's device, read at the first write-open that needs it. */
+let procDev: number | undefined;
+
+/**
+ * Could opening path for writing reach a process's memory file
+ * (/proc/<pid>/mem)? One lstat: a file on the proc filesystem (also through
+ * a directory symlink: /tmp/d -> /proc/self) or a symlink (a /tmp link, an
+ * fd link) goes to the decision, which resolves it; a plain tmpfs file or a
+ * missing one cannot be.
+ */
+function mayBeMemory(path: string): boolean {
+  const st = apply(c.lstatSync, c.fs, [path, { throwIfNoEntry: false }]) as Stats | undefined;
+  if (st === undefined) return false;
+  if (st.isSymbolicLink()) return true;
+  procDev ??= (apply(c.statSync, c.fs, ['/proc/self']) as Stats).dev;
+  return st.dev === procDev;
+}
+
 const fileRequest = (function fileRequest(api: string, path: string, extra: Partial<FileRequest> = {}): FileRequest {
   return { kind: 'file', api, path, ...extra };
 });
@@ -268,6 +286,8 @@ export const fsHandlers: Record<string, Handler> = {};
     if (typeof flags !== 'number' || (flags & O_ACCMODE) === 0) return apply(orig, this, a);
     const path = absolute(a[0]);
     if (path === undefined || !isWritablePath(path)) return apply(orig, this, a);
+    // A process's memory, written at the offset of an address: its code, whatever the page's protection.
+    if (mayBeMemory(path) && !permit(fileRequest(api, path))) return fail(a[3], eacces(syscall, path));
     const mode = a[2];
     if ((flags & O_CREAT) !== 0 && typeof mode === 'number' && (mode & EXEC_BITS) !== 0
       && !permit(fileRequest(api, path, { mode }))) return fail(a[3], eacces(syscall, path));

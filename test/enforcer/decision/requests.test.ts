@@ -184,6 +184,27 @@ describe('workers', () => {
   });
 });
 
+describe("a process's memory file", () => {
+  const procs = fakeSystem({
+    ...LAMBDA_FILES,
+    '/proc/42/mem': { content: '' },
+    '/proc/42/task/43/mem': { content: '' },
+    '/proc/42/comm': { content: 'node\n' },
+    '/proc/self': { link: '42' },
+    '/tmp/m': { link: '/proc/self/mem' },
+  });
+  const write = (path: string): FileRequest => ({ kind: 'file', api: 'open', path });
+  it.each(['/proc/self/mem', '/proc/42/task/43/mem', '/tmp/m'])('refuses writing %s, by where it leads, with protectTmp on or off', (path) => {
+    for (const p of [DRIFT, policy({ t: 0 })]) {
+      const d = refused(evaluate(p, write(path), procs));
+      expect(d).toMatchObject({ control: 'process', detail: { rule: 'process-memory', api: 'open', path } });
+    }
+  });
+  it('allows writing another /proc file', () => {
+    expect(evaluate(DRIFT, write('/proc/self/comm'), procs)).toEqual({ allow: true });
+  });
+});
+
 describe('file requests (protectTmp)', () => {
   const file = (over: Partial<FileRequest>): FileRequest => ({ kind: 'file', api: 'writeFile', path: '/tmp/x', ...over });
   const bytes = (s: string) => Buffer.from(s, 'latin1');

@@ -5,7 +5,9 @@
 // an ESM import); the effect is checked: the shared object's constructor
 // writes a marker when it runs, the WASI module writes an ELF header into
 // the directory it was given. Also: process.chdir's accessor, which tells
-// the preload that an ESM import loaded worker_threads, cannot be deleted.
+// the preload that an ESM import loaded worker_threads, cannot be deleted;
+// and a process's memory file (/proc/<pid>/mem, where a write at an
+// address lands in code pages too) cannot be opened for writing.
 // Real Node 20/22/24 (node:sqlite from 22.13).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -148,6 +150,56 @@ check('WASI given a directory of the function', () => {
   fs.mkdirSync(dir);
   return wasiWrite(require('node:wasi').WASI, { version: 'preview1', preopens: { '/sandbox': dir } }, dir);
 });
+// Node's ELF header as mapped (its first mapping): bytes 9-12 are padding that nothing reads once it runs.
+const headerPadding = () => {
+  const exe = fs.realpathSync(process.execPath);
+  const line = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => / 00000000 /.test(l) && l.endsWith(' ' + exe));
+  return parseInt(line.split('-')[0], 16) + 9;
+};
+const peek = (at) => {
+  const fd = fs.openSync('/proc/self/mem', 'r');
+  try { const b = Buffer.alloc(4); fs.readSync(fd, b, 0, 4, at); return b; } finally { fs.closeSync(fd); }
+};
+// Opens name for writing (sync or with fs.promises) and writes 'NENE' into node's mapped header; what changed.
+const pokeMemory = async (name, promises) => {
+  const at = headerPadding();
+  const before = peek(at);
+  let code;
+  try {
+    if (promises) {
+      const h = await fs.promises.open(name, 'r+');
+      try { await h.write(Buffer.from('NENE'), 0, 4, at); } finally { await h.close(); }
+    } else {
+      const fd = fs.openSync(name, 'r+');
+      try { fs.writeSync(fd, Buffer.from('NENE'), 0, 4, at); } finally { fs.closeSync(fd); }
+    }
+  } catch (e) { code = e.code; }
+  const changed = !peek(at).equals(before);
+  if (changed) { const fd = fs.openSync('/proc/self/mem', 'r+'); fs.writeSync(fd, before, 0, 4, at); fs.closeSync(fd); }
+  return { code, changed };
+};
+check('writing into /proc/self/mem', () => pokeMemory('/proc/self/mem'));
+check('writing into /proc/thread-self/mem with fs.promises', () => pokeMemory('/proc/thread-self/mem', true));
+check('writing into /proc/self/mem through a /tmp symlink', () => {
+  fs.symlinkSync('/proc/self/mem', TMP + '/mem-link');
+  return pokeMemory(TMP + '/mem-link');
+});
+check('writing into /proc/self/mem through a /tmp symlink to /proc/self', () => {
+  fs.symlinkSync('/proc/self', TMP + '/self-link');
+  return pokeMemory(TMP + '/self-link/mem');
+});
+check('writing into /proc/self/mem reopened through /dev/fd', () => {
+  const fd = fs.openSync('/proc/self/mem', 'r');
+  try { return pokeMemory('/dev/fd/' + fd); } finally { fs.closeSync(fd); }
+});
+check('reading /proc/self/mem, and writing /proc/self/comm', () => {
+  const read = peek(headerPadding()).length;
+  const comm = fs.readFileSync('/proc/self/comm', 'utf8');
+  fs.writeFileSync('/proc/self/comm', 'renamed');
+  const renamed = fs.readFileSync('/proc/self/comm', 'utf8').trim();
+  fs.writeFileSync('/proc/self/comm', comm.trim());
+  return { read, renamed };
+});
 check('a subclass of WASI given a /tmp directory', async () => {
   const { WASI } = await import('node:wasi');
   class Mine extends WASI {}
@@ -236,7 +288,7 @@ describe.each(NODE_VERSIONS)('native code below the other hooks on Node %s', (ve
     });
   });
 
-  describe('WASI preopens (default policy)', () => {
+  describe('WASI preopens and process memory (default policy)', () => {
     let batch: Batch;
     beforeAll(() => {
       batch = runChecks(nodeBinary(version), `${COMMON}\n${WASI_CHECKS}`, { policy: { v: 1 }, files: { 'writer.wasm.b64': writerB64 } });
@@ -261,6 +313,25 @@ describe.each(NODE_VERSIONS)('native code below the other hooks on Node %s', (ve
     test('options read twice: Node gets what was decided on, and the module writes there, not in /tmp', () => {
       const r = batch.result('WASI options whose preopens name /tmp only from their second read');
       expect(r.value).toEqual({ code: undefined, elf: false, elsewhere: true });
+      expect(r.events).toEqual([]);
+    });
+
+    test.each([
+      'writing into /proc/self/mem',
+      'writing into /proc/thread-self/mem with fs.promises',
+      'writing into /proc/self/mem through a /tmp symlink',
+      'writing into /proc/self/mem through a /tmp symlink to /proc/self',
+      'writing into /proc/self/mem reopened through /dev/fd',
+    ])('%s: refused at open, and the mapped bytes do not change', (name) => {
+      const r = batch.result(name);
+      expect(r.value).toEqual({ code: 'EACCES', changed: false });
+      expectBlocked(r, 'process', 'process-memory');
+      expect(r.events[0].detail.resolved).toMatch(/^\/proc\/\d+(\/task\/\d+)?\/mem$/);
+    });
+
+    test('reading a process\'s memory and writing other /proc files keep working, with no event', () => {
+      const r = batch.result('reading /proc/self/mem, and writing /proc/self/comm');
+      expect(r.value).toEqual({ read: 4, renamed: 'renamed' });
       expect(r.events).toEqual([]);
     });
 
