@@ -77,6 +77,8 @@ export interface WasiRequest {
   readonly kind: 'wasi';
   readonly api: string;
   readonly preopens: readonly string[];
+  /** The files its stdin, stdout or stderr fds were opened for writing on, in a writable place. */
+  readonly stdio?: readonly string[];
 }
 
 export type Request = SpawnRequest | AddonRequest | WorkerRequest | FileRequest | WasiRequest;

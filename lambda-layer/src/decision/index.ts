@@ -139,7 +139,7 @@ const nulProblem = (function nulProblem(request: Request): Decision | undefined 
       break;
     case 'wasi':
       control = 'tmp';
-      where = request.preopens.some(hasNul) ? 'a preopened directory' : undefined;
+      where = request.preopens.some(hasNul) || (request.stdio ?? []).some(hasNul) ? 'a preopened directory' : undefined;
       detail = { api: request.api, preopens: request.preopens };
       break;
     default:

@@ -139,5 +139,9 @@ export function evaluateWasi(ctx: Context, r: WasiRequest): Decision {
     const what = writable === real ? `${real}, a writable location,` : `${real}, which holds ${writable}, a writable location,`;
     return refusal('tmp', `a WASI instance is given ${what} to write in below the /tmp checks`, 'wasi-preopen', detail);
   }
+  for (const p of r.stdio ?? []) {
+    if (underAny(system, policy.allowedWritablePaths, p)) continue;
+    return refusal('tmp', `a WASI instance is given ${p}, a writable location, as its stdio, to write to below the /tmp checks`, 'wasi-stdio', { api: r.api, path: p });
+  }
   return { allow: true };
 }

@@ -36,6 +36,11 @@ const EXEC_BITS = 0o111;
 const HEAD = 64;
 
 const tracked = new Map<number, Tracked>();
+
+/** The path of fd when the fs hooks saw it opened for writing in a writable place (WASI's stdio: hooks/wasi.ts). */
+export function writablePathOf(fd: number): string | undefined {
+  return tracked.get(fd)?.path;
+}
 /** The fs binding's kUsePromises marker, from the preload. */
 let kUsePromises: () => unknown = () => undefined;
 export const setUsePromises = (function setUsePromises(get: () => unknown): void {

@@ -6,10 +6,13 @@
 // is what uvwasi opens.
 import { c } from '../captured';
 import { lastReason, permit } from '../gate';
+import { writablePathOf } from './fs';
 import type { AnyFn, Handler } from './handler';
 
 /** The options the WASI constructor reads, as one read of each. */
 const KEYS = ['version', 'args', 'env', 'stdin', 'stdout', 'stderr', 'returnOnExit'];
+/** Its stdio options and their defaults: uvwasi writes to these fds in C too (fd_write on 0 writes if the fd is writable). */
+const STDIO: readonly [string, number][] = [['stdin', 0], ['stdout', 1], ['stderr', 2]];
 
 export const WASI: Handler = (orig) => {
   const Original = orig as unknown as (new (...a: unknown[]) => object) & AnyFn;
@@ -34,7 +37,14 @@ export const WASI: Handler = (orig) => {
     } else {
       opts.preopens = preopens;
     }
-    if (hostPaths.length !== 0 && !permit({ kind: 'wasi', api: 'WASI', preopens: hostPaths })) {
+    // An fd the fs hooks saw opened for writing in a writable place (fd 1 too, after a close and an open).
+    const stdio: string[] = [];
+    for (const [k, d] of STDIO) {
+      const fd = opts[k] === undefined ? d : opts[k];
+      const p = typeof fd === 'number' ? writablePathOf(fd) : undefined;
+      if (p !== undefined) stdio.push(p);
+    }
+    if ((hostPaths.length !== 0 || stdio.length !== 0) && !permit({ kind: 'wasi', api: 'WASI', preopens: hostPaths, stdio })) {
       const e = new Error(`UVWASI_EACCES, uvwasi_init (refused by nano-enforcer: ${lastReason})`) as Error & Record<string, unknown>;
       e.errno = 2;
       e.code = 'UVWASI_EACCES';

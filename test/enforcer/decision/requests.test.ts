@@ -145,6 +145,11 @@ describe('WASI preopens (protectTmp)', () => {
     expect(evaluate(policy({ t: 0 }), wasi('/tmp'), system)).toEqual({ allow: true });
     expect(refused(evaluate(policy({ m: 'a' }), wasi('/tmp'), system)).detail?.rule).toBe('wasi-preopen');
   });
+  it('refuses a sandbox whose stdio writes to a /tmp file, unless the file is allowed', () => {
+    const r = { kind: 'wasi' as const, api: 'WASI', preopens: [], stdio: ['/tmp/out.bin'] };
+    expect(refused(evaluate(DRIFT, r, system))).toMatchObject({ control: 'tmp', detail: { rule: 'wasi-stdio', path: '/tmp/out.bin' } });
+    expect(evaluate(policy({ w: ['/tmp/*.bin'] }), r, system)).toEqual({ allow: true });
+  });
   it('refuses a preopen with a NUL in every mode', () => {
     expect(refused(evaluate(DRIFT, wasi('/var/task\0/tmp'), system))).toMatchObject({ always: true, detail: { rule: 'nul-byte' } });
   });

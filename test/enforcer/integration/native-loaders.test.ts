@@ -44,15 +44,27 @@ const WRITER_WAT = String.raw`
     (drop (call $write (i32.load (i32.const 128)) (i32.const 256) (i32.const 1) (i32.const 300)))))
 `;
 
+// A WASI command that writes an ELF header to its stdout (fd 1).
+const STDOUT_WAT = String.raw`
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "\7fELF\02\01\01\00")
+  (func (export "_start")
+    (i32.store (i32.const 256) (i32.const 64))
+    (i32.store (i32.const 260) (i32.const 8))
+    (drop (call $write (i32.const 1) (i32.const 256) (i32.const 1) (i32.const 300)))))
+`;
+
 const COMMON = String.raw`
 const cp = require('node:child_process');
 const elfIn = (dir) => exists(dir + '/evil.so') && fs.readFileSync(dir + '/evil.so').subarray(0, 4).toString('latin1') === '\x7fELF';
 // Runs the WASI writer with these options; what construction threw and whether the ELF header landed in dir.
-const wasiWrite = (WASI, options, dir) => {
+const wasiWrite = (WASI, options, dir, module = 'writer') => {
   let code;
   try {
     const wasi = new WASI(options);
-    const bytes = Buffer.from(fs.readFileSync(__dirname + '/writer.wasm.b64', 'utf8'), 'base64');
+    const bytes = Buffer.from(fs.readFileSync(__dirname + '/' + module + '.wasm.b64', 'utf8'), 'base64');
     wasi.start(new WebAssembly.Instance(new WebAssembly.Module(bytes), wasi.getImportObject()));
   } catch (e) { code = e.code; }
   return { code, elf: elfIn(dir) };
@@ -200,6 +212,16 @@ check('reading /proc/self/mem, and writing /proc/self/comm', () => {
   fs.writeFileSync('/proc/self/comm', comm.trim());
   return { read, renamed };
 });
+// The ELF goes to <dir>/evil.so, opened for writing and given as the sandbox's stdout.
+const wasiStdout = (dir) => {
+  const fd = fs.openSync(dir + '/evil.so', 'w');
+  try { return wasiWrite(require('node:wasi').WASI, { version: 'preview1', stdout: fd }, dir, 'stdout'); } finally { fs.closeSync(fd); }
+};
+check('WASI whose stdout is a /tmp file opened for writing', () => wasiStdout(TMP));
+check('WASI whose stdout is a file of the function opened for writing', () => {
+  fs.mkdirSync(__dirname + '/out3');
+  return wasiStdout(__dirname + '/out3');
+});
 check('a subclass of WASI given a /tmp directory', async () => {
   const { WASI } = await import('node:wasi');
   class Mine extends WASI {}
@@ -214,13 +236,16 @@ function expectBlocked(r: CheckResult, control: string, rule: string): void {
 
 let extension = '';
 let writerB64 = '';
+let stdoutB64 = '';
 beforeAll(async () => {
   const dir = join(cacheDir(), 'native-loaders');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'ext.c'), EXTENSION_C);
   extension = join(dir, 'ext.so');
   execFileSync('cc', ['-shared', '-fPIC', '-o', extension, join(dir, 'ext.c')]);
-  writerB64 = Buffer.from((await wabt()).parseWat('writer.wat', WRITER_WAT).toBinary({}).buffer).toString('base64');
+  const assemble = async (name: string, wat: string) => Buffer.from((await wabt()).parseWat(name, wat).toBinary({}).buffer).toString('base64');
+  writerB64 = await assemble('writer.wat', WRITER_WAT);
+  stdoutB64 = await assemble('stdout.wat', STDOUT_WAT);
 });
 
 describe.each(NODE_VERSIONS)('native code below the other hooks on Node %s', (version) => {
@@ -235,7 +260,7 @@ describe.each(NODE_VERSIONS)('native code below the other hooks on Node %s', (ve
         copyFileSync(extension, join(dir, 'ext.so'));
         batch = runChecks(nodeBinary(version), `${COMMON}\n${LOAD_CHECKS}`, {
           policy: { v: 1, t: 0 },
-          files: { 'writer.wasm.b64': writerB64 },
+          files: { 'writer.wasm.b64': writerB64, 'stdout.wasm.b64': stdoutB64 },
           env: { EXT_SO: join(dir, 'ext.so') },
         });
       } finally {
@@ -291,7 +316,7 @@ describe.each(NODE_VERSIONS)('native code below the other hooks on Node %s', (ve
   describe('WASI preopens and process memory (default policy)', () => {
     let batch: Batch;
     beforeAll(() => {
-      batch = runChecks(nodeBinary(version), `${COMMON}\n${WASI_CHECKS}`, { policy: { v: 1 }, files: { 'writer.wasm.b64': writerB64 } });
+      batch = runChecks(nodeBinary(version), `${COMMON}\n${WASI_CHECKS}`, { policy: { v: 1 }, files: { 'writer.wasm.b64': writerB64, 'stdout.wasm.b64': stdoutB64 } });
     });
 
     test.each([
@@ -332,6 +357,18 @@ describe.each(NODE_VERSIONS)('native code below the other hooks on Node %s', (ve
     test('reading a process\'s memory and writing other /proc files keep working, with no event', () => {
       const r = batch.result('reading /proc/self/mem, and writing /proc/self/comm');
       expect(r.value).toEqual({ read: 4, renamed: 'renamed' });
+      expect(r.events).toEqual([]);
+    });
+
+    test('a WASI instance whose stdout is a /tmp file opened for writing is refused, and no ELF lands there', () => {
+      const r = batch.result('WASI whose stdout is a /tmp file opened for writing');
+      expect(r.value).toEqual({ code: 'UVWASI_EACCES', elf: false });
+      expectBlocked(r, 'tmp', 'wasi-stdio');
+    });
+
+    test('a WASI instance whose stdout is a file of the function works, with no event', () => {
+      const r = batch.result('WASI whose stdout is a file of the function opened for writing');
+      expect(r.value).toEqual({ code: undefined, elf: true });
       expect(r.events).toEqual([]);
     });
 
