@@ -17,15 +17,19 @@ const STDIO: readonly [string, number][] = [['stdin', 0], ['stdout', 1], ['stder
 export const WASI: Handler = (orig) => {
   const Original = orig as unknown as (new (...a: unknown[]) => object) & AnyFn;
   return function (this: unknown, a: unknown[], newTarget?: AnyFn): object {
-    // Without `new`, or without an options object, let the original throw its own TypeError.
+    // Without `new`, let the original throw its own TypeError.
+    if (!newTarget) return c.apply(Original, this, a) as object;
+    // new WASI() (the original's default options) or options it refuses itself: nothing is opened.
+    const target = (newTarget as { prototype?: unknown }).prototype === Original.prototype ? Original : newTarget;
     const options = a[0];
-    if (!newTarget || options === null || typeof options !== 'object') return c.apply(Original, this, a) as object;
+    if (options === null || typeof options !== 'object') return c.construct(Original, a, target) as object;
     const given = options as Record<string, unknown>;
     const opts: Record<string, unknown> = {};
     for (const k of KEYS) opts[k] = given[k];
     const preopens = given.preopens;
     const hostPaths: string[] = [];
-    if (preopens !== null && typeof preopens === 'object') {
+    // An array Node refuses itself, unread.
+    if (preopens !== null && typeof preopens === 'object' && !Array.isArray(preopens)) {
       // Node reads Object.entries and Strings both sides: so does this, once.
       const copy: Record<string, string> = {};
       for (const [k, v] of Object.entries(preopens)) {
@@ -51,7 +55,6 @@ export const WASI: Handler = (orig) => {
       e.syscall = 'uvwasi_init';
       throw e;
     }
-    const target = (newTarget as { prototype?: unknown }).prototype === Original.prototype ? Original : newTarget;
     return c.construct(Original, [opts, ...a.slice(1)], target) as object;
   };
 };

@@ -222,6 +222,15 @@ check('WASI whose stdout is a file of the function opened for writing', () => {
   fs.mkdirSync(__dirname + '/out3');
   return wasiStdout(__dirname + '/out3');
 });
+check('WASI errors for bad options, as without the layer', () => {
+  const { WASI } = require('node:wasi');
+  const codes = [];
+  for (const make of [() => new WASI(), () => new WASI(null), () => new WASI({ version: 'nope' }), () => WASI({ version: 'preview1' }),
+    () => new WASI({ version: 'preview1', preopens: [TMP] })]) {
+    try { make(); codes.push('none'); } catch (e) { codes.push(e.code ?? e.constructor.name); }
+  }
+  return codes;
+});
 check('a subclass of WASI given a /tmp directory', async () => {
   const { WASI } = await import('node:wasi');
   class Mine extends WASI {}
@@ -369,6 +378,12 @@ describe.each(NODE_VERSIONS)('native code below the other hooks on Node %s', (ve
     test('a WASI instance whose stdout is a file of the function works, with no event', () => {
       const r = batch.result('WASI whose stdout is a file of the function opened for writing');
       expect(r.value).toEqual({ code: undefined, elf: true });
+      expect(r.events).toEqual([]);
+    });
+
+    test('bad options fail as they fail natively', () => {
+      const r = batch.result('WASI errors for bad options, as without the layer');
+      expect(r.value).toEqual(['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE', 'TypeError', 'ERR_INVALID_ARG_TYPE']);
       expect(r.events).toEqual([]);
     });
 
