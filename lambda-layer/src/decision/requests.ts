@@ -130,17 +130,25 @@ export function evaluateFile(ctx: Context, r: FileRequest): Decision {
 export function evaluateWasi(ctx: Context, r: WasiRequest): Decision {
   const { system, policy } = ctx;
   if (!policy.protectTmp) return { allow: true };
+  const allowed = policy.allowedWritablePaths;
   for (const p of r.preopens) {
     const real = system.realpath(p) ?? p;
     const detail: Record<string, unknown> = { api: r.api, path: p, preopens: r.preopens };
     if (real !== p) detail.resolved = real;
-    const writable = system.isWritableLocation(real) ? real : system.writableBelow(real);
-    if (writable === undefined || (writable === real && underAny(system, policy.allowedWritablePaths, real))) continue;
-    const what = writable === real ? `${real}, a writable location,` : `${real}, which holds ${writable}, a writable location,`;
-    return refusal('tmp', `a WASI instance is given ${what} to write in below the /tmp checks`, 'wasi-preopen', detail);
+    // Writable as written too: a symlink in /tmp (to /var/task) can be pointed elsewhere before uvwasi opens it.
+    if (system.isWritableLocation(p) || system.isWritableLocation(real)) {
+      if (underAny(system, allowed, p) && underAny(system, allowed, real)) continue;
+      const shown = real === p ? p : `${p} (${real})`;
+      return refusal('tmp', `a WASI instance is given ${shown}, a writable location, to write in below the /tmp checks`, 'wasi-preopen', detail);
+    }
+    const below = system.writableBelow(real);
+    if (below !== undefined) {
+      const what = below === real ? `${real},` : `${real}, which holds ${below},`;
+      return refusal('tmp', `a WASI instance is given ${what} a writable location, to write in below the /tmp checks`, 'wasi-preopen', detail);
+    }
   }
   for (const p of r.stdio ?? []) {
-    if (underAny(system, policy.allowedWritablePaths, p)) continue;
+    if (underAny(system, allowed, p)) continue;
     return refusal('tmp', `a WASI instance is given ${p}, a writable location, as its stdio, to write to below the /tmp checks`, 'wasi-stdio', { api: r.api, path: p });
   }
   return { allow: true };

@@ -31,7 +31,8 @@ export const WASI: Handler = (orig) => {
     // An array Node refuses itself, unread.
     if (preopens !== null && typeof preopens === 'object' && !Array.isArray(preopens)) {
       // Node reads Object.entries and Strings both sides: so does this, once.
-      const copy: Record<string, string> = {};
+      // No prototype: a guest path named __proto__ stays a preopen.
+      const copy = Object.create(null) as Record<string, string>;
       for (const [k, v] of Object.entries(preopens)) {
         const host = String(v);
         copy[k] = host;

@@ -136,6 +136,11 @@ describe('WASI preopens (protectTmp)', () => {
     const d = refused(evaluate(DRIFT, wasi('/var/task/scratch'), linked));
     expect(d.detail).toMatchObject({ rule: 'wasi-preopen', path: '/var/task/scratch', resolved: '/tmp/scratch' });
   });
+  it('refuses a /tmp symlink to a read-only directory (it can be pointed elsewhere before uvwasi opens it)', () => {
+    const viaTmp = fakeSystem({ ...LAMBDA_FILES, '/tmp/code': { link: '/var/task' } });
+    const d = refused(evaluate(DRIFT, wasi('/tmp/code'), viaTmp));
+    expect(d).toMatchObject({ reason: 'a WASI instance is given /tmp/code (/var/task), a writable location, to write in below the /tmp checks', detail: { rule: 'wasi-preopen', resolved: '/var/task' } });
+  });
   it('allows a /tmp directory under allowedWritablePaths, but not a directory above it', () => {
     const p = policy({ w: ['/tmp/unpacked/**'] });
     expect(evaluate(p, wasi('/tmp/unpacked/lib'), system)).toEqual({ allow: true });
