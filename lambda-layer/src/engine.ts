@@ -8,7 +8,7 @@
 // (see preload.ts). Found with node's --log-function-events during a first
 // spawnSync('/bin/true'); -4 M instructions at the first spawn. A function
 // that only some decisions need stays a declaration.
-import { setCaptured, type Captured } from './captured';
+import { isBytes, setCaptured, type Captured } from './captured';
 import { emit } from './events';
 import { initGate } from './gate';
 import type { Honeypots } from './honeypots/host';
@@ -76,7 +76,24 @@ export function initFaults(faults: readonly string[]): void {
   for (const f of faults) emit('tamper', 'detected', `internal: hook not installed (${f})`, {});
 }
 
+/**
+ * fs.openAsBlob's path: a string or bytes as given; an object's href, read
+ * once, as the path of its file: URL (another URL goes to Node as a URL
+ * made from it, which Node refuses); an object without one as an object
+ * Node refuses too, whatever its getters answer Node later.
+ */
+function blobPath(p: unknown): unknown {
+  if (typeof p === 'string' || isBytes(c, p) || p === null || typeof p !== 'object') return p;
+  const href = (p as { href?: unknown }).href;
+  if (typeof href !== 'string') return {};
+  const u = c.url as [new (h: string) => object, AnyFn, AnyFn, AnyFn];
+  const url = c.construct(u[0], [href]);
+  return c.apply(u[2], url, []) === 'file:' ? decodeURIComponent(c.apply(u[3], url, []) as string) : url;
+}
+
 export const handle = (function handle(name: string, orig: AnyFn, self: unknown, args: unknown[], newTarget: AnyFn | undefined): unknown {
+  // fs.openAsBlob takes a file: URL: read once, here, and Node gets its path, which the honeypots check.
+  if (name === 'openAsBlob') args = [blobPath(args[0]), ...args.slice(1)];
   if (honeypots !== undefined) honeypots.file(name, args);
   let body = made.get(orig);
   if (!body) {

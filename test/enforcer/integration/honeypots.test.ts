@@ -60,6 +60,9 @@ const b64At = (skew) => Buffer.from('x'.repeat(skew) + SECRET + 'yz').toString('
 const TRIPS = PRELUDE + String.raw`
 check('a decoy file is read', () => fs.readFileSync(path.join(process.env.LAYER_ROOT, '.aws/credentials'), 'utf8').length > 0);
 check('a decoy file is read with fs.promises', async () => (await fs.promises.readFile(path.join(process.env.LAYER_ROOT, 'config/.env'))).length > 0);
+// fs.openAsBlob reads the file in C++, below the fs binding.
+check('a decoy file is read with fs.openAsBlob', async () => (await (await fs.openAsBlob(path.join(process.env.LAYER_ROOT, '.aws/credentials'))).text()).length > 0);
+check('a decoy file is read with fs.openAsBlob and a file: URL', async () => (await (await fs.openAsBlob(new URL('file://' + path.join(process.env.LAYER_ROOT, 'config/.env')))).text()).length > 0);
 // fs.cpSync of a directory without a filter copies it in C++ on Node >= 22 (the fs binding's cpSyncCopyDir).
 check('a decoy file is copied into /tmp', () => { fs.copyFileSync(path.join(process.env.LAYER_ROOT, '.aws/credentials'), TMP + '/cred-copy'); return exists(TMP + '/cred-copy'); });
 check('the directory of a decoy file is copied whole with fs.cpSync', () => { fs.cpSync(path.join(process.env.LAYER_ROOT, '.aws'), TMP + '/aws-copy', { recursive: true }); return exists(TMP + '/aws-copy/credentials'); });
@@ -147,6 +150,10 @@ check('a directory without decoys copied whole with fs.cpSync', () => {
   fs.cpSync(TMP + '/src', TMP + '/dst', { recursive: true });
   return fs.readFileSync(TMP + '/dst/sub/a.json', 'utf8');
 });
+check('an ordinary file read with fs.openAsBlob, by path and by URL', async () => {
+  fs.writeFileSync(TMP + '/data.json', '{"b":2}');
+  return [await (await fs.openAsBlob(TMP + '/data.json')).text(), await (await fs.openAsBlob(new URL('file://' + TMP + '/data.json'))).text()];
+});
 check('close the servers', () => { server.close(); raw.close(); return true; });
 `;
 
@@ -182,6 +189,8 @@ describe.each(VERSIONS)('honeypots on Node %s', (version) => {
   test.each([
     ['a decoy file is read', 'decoy file .aws/credentials read'],
     ['a decoy file is read with fs.promises', 'decoy file config/.env read'],
+    ['a decoy file is read with fs.openAsBlob', 'decoy file .aws/credentials read'],
+    ['a decoy file is read with fs.openAsBlob and a file: URL', 'decoy file config/.env read'],
     ['a decoy file is read through a symlink in /tmp', 'decoy file .aws/credentials read'],
     ['the directory of a decoy file is copied whole with fs.cpSync', 'decoy file .aws/credentials read'],
     // Once: the engine's own read of the copy's first bytes (protectTmp) is not the user's.
@@ -291,6 +300,7 @@ describe.each(VERSIONS)('honeypots on Node %s', (version) => {
     ['posting the variable names and a config', { outcome: 'ok', received: true }],
     ['posting 8 MB of random bytes', 8 * 1024 * 1024],
     ['a directory without decoys copied whole with fs.cpSync', '{"a":1}'],
+    ['an ordinary file read with fs.openAsBlob, by path and by URL', ['{"b":2}', '{"b":2}']],
   ])('look-alike: %s works and raises nothing', (name, expected) => {
     expect(fine.result(name)).toEqual({ value: expected, events: [] });
   });
