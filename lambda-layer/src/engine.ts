@@ -77,12 +77,12 @@ export function initFaults(faults: readonly string[]): void {
 }
 
 /**
- * fs.openAsBlob's path: a string or bytes as given; an object's href, read
+ * The path fs.openAsBlob and process.loadEnvFile read: a string or bytes as given; an object's href, read
  * once, as the path of its file: URL (another URL goes to Node as a URL
  * made from it, which Node refuses); an object without one as an object
  * Node refuses too, whatever its getters answer Node later.
  */
-function blobPath(p: unknown): unknown {
+function fileArg(p: unknown): unknown {
   if (typeof p === 'string' || isBytes(c, p) || p === null || typeof p !== 'object') return p;
   const href = (p as { href?: unknown }).href;
   if (typeof href !== 'string') return {};
@@ -92,8 +92,8 @@ function blobPath(p: unknown): unknown {
 }
 
 export const handle = (function handle(name: string, orig: AnyFn, self: unknown, args: unknown[], newTarget: AnyFn | undefined): unknown {
-  // fs.openAsBlob takes a file: URL: read once, here, and Node gets its path, which the honeypots check.
-  if (name === 'openAsBlob') args = [blobPath(args[0]), ...args.slice(1)];
+  // fs.openAsBlob and process.loadEnvFile take a file: URL: read once, here, and Node gets its path, which the honeypots check.
+  if (name === 'openAsBlob' || name === 'loadEnvFile') args = [fileArg(args[0]), ...args.slice(1)];
   if (honeypots !== undefined) honeypots.file(name, args);
   let body = made.get(orig);
   if (!body) {

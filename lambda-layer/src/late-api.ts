@@ -9,12 +9,12 @@ import type { WindowHost } from './intrinsics';
 
 type AnyFn = (...a: any[]) => any;
 
-/** The hooks, in the order of the preload's tables; from ReadFileUtf8 on, the honeypots' (the network hooks follow OpenAsBlob). */
+/** The hooks, in the order of the preload's tables; from ReadFileUtf8 on, the honeypots' (the network hooks follow LoadEnvFile). */
 export const enum H {
   Spawn, SpawnSync, Execve, Dlopen,
   Open, OpenFileHandle, Close, WriteBuffer, WriteBuffers, WriteString, FhClose, WriteFileUtf8,
   CopyFile, Rename, Link, CpSyncOverrideFile, CpSyncCopyDir, Chmod, Fchmod,
-  Worker, GetBuiltinModule, DatabaseSync, LoadExtension, Wasi, ReadFileUtf8, OpenAsBlob,
+  Worker, GetBuiltinModule, DatabaseSync, LoadExtension, Wasi, ReadFileUtf8, OpenAsBlob, LoadEnvFile,
 }
 
 /** State both halves read and write. */

@@ -161,7 +161,7 @@ const engineCaptured = (function engineCaptured(): unknown[] {
 /** The body of a wrapper whose call has something to decide (the preload's needs()): the engine, in the window. */
 const run = (function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
   const orig = originals[i];
-  const kind = i > H.OpenAsBlob ? quickKinds[i] : 0;
+  const kind = i > H.LoadEnvFile ? quickKinds[i] : 0;
   // A list of buffers (a socket's writev, a datagram's, fs.writev's) is read once: what the scan and the
   // /tmp check see is what the binding writes (an index getter or the list's own iterator could tell them apart).
   if (kind === QUICK_WRITEV || kind === QUICK_UDP) a = listCopy(a, 0);

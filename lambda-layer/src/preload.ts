@@ -273,7 +273,7 @@ const inWritable = (function inWritable(p: unknown): boolean {
 // Array literals, not split(): their strings are constants of the script, not new ones made at start.
 const NAMES = ['spawn', 'spawnSync', 'execve', 'dlopen', 'open', 'openFileHandle', 'close', 'writeBuffer', 'writeBuffers', 'writeString', 'fhClose',
   'writeFileUtf8', 'copyFile', 'rename', 'link', 'cpSyncOverrideFile', 'cpSyncCopyDir', 'chmod', 'fchmod', 'Worker', 'getBuiltinModule',
-  'DatabaseSync', 'loadExtension', 'WASI', 'readFileUtf8', 'openAsBlob'];
+  'DatabaseSync', 'loadExtension', 'WASI', 'readFileUtf8', 'openAsBlob', 'loadEnvFile'];
 const KEYS = NAMES.slice();
 KEYS[H.SpawnSync] = 'spawn';
 KEYS[H.FhClose] = 'close';
@@ -381,8 +381,9 @@ const needs = (function needs(i: H, a: unknown[]): boolean {
     case H.Open: case H.OpenFileHandle: return (typeof a[1] === 'number' && (a[1] & 3) !== 0 && inWritable(a[0])) || mayBeDecoy(a[0]);
     case H.CopyFile: case H.CpSyncOverrideFile: return inWritable(a[1]) || mayBeDecoy(a[0]);
     case H.ReadFileUtf8: return mayBeDecoy(a[0]);
-    // fs.openAsBlob reads the file in C++, below the fs binding; a file: URL is read by the engine, once.
+    // fs.openAsBlob and process.loadEnvFile (default: .env) read the file in C++, below the fs binding; a file: URL is read by the engine, once.
     case H.OpenAsBlob: return typeof a[0] === 'string' || isView(a[0]) ? mayBeDecoy(a[0]) : shared.decoyFiles !== undefined;
+    case H.LoadEnvFile: return a[0] == null ? mayBeDecoy('.env') : typeof a[0] === 'string' || isView(a[0]) ? mayBeDecoy(a[0]) : shared.decoyFiles !== undefined;
     // process.dlopen turns a filename that is not a string into one itself (its toString): the engine does that once.
     case H.Dlopen: return typeof a[1] !== 'string' || inWritable(a[1]);
     // DatabaseSync#loadExtension(path): SQLite dlopens path, then path + '.so'. A path that is not a string throws natively.
@@ -503,6 +504,7 @@ function installHoneypots(h: unknown, faults: string[]): void {
   installFs();
   targets[H.ReadFileUtf8] = fsb;
   targets[H.OpenAsBlob] = fs;
+  targets[H.LoadEnvFile] = proc;
   const tcp = binding<{ TCP?: { prototype: unknown } }>('tcp_wrap')?.TCP?.prototype;
   const tls = binding<{ TLSWrap?: { prototype: unknown } }>('tls_wrap')?.TLSWrap?.prototype;
   const udp = binding<{ UDP?: { prototype: unknown } }>('udp_wrap')?.UDP?.prototype;

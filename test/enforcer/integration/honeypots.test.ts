@@ -133,6 +133,13 @@ check('a built-in the trip wire uses is poisoned while a child is checked', () =
     Object.keys = keys;
   }
 });
+// process.loadEnvFile reads the file in C++, below the fs binding (last: it adds the file's variables to process.env).
+check('a decoy .env is loaded with process.loadEnvFile', () => { process.loadEnvFile(path.join(process.env.LAYER_ROOT, 'config/.env')); return true; });
+check('the working directory\'s .env, a decoy, is loaded with process.loadEnvFile()', () => {
+  const was = process.cwd();
+  process.chdir(path.join(process.env.LAYER_ROOT, 'config'));
+  try { process.loadEnvFile(); return true; } finally { process.chdir(was); }
+});
 check('close the servers', () => { server.close(); raw.close(); return true; });
 `;
 
@@ -149,6 +156,11 @@ check('a directory without decoys copied whole with fs.cpSync', () => {
   fs.writeFileSync(TMP + '/src/sub/a.json', '{"a":1}');
   fs.cpSync(TMP + '/src', TMP + '/dst', { recursive: true });
   return fs.readFileSync(TMP + '/dst/sub/a.json', 'utf8');
+});
+check('an ordinary .env loaded with process.loadEnvFile', () => {
+  fs.writeFileSync(TMP + '/app.env', 'APP_STAGE=test\n');
+  process.loadEnvFile(TMP + '/app.env');
+  return process.env.APP_STAGE;
 });
 check('an ordinary file read with fs.openAsBlob, by path and by URL', async () => {
   fs.writeFileSync(TMP + '/data.json', '{"b":2}');
@@ -191,6 +203,8 @@ describe.each(VERSIONS)('honeypots on Node %s', (version) => {
     ['a decoy file is read with fs.promises', 'decoy file config/.env read'],
     ['a decoy file is read with fs.openAsBlob', 'decoy file .aws/credentials read'],
     ['a decoy file is read with fs.openAsBlob and a file: URL', 'decoy file config/.env read'],
+    ['a decoy .env is loaded with process.loadEnvFile', 'decoy file config/.env read'],
+    ["the working directory's .env, a decoy, is loaded with process.loadEnvFile()", 'decoy file config/.env read'],
     ['a decoy file is read through a symlink in /tmp', 'decoy file .aws/credentials read'],
     ['the directory of a decoy file is copied whole with fs.cpSync', 'decoy file .aws/credentials read'],
     // Once: the engine's own read of the copy's first bytes (protectTmp) is not the user's.
@@ -301,6 +315,7 @@ describe.each(VERSIONS)('honeypots on Node %s', (version) => {
     ['posting 8 MB of random bytes', 8 * 1024 * 1024],
     ['a directory without decoys copied whole with fs.cpSync', '{"a":1}'],
     ['an ordinary file read with fs.openAsBlob, by path and by URL', ['{"b":2}', '{"b":2}']],
+    ['an ordinary .env loaded with process.loadEnvFile', 'test'],
   ])('look-alike: %s works and raises nothing', (name, expected) => {
     expect(fine.result(name)).toEqual({ value: expected, events: [] });
   });
