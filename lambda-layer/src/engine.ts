@@ -17,6 +17,7 @@ import { dlopen, loadExtension } from './hooks/addon';
 import { initChildEnv } from './hooks/child-env';
 import { spawn, spawnSync } from './hooks/child-process';
 import { execve } from './hooks/execve';
+import { urlFrom } from './hooks/file-url';
 import { fsHandlers, setUsePromises } from './hooks/fs';
 import type { AnyFn, Handler } from './hooks/handler';
 import { WASI } from './hooks/wasi';
@@ -86,9 +87,8 @@ function fileArg(p: unknown): unknown {
   if (typeof p === 'string' || isBytes(c, p) || p === null || typeof p !== 'object') return p;
   const href = (p as { href?: unknown }).href;
   if (typeof href !== 'string') return {};
-  const u = c.url as [new (h: string) => object, AnyFn, AnyFn, AnyFn];
-  const url = c.construct(u[0], [href]);
-  return c.apply(u[2], url, []) === 'file:' ? decodeURIComponent(c.apply(u[3], url, []) as string) : url;
+  const u = urlFrom(href);
+  return u.path ?? u.url;
 }
 
 export const handle = (function handle(name: string, orig: AnyFn, self: unknown, args: unknown[], newTarget: AnyFn | undefined): unknown {

@@ -155,9 +155,8 @@ export function start(host: HoneypotHost): Honeypots {
     file(api, args) {
       if (api === 'open' || api === 'openFileHandle') guarded(() => checkFile('open', args[0]));
       else if (api === 'readFileUtf8') guarded(() => checkFile('readFile', args[0]));
-      else if (api === 'openAsBlob') guarded(() => checkFile(api, args[0]));
+      else if (api === 'copyFile' || api === 'cpSyncOverrideFile' || api === 'openAsBlob') guarded(() => checkFile(api, args[0]));
       else if (api === 'loadEnvFile') guarded(() => checkFile(api, args[0] ?? '.env'));
-      else if (api === 'copyFile' || api === 'cpSyncOverrideFile') guarded(() => checkFile(api, args[0]));
       else if (api === 'cpSyncCopyDir') guarded(() => checkTree(api, args[0]));
     },
     handler: (name) => networkHandler(sink, name, c),

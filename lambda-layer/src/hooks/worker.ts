@@ -7,6 +7,7 @@ import { c } from '../captured';
 import { permit } from '../gate';
 import type { WorkerRequest } from '../types';
 import { protectedEnv } from './child-env';
+import { urlFrom } from './file-url';
 import type { AnyFn, Handler } from './handler';
 
 /**
@@ -26,10 +27,8 @@ function scriptOf(filename: unknown): { given: unknown; name: string } {
     const name = String(filename);
     return { given: isObject ? name : filename, name };
   }
-  const u = c.url as [new (h: string) => object, () => string, () => string, () => string];
-  const url = c.construct(u[0], [href]);
-  const name = c.apply(u[2], url, []) === 'file:' ? decodeURIComponent(c.apply(u[3], url, [])) : c.apply(u[1], url, []);
-  return { given: url, name };
+  const u = urlFrom(href);
+  return { given: u.url, name: u.path ?? u.href };
 }
 
 export const Worker: Handler = (orig) => {
