@@ -20,6 +20,7 @@ import { execve } from './hooks/execve';
 import { urlFrom } from './hooks/file-url';
 import { fsHandlers, setUsePromises } from './hooks/fs';
 import type { AnyFn, Handler } from './hooks/handler';
+import { Connection, MainThreadConnection, SIGUSR1, inspectorOpen } from './hooks/inspector';
 import { WASI } from './hooks/wasi';
 import { Worker } from './hooks/worker';
 import { decodePolicy } from './policy';
@@ -53,7 +54,9 @@ export interface Engine {
   handle(name: string, orig: AnyFn, self: unknown, args: unknown[], newTarget: AnyFn | undefined): unknown;
 }
 
-const handlers: Record<string, Handler> = { spawn, spawnSync, execve, dlopen, loadExtension, Worker, WASI, ...fsHandlers };
+const handlers: Record<string, Handler> = {
+  spawn, spawnSync, execve, dlopen, loadExtension, Worker, WASI, Connection, MainThreadConnection, inspectorOpen, SIGUSR1, ...fsHandlers,
+};
 const made = new Map<AnyFn, ReturnType<Handler>>();
 let c: Captured;
 let honeypots: Honeypots | undefined;

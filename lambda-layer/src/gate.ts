@@ -38,6 +38,7 @@ function describe(request: Request): Record<string, unknown> {
     case 'addon': return { api: request.api, path: request.path };
     case 'worker': return { api: request.api, filename: request.eval ? '<inline>' : request.filename, eval: request.eval };
     case 'wasi': return { api: request.api, preopens: request.preopens };
+    case 'inspector': return { api: request.api };
   }
 }
 

@@ -14,7 +14,8 @@ export const enum H {
   Spawn, SpawnSync, Execve, Dlopen,
   Open, OpenFileHandle, Close, WriteBuffer, WriteBuffers, WriteString, FhClose, WriteFileUtf8,
   CopyFile, Rename, Link, CpSyncOverrideFile, CpSyncCopyDir, Chmod, Fchmod,
-  Worker, GetBuiltinModule, DatabaseSync, LoadExtension, Wasi, ReadFileUtf8, OpenAsBlob, LoadEnvFile,
+  Worker, GetBuiltinModule, Connection, MainThreadConnection, InspectorOpen, Sigusr1,
+  DatabaseSync, LoadExtension, Wasi, ReadFileUtf8, OpenAsBlob, LoadEnvFile,
 }
 
 /** State both halves read and write. */

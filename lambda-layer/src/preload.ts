@@ -273,10 +273,11 @@ const inWritable = (function inWritable(p: unknown): boolean {
 // Array literals, not split(): their strings are constants of the script, not new ones made at start.
 const NAMES = ['spawn', 'spawnSync', 'execve', 'dlopen', 'open', 'openFileHandle', 'close', 'writeBuffer', 'writeBuffers', 'writeString', 'fhClose',
   'writeFileUtf8', 'copyFile', 'rename', 'link', 'cpSyncOverrideFile', 'cpSyncCopyDir', 'chmod', 'fchmod', 'Worker', 'getBuiltinModule',
-  'DatabaseSync', 'loadExtension', 'WASI', 'readFileUtf8', 'openAsBlob', 'loadEnvFile'];
+  'Connection', 'MainThreadConnection', 'inspectorOpen', 'SIGUSR1', 'DatabaseSync', 'loadExtension', 'WASI', 'readFileUtf8', 'openAsBlob', 'loadEnvFile'];
 const KEYS = NAMES.slice();
 KEYS[H.SpawnSync] = 'spawn';
 KEYS[H.FhClose] = 'close';
+KEYS[H.InspectorOpen] = 'open';
 const originals: AnyFn[] = [];
 const targets: unknown[] = [];
 
@@ -420,6 +421,9 @@ function refuse(i: H, a: unknown[]): unknown {
     case H.Worker: throw assign(new ErrorCtor(`Worker initialization failure: ${a[0]} refused by nano-enforcer`), { code: 'ERR_WORKER_INIT_FAILED' });
     case H.LoadExtension: throw assign(new ErrorCtor(`${a[0]}: cannot load an extension from a writable location (refused by nano-enforcer)`), { code: 'ERR_LOAD_SQLITE_EXTENSION' });
     case H.Wasi: throw assign(new ErrorCtor('UVWASI_EACCES, uvwasi_init (refused by nano-enforcer: internal fault)'), { errno: 2, code: 'UVWASI_EACCES', syscall: 'uvwasi_init' });
+    case H.Connection: case H.MainThreadConnection: case H.InspectorOpen:
+      throw assign(new ErrorCtor('Access to this API has been restricted (refused by nano-enforcer: internal fault)'),
+        { code: 'ERR_ACCESS_DENIED', permission: 'Inspector', resource: i === H.InspectorOpen ? 'Open' : 'Connect' });
     case H.Open: case H.OpenFileHandle: return fail(a[3], eacces('open', a[0]));
     case H.WriteFileUtf8: return fail(undefined, eacces('open', a[0]));
     case H.CopyFile: return fail(a[3], eacces('copyfile', a[0]));
@@ -448,8 +452,10 @@ const put = (function put(from: H, to: H): void {
     const f = o?.[k] as AnyFn;
     if (typeof f !== 'function') continue;
     originals[i] = f;
-    // execve, Worker, getBuiltinModule and WASI are JS functions of length 1, with a prototype; DatabaseSync is a class from C++.
-    const fn = i === H.Execve || i === H.Worker || i === H.GetBuiltinModule || i === H.DatabaseSync || i === H.Wasi;
+    // execve, Worker, getBuiltinModule and WASI are JS functions of length 1, with a prototype; DatabaseSync and the
+    // inspector's connections are classes from C++.
+    const fn = i === H.Execve || i === H.Worker || i === H.GetBuiltinModule || i === H.DatabaseSync || i === H.Wasi
+      || i === H.Connection || i === H.MainThreadConnection;
     const w = i === H.GetBuiltinModule
       ? { [k]: function (this: unknown, id: unknown) { return seen(apply(f, this, arguments), id); } }[k]
       : fn
@@ -563,9 +569,8 @@ function adopt(wrapper: AnyFn, original: AnyFn): void {
   }
 }
 
-const installWorkerHooks = (function installWorkerHooks(): void {
-  // Inside a worker, worker_threads is part of its bootstrap.
-  if ((proc.moduleLoadList as unknown as string[] | undefined)?.includes('NativeModule worker_threads')) return patchWorkerThreads(nativeRequire('worker_threads'));
+const installWorkerHooks = (function installWorkerHooks(inWorker: boolean): void {
+  if (inWorker) return patchWorkerThreads(nativeRequire('worker_threads'));
   const moduleCtor = module.constructor as unknown as ModuleCtor;
   const load_ = moduleCtor._load;
   // Anonymous (a property assignment names nothing) and of the same length, like the original.
@@ -631,6 +636,31 @@ const installNativeLoaders = (function installNativeLoaders(): void {
   put(warning === undefined ? H.LoadExtension : H.DatabaseSync, H.ReadFileUtf8);
 });
 
+/**
+ * The V8 inspector reads every closure, the hooks' captured originals among
+ * them, and calls what it finds: its sessions and its port are hooked in the
+ * binding, which node:inspector reads when it first loads (later than this).
+ * SIGUSR1 makes Node open the port (process.kill, process._debugProcess, or
+ * `kill -USR1` from a child): a listener of ours takes the signal over (Node's
+ * own handler is not restored when listeners are removed: the signal's
+ * default, termination, is), so it opens nothing and is reported, unless
+ * another listener shows that Node would not have opened it either.
+ * Signals reach the main thread only.
+ */
+const installInspector = (function installInspector(mainThread: boolean): void {
+  const ib = binding<Record<string, unknown>>('inspector');
+  if (ib !== undefined) {
+    targets[H.Connection] = targets[H.MainThreadConnection] = targets[H.InspectorOpen] = ib;
+    put(H.Connection, H.Sigusr1);
+  }
+  if (!mainThread) return;
+  originals[H.Sigusr1] = (function () { return undefined; });
+  const listenerCount = proc.listenerCount;
+  apply(proc.on, proc, ['SIGUSR1', function () {
+    if (apply(listenerCount, proc, ['SIGUSR1']) === 1) run(H.Sigusr1, proc, []);
+  }]);
+});
+
 /** Emits hook i's held warning, once; answers `answer` (what needs() says). */
 function held(i: H, answer: boolean): boolean {
   const w = heldWarnings[i];
@@ -691,8 +721,10 @@ try {
     } catch (e) {
       faults[faults.length] = `child_process: ${message(e)}`;
     }
+    // Inside a worker, worker_threads is part of its bootstrap.
+    const inWorker = (proc.moduleLoadList as unknown as string[] | undefined)?.includes('NativeModule worker_threads') === true;
     try {
-      installWorkerHooks();
+      installWorkerHooks(inWorker);
     } catch (e) {
       faults[faults.length] = `worker_threads: ${message(e)}`;
     }
@@ -700,6 +732,11 @@ try {
       installNativeLoaders();
     } catch (e) {
       faults[faults.length] = `wasi, sqlite: ${message(e)}`;
+    }
+    try {
+      installInspector(!inWorker);
+    } catch (e) {
+      faults[faults.length] = `inspector: ${message(e)}`;
     }
     if (withFs) {
       try {

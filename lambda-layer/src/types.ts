@@ -81,7 +81,18 @@ export interface WasiRequest {
   readonly stdio?: readonly string[];
 }
 
-export type Request = SpawnRequest | AddonRequest | WorkerRequest | FileRequest | WasiRequest;
+/**
+ * A way into the V8 inspector, which reads any closure (the enforcer's
+ * captured originals included) and runs code in this process: a session
+ * ('Connection', 'MainThreadConnection'), opening its port ('open'), or the
+ * SIGUSR1 that would have opened it ('SIGUSR1').
+ */
+export interface InspectorRequest {
+  readonly kind: 'inspector';
+  readonly api: 'Connection' | 'MainThreadConnection' | 'open' | 'SIGUSR1';
+}
+
+export type Request = SpawnRequest | AddonRequest | WorkerRequest | FileRequest | WasiRequest | InspectorRequest;
 
 export type Decision =
   | { readonly allow: true }

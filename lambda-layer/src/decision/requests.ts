@@ -4,12 +4,12 @@ import { anyExecuteBit, basename, isDirectoryMode, permissionBits, showArgv } fr
 import { Context, describeDistrust, namesOf } from './context';
 import { isElf, isShebang } from './executable';
 import { underAny } from './patterns';
-import type { AddonRequest, Decision, FileRequest, WasiRequest, WorkerRequest } from '../types';
+import type { AddonRequest, Control, Decision, FileRequest, InspectorRequest, WasiRequest, WorkerRequest } from '../types';
 
 const CODE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
 
 /** A refusal with its detail and rule (index.ts's own spawn refusals too). */
-export function refusal(control: 'process' | 'tmp', reason: string, rule: string, detail: Record<string, unknown>, always?: boolean): Decision {
+export function refusal(control: Control, reason: string, rule: string, detail: Record<string, unknown>, always?: boolean): Decision {
   return { allow: false, control, reason, ...(always ? { always } : {}), detail: { ...detail, rule } };
 }
 
@@ -152,4 +152,23 @@ export function evaluateWasi(ctx: Context, r: WasiRequest): Decision {
     return refusal('tmp', `a WASI instance is given ${p}, a writable location, as its stdio, to write to below the /tmp checks`, 'wasi-stdio', { api: r.api, path: p });
   }
   return { allow: true };
+}
+
+const INSPECTOR_WAYS: Record<InspectorRequest['api'], string> = {
+  Connection: 'an inspector session (inspector.Session#connect)',
+  MainThreadConnection: "a worker's inspector session on the main thread (inspector.Session#connectToMainThread)",
+  open: "opening the inspector's port (inspector.open)",
+  SIGUSR1: "SIGUSR1, Node's signal to open the inspector's port",
+};
+
+/**
+ * The inspector reads every closure and calls any function it finds there:
+ * the originals the hooks hold included, which then run unchecked. So it is
+ * the switch that turns the enforcer off, whatever the policy allows.
+ * SIGUSR1 no longer opens it (the preload took the signal over at start), so
+ * its refusal is reported as blocked in every mode.
+ */
+export function evaluateInspector(r: InspectorRequest): Decision {
+  return refusal('tamper', `${INSPECTOR_WAYS[r.api]}: the inspector lets code read the enforcer's own functions and call what they guard`,
+    'inspector', { api: r.api }, r.api === 'SIGUSR1');
 }

@@ -1,7 +1,7 @@
 import { ELF, fakeSystem, LAMBDA_FILES } from './fake-system';
 import { policy, PRELOAD_OPTION as PRELOAD, refused } from './helpers';
 import { evaluate } from '../../../lambda-layer/src/decision';
-import type { FileRequest, SpawnRequest, WorkerRequest } from '../../../lambda-layer/src/types';
+import type { FileRequest, InspectorRequest, SpawnRequest, WorkerRequest } from '../../../lambda-layer/src/types';
 
 const system = fakeSystem(LAMBDA_FILES);
 
@@ -212,6 +212,21 @@ describe("a process's memory file", () => {
   });
   it('allows writing another /proc file', () => {
     expect(evaluate(DRIFT, write('/proc/self/comm'), procs)).toEqual({ allow: true });
+  });
+});
+
+describe('the inspector', () => {
+  const ways: InspectorRequest['api'][] = ['Connection', 'MainThreadConnection', 'open', 'SIGUSR1'];
+  it.each(ways)('refuses %s as tamper, whatever the policy allows', (api) => {
+    for (const p of [DRIFT, policy({ t: 0, a: ['*'], i: ['node'] })]) {
+      const d = refused(evaluate(p, { kind: 'inspector', api }, system));
+      expect(d).toMatchObject({ control: 'tamper', detail: { rule: 'inspector', api } });
+      expect(d.reason).toMatch(/the inspector lets code read the enforcer's own functions/);
+    }
+  });
+  it('marks only SIGUSR1 as refused in every mode (the preload already took the signal over)', () => {
+    const always = ways.map((api) => refused(evaluate(DRIFT, { kind: 'inspector', api }, system)).always === true);
+    expect(always).toEqual([false, false, false, true]);
   });
 });
 
