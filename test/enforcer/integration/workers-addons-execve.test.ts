@@ -157,6 +157,20 @@ check('process.execve', () => {
   fs.writeFileSync(f, '#!/bin/sh\ntouch ' + f + '.ran\n', { mode: 0o755 });
   try { process.execve(f, [f]); } catch (e) { return { code: e.code, syscall: e.syscall, ran: exists(f + '.ran') }; }
 });
+// module.register runs its hooks module in a thread of Node's own (Node 20.6+): the enforcer runs there too.
+check('the ESM hooks thread of module.register', async () => {
+  const m = require('node:module');
+  if (typeof m.register !== 'function') return 'absent';
+  const out = TMP + '/hooks.json';
+  const src = "import { createRequire } from 'node:module'; import fs from 'node:fs';\n" +
+    'const r = createRequire(' + JSON.stringify(__dirname + '/index.js') + ")('./try-spawn.js')(" + JSON.stringify(TMP) + ", 'hooks');\n" +
+    'fs.writeFileSync(' + JSON.stringify(out) + ', JSON.stringify(r));\n' +
+    'export async function resolve(s, c, n) { return n(s, c); }';
+  m.register('data:text/javascript,' + encodeURIComponent(src));
+  await import('node:path');
+  for (let i = 0; i < 100 && !exists(out); i++) await sleep(20);
+  return exists(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : 'no result';
+});
 check('still running', () => 'yes');
 `;
 
@@ -180,6 +194,7 @@ describe.each(NODE_VERSIONS)('workers, addons and execve on Node %s', (version) 
     'worker with env {} and execArgv []',
     'worker with SHARE_ENV after the policy variable was changed',
     'worker from a file: URL of a shipped file',
+    'the ESM hooks thread of module.register',
   ])('%s: the enforcer runs inside the worker and refuses its spawn', (name) => {
     const r = batch.result(name);
     expect(r.value).toEqual({ code: 'EACCES', ran: false });
