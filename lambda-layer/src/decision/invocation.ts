@@ -2,7 +2,7 @@
 // allowlist or drift rule, then look inside it: the program a dynamic loader
 // or a '#!' line runs, a wrapper's command, a shell's line, an interpreter's
 // inline code, and the environment it gets.
-import { Arg, basename, derive, isStatic, normalize, SPLAT, VarValue } from './args';
+import { Arg, basename, candidates, derive, isStatic, normalize, SPLAT, VarValue } from './args';
 import { Context, describeDistrust, MAX_COMMANDS, MAX_DEPTH, namesOf } from './context';
 import { environmentProblem } from './environment';
 import { inspectExecutable, isDynamicLoader, loaderInvocation } from './executable';
@@ -262,7 +262,17 @@ export function runWrapper(ctx: Context, inv: Invocation, name: string, argv: re
         root = abs === '/' ? inv.root : (inv.root + abs);
       }
       const keepShell = inv.shell && ['exec', 'command', 'builtin'].includes(name);
+      for (const f of u.loads ?? []) checkLoadedFile(ctx, inv, f, name, true);
       for (const [n, run] of u.runs.entries()) {
+        if (u.shellVar !== undefined) {
+          // The shell is the variable's value where it is set (split --filter: $SHELL).
+          for (const v of candidates(vars, u.shellVar)) {
+            if (v === undefined) return ctx.refuse({ ...base, reason: `the shell ($${u.shellVar}) is only known at run time`, rule: 'dynamic-command', always: true });
+            const sh = v === null || v === '' ? run[0] : v;
+            checkInvocation(ctx, child({ file: sh, argv: [sh, ...run.slice(1)], vars, cwds, root }));
+          }
+          continue;
+        }
         const file = n === 0 && 'file' in u ? u.file : run[0];
         if (file === SPLAT || run[0] === SPLAT) return ctx.refuse({ ...base, reason: 'the command name is only known at run time', rule: 'dynamic-command', always: true });
         const shell = keepShell ? inv.shell : undefined;

@@ -4,6 +4,7 @@
 import { Arg, SPLAT } from './args';
 import { env } from './env-wrapper';
 import { has, OptSpec, scanOptions, Seen } from './options';
+import { sedExecs } from './sed';
 
 export interface EnvEdit {
   readonly clear: boolean;
@@ -17,6 +18,10 @@ export type Unwrapped =
   | {
     readonly kind: 'run';
     readonly runs: readonly (readonly Arg[])[];
+    /** Files the wrapper reads as its program (sed -f): as trusted as a script an interpreter runs. */
+    readonly loads?: readonly Arg[];
+    /** A variable naming the shell that runs[0] starts when it is set (split --filter: $SHELL, else /bin/sh). */
+    readonly shellVar?: string;
     /** What is executed when argv[0] is set apart from it (exec -a, env --argv0). */
     readonly file?: Arg;
     readonly env?: EnvEdit;
@@ -193,42 +198,217 @@ function busybox(argv: readonly Arg[]): Unwrapped {
   return { kind: 'run', runs: [rest] };
 }
 
+/**
+ * GNU getopt_long without '+': options anywhere among the operands, until
+ * '--'. Only the options in `spec` are named (a long option by any prefix of
+ * its name, as getopt accepts a unique one); any other is passed over, so a
+ * tool that runs commands through a few of its many options is read without
+ * listing the rest. An unknown long option written apart from its value
+ * makes that value an operand here: at worst a value that looks like one of
+ * the named options is checked as one. Null: an argument only known at run time.
+ */
+interface LenientSpec {
+  readonly shortArg: string;
+  readonly shortOptional?: string;
+  readonly longArg: readonly string[];
+  /** Long options whose value, if any, is glued ('--in-place=.bak'). */
+  readonly longOptional?: readonly string[];
+  readonly longFlag?: readonly string[];
+}
+function lenientOptions(argv: readonly Arg[], spec: LenientSpec): { readonly seen: Seen[]; readonly operands: Arg[] } | null {
+  const names = [...spec.longArg, ...(spec.longOptional ?? []), ...(spec.longFlag ?? [])];
+  const seen: Seen[] = [];
+  const operands: Arg[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (typeof a !== 'string') return null;
+    if (a === '--') { operands.push(...argv.slice(i + 1)); break; }
+    if (a === '-' || !a.startsWith('-')) { operands.push(a); continue; }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const given = a.slice(2, eq < 0 ? undefined : eq);
+      const name = given === '' ? undefined : names.includes(given) ? given : names.find(n => n.startsWith(given));
+      if (name === undefined) continue;
+      if (!spec.longArg.includes(name)) {
+        seen.push(eq >= 0 ? { name, value: a.slice(eq + 1) } : { name });
+        continue;
+      }
+      const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+      if (value === SPLAT) return null;
+      seen.push({ name, value });
+      continue;
+    }
+    for (let j = 1; j < a.length; j++) {
+      const c = a[j];
+      if (spec.shortOptional?.includes(c)) { seen.push({ name: c, value: a.slice(j + 1) }); break; }
+      if (!spec.shortArg.includes(c)) { seen.push({ name: c }); continue; }
+      const value = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
+      if (value === SPLAT) return null;
+      seen.push({ name: c, value });
+      break;
+    }
+  }
+  return { seen, operands };
+}
+
+const SH = '/bin/sh';
+
+/** GNU sed: the commands its script's `e` commands run; a script file must be trusted; --sandbox refuses them all. */
+function sed(argv: readonly Arg[]): Unwrapped {
+  const o = lenientOptions(argv, { shortArg: 'efl', shortOptional: 'i', longArg: ['expression', 'file', 'line-length'], longOptional: ['in-place'], longFlag: ['sandbox'] });
+  if (!o) return unknown('sed is given an argument only known at run time where its script may be');
+  if (has(o.seen, 'sandbox')) return { kind: 'none' };
+  const scripts = o.seen.filter(x => x.name === 'e' || x.name === 'expression').map(x => x.value);
+  const files = o.seen.filter(x => x.name === 'f' || x.name === 'file').map(x => x.value);
+  if (scripts.length === 0 && files.length === 0) scripts.push(o.operands[0]);
+  if (scripts.some(x => typeof x !== 'string')) return unknown('sed is given a script only known at run time');
+  if (files.includes('-')) return unknown('sed would read its script from stdin');
+  const execs = sedExecs(scripts.join('\n'));
+  if (!execs.ok) return unknown(execs.why);
+  return { kind: 'run', runs: execs.commands.map(c => [SH, '-c', c]), loads: files };
+}
+
+/** What GNU tar runs: -I/--use-compress-program, --to-command, --checkpoint-action=exec=, -F/--info-script (through sh -c), the compressor of -z and the like. */
+const TAR_COMPRESSORS: Record<string, string> = {
+  z: 'gzip',
+  gzip: 'gzip',
+  gunzip: 'gzip',
+  ungzip: 'gzip',
+  j: 'bzip2',
+  bzip2: 'bzip2',
+  J: 'xz',
+  xz: 'xz',
+  Z: 'compress',
+  compress: 'compress',
+  uncompress: 'compress',
+  lzip: 'lzip',
+  lzma: 'lzma',
+  lzop: 'lzop',
+  zstd: 'zstd',
+};
+function tar(argv: readonly Arg[]): Unwrapped {
+  const shortArg = 'bCfFgHIKLNTVX';
+  let args = argv;
+  // Old style: a first argument without '-' is a cluster of letters whose values follow it, in order.
+  const first = argv[1];
+  if (typeof first === 'string' && first !== '' && !first.startsWith('-')) {
+    const rest = argv.slice(2);
+    const moved: Arg[] = [];
+    for (const c of first) {
+      if (shortArg.includes(c)) {
+        if (rest.length === 0) break;
+        moved.push(`-${c}`, rest.shift() as Arg);
+      } else {
+        moved.push(`-${c}`);
+      }
+    }
+    args = [argv[0], ...moved, ...rest];
+  }
+  const o = lenientOptions(args, {
+    shortArg,
+    longArg: ['use-compress-program', 'to-command', 'checkpoint-action', 'info-script', 'new-volume-script', 'rsh-command', 'rmt-command'],
+    longFlag: ['gzip', 'gunzip', 'ungzip', 'bzip2', 'xz', 'compress', 'uncompress', 'lzip', 'lzma', 'lzop', 'zstd'],
+  });
+  if (!o) return unknown('tar is given an argument only known at run time where an option may be');
+  const runs: Arg[][] = [];
+  for (const { name, value } of o.seen) {
+    const compressor = TAR_COMPRESSORS[name];
+    if (compressor !== undefined) {
+      runs.push([compressor]);
+    } else if (name === 'I' || name === 'use-compress-program' || name === 'to-command' || name === 'F' || name === 'info-script' || name === 'new-volume-script') {
+      runs.push([SH, '-c', value]);
+    } else if (name === 'checkpoint-action') {
+      if (typeof value !== 'string') return unknown('tar is given a checkpoint action only known at run time');
+      if (value.startsWith('exec=')) runs.push([SH, '-c', value.slice(5)]);
+    } else if (name === 'rsh-command' || name === 'rmt-command') {
+      runs.push([value]);
+    }
+  }
+  return runs.length ? { kind: 'run', runs } : { kind: 'none' };
+}
+
+/** GNU split --filter=COMMAND: run by $SHELL -c (or /bin/sh). */
+function split(argv: readonly Arg[]): Unwrapped {
+  const o = lenientOptions(argv, { shortArg: 'abClnt', longArg: ['filter', 'additional-suffix', 'bytes', 'line-bytes', 'lines', 'number', 'separator', 'suffix-length'] });
+  if (!o) return unknown('split is given an argument only known at run time where an option may be');
+  const runs = o.seen.filter(x => x.name === 'filter').map((x): Arg[] => [SH, '-c', x.value]);
+  return runs.length ? { kind: 'run', runs, shellVar: 'SHELL' } : { kind: 'none' };
+}
+
+/** GNU sort --compress-program=PROG: PROG, found on PATH, compresses its temporary files. */
+function sort(argv: readonly Arg[]): Unwrapped {
+  const o = lenientOptions(argv, { shortArg: 'kotST', longArg: ['compress-program', 'key', 'output', 'field-separator', 'buffer-size', 'temporary-directory', 'files0-from', 'batch-size', 'parallel', 'random-source', 'sort'] });
+  if (!o) return unknown('sort is given an argument only known at run time where an option may be');
+  const runs = o.seen.filter(x => x.name === 'compress-program').map((x): Arg[] => [x.value, '-d']);
+  return runs.length ? { kind: 'run', runs } : { kind: 'none' };
+}
+
+/**
+ * make runs its makefiles' recipes through a shell: the makefiles (-f, or
+ * the default names in the directory it works in) are its program and must
+ * be as trusted as a script; --eval is inline code; SHELL=... on its
+ * command line names the shell the recipes run in.
+ */
+function make(argv: readonly Arg[]): Unwrapped {
+  const o = lenientOptions(argv, {
+    shortArg: 'CfIjlLoOWE',
+    longArg: ['directory', 'file', 'makefile', 'include-dir', 'jobs', 'load-average', 'max-load', 'old-file', 'assume-old', 'output-sync',
+      'what-if', 'new-file', 'assume-new', 'eval', 'debug', 'jobserver-style', 'shuffle'],
+  });
+  if (!o) return unknown('make is given an argument only known at run time where an option may be');
+  if (has(o.seen, 'E', 'eval')) return unknown('make is given inline code (--eval)');
+  const dirs = o.seen.filter(x => x.name === 'C' || x.name === 'directory').map(x => x.value);
+  if (dirs.some(d => typeof d !== 'string')) return unknown('make is given a directory only known at run time');
+  const dir = (dirs as string[]).reduce((at, d) => (d.startsWith('/') ? d : `${at}/${d}`), '.');
+  const inDir = (f: Arg): Arg => (typeof f !== 'string' || f.startsWith('/') || dir === '.' ? f : `${dir}/${f}`);
+  let loads: Arg[] = o.seen.filter(x => x.name === 'f' || x.name === 'file' || x.name === 'makefile').map(x => inDir(x.value));
+  if (loads.includes('-') || loads.includes(inDir('-'))) return unknown('make would read its makefile from stdin');
+  if (loads.length === 0) loads = ['GNUmakefile', 'makefile', 'Makefile'].map(inDir);
+  const runs: Arg[][] = [];
+  for (const a of o.operands) {
+    if (typeof a !== 'string') return unknown('make is given an argument only known at run time where a variable may be set');
+    const m = /^SHELL\s*[:!?+]?=(.*)$/.exec(a);
+    if (m) runs.push([m[1].trim()]);
+  }
+  return { kind: 'run', runs, loads };
+}
+
 const HANDLERS: Record<string, Handler> = {
   env,
-  nohup: simple('nohup', { longFlag: ['help', 'version'] }),
-  timeout: simple('timeout', { shortArg: 'ks', shortFlag: 'fpv', longArg: ['kill-after', 'signal'], longFlag: ['foreground', 'preserve-status', 'verbose', 'help', 'version'] }, 1),
+  'nohup': simple('nohup', { longFlag: ['help', 'version'] }),
+  'timeout': simple('timeout', { shortArg: 'ks', shortFlag: 'fpv', longArg: ['kill-after', 'signal'], longFlag: ['foreground', 'preserve-status', 'verbose', 'help', 'version'] }, 1),
   xargs,
-  setsid: simple('setsid', { shortFlag: 'cfwhV', longFlag: ['ctty', 'fork', 'wait', 'help', 'version'] }),
-  nice: simple('nice', { shortArg: 'n', longArg: ['adjustment'], longFlag: ['help', 'version'], numeric: true }),
-  ionice: simple('ionice', { shortArg: 'cnpPu', shortFlag: 'thV', longArg: ['class', 'classdata', 'pid', 'pgid', 'uid'], longFlag: ['ignore', 'help', 'version'] }, 0,
+  'setsid': simple('setsid', { shortFlag: 'cfwhV', longFlag: ['ctty', 'fork', 'wait', 'help', 'version'] }),
+  'nice': simple('nice', { shortArg: 'n', longArg: ['adjustment'], longFlag: ['help', 'version'], numeric: true }),
+  'ionice': simple('ionice', { shortArg: 'cnpPu', shortFlag: 'thV', longArg: ['class', 'classdata', 'pid', 'pgid', 'uid'], longFlag: ['ignore', 'help', 'version'] }, 0,
     seen => has(seen, 'p', 'P', 'u', 'pid', 'pgid', 'uid')),
-  stdbuf: simple('stdbuf', { shortArg: 'ioe', longArg: ['input', 'output', 'error'], longFlag: ['help', 'version'] }),
+  'stdbuf': simple('stdbuf', { shortArg: 'ioe', longArg: ['input', 'output', 'error'], longFlag: ['help', 'version'] }),
   chroot,
   flock,
-  time: simple('time', { shortArg: 'fo', shortFlag: 'apqvV', longArg: ['format', 'output'], longFlag: ['append', 'portability', 'quiet', 'verbose', 'help', 'version'] }),
-  command: shellBuiltin('command', { shortFlag: 'pvV' }),
-  exec: shellBuiltin('exec', { shortFlag: 'cl', shortArg: 'a' }),
-  builtin: shellBuiltin('builtin', {}),
+  'time': simple('time', { shortArg: 'fo', shortFlag: 'apqvV', longArg: ['format', 'output'], longFlag: ['append', 'portability', 'quiet', 'verbose', 'help', 'version'] }),
+  'command': shellBuiltin('command', { shortFlag: 'pvV' }),
+  'exec': shellBuiltin('exec', { shortFlag: 'cl', shortArg: 'a' }),
+  'builtin': shellBuiltin('builtin', {}),
   busybox,
-  toybox: busybox,
+  'toybox': busybox,
   sudo,
-  doas: simple('doas', { shortArg: 'aCu', shortFlag: 'Lns' }, 0, seen => has(seen, 'C', 'L')),
-  strace: simple('strace', {
+  'doas': simple('doas', { shortArg: 'aCu', shortFlag: 'Lns' }, 0, seen => has(seen, 'C', 'L')),
+  'strace': simple('strace', {
     shortArg: 'abeEIoOpPsSuUX',
     shortFlag: 'AcCdDfFhikNnqrtTvVwxyYzZ',
     longArg: ['columns', 'trace', 'env', 'output', 'attach', 'trace-path', 'string-limit', 'summary-sort-by', 'user', 'summary-columns', 'const-print-style', 'signal', 'status', 'quiet', 'decode-fds'],
     longFlag: ['output-append-mode', 'summary-only', 'summary', 'debug', 'daemonize', 'follow-forks', 'output-separately', 'help', 'instruction-pointer', 'stack-trace', 'relative-timestamps', 'syscall-times', 'verbose', 'version', 'summary-wall-clock', 'absolute-timestamps', 'timestamps', 'seccomp-bpf'],
   }, 0, seen => has(seen, 'p', 'attach', 'h', 'V', 'help', 'version')),
-  ltrace: simple('ltrace', {
+  'ltrace': simple('ltrace', {
     shortArg: 'aAeEFlLnopsuDwxX',
     shortFlag: 'bcCfhiIrStTV',
     longArg: ['align', 'indent', 'library', 'output', 'demangle'],
     longFlag: ['help', 'version', 'no-signals'],
   }, 0, seen => has(seen, 'p', 'h', 'V', 'help', 'version')),
-  taskset: simple('taskset', { shortFlag: 'acphV', longFlag: ['all-tasks', 'cpu-list', 'pid', 'help', 'version'] }, 1, seen => has(seen, 'p', 'pid')),
-  chrt: simple('chrt', { shortArg: 'T', shortFlag: 'abdefiopPrRvhVm', longFlag: ['all-tasks', 'batch', 'deadline', 'fifo', 'idle', 'other', 'pid', 'rr', 'reset-on-fork', 'verbose', 'help', 'version', 'max'] }, 1,
+  'taskset': simple('taskset', { shortFlag: 'acphV', longFlag: ['all-tasks', 'cpu-list', 'pid', 'help', 'version'] }, 1, seen => has(seen, 'p', 'pid')),
+  'chrt': simple('chrt', { shortArg: 'T', shortFlag: 'abdefiopPrRvhVm', longFlag: ['all-tasks', 'batch', 'deadline', 'fifo', 'idle', 'other', 'pid', 'rr', 'reset-on-fork', 'verbose', 'help', 'version', 'max'] }, 1,
     seen => has(seen, 'p', 'pid', 'm', 'max')),
-  unshare: argv => {
+  'unshare': argv => {
     const r = simple('unshare', {
       shortArg: 'RwS',
       shortFlag: 'imnpuUCTfcrhV',
@@ -238,7 +418,7 @@ const HANDLERS: Record<string, Handler> = {
     })(argv);
     return r.kind === 'none' ? { kind: 'stdin-shell' } : r;
   },
-  nsenter: argv => {
+  'nsenter': argv => {
     const r = simple('nsenter', {
       shortArg: 'tSGrwZ',
       shortFlag: 'amuinpUCTFehV',
@@ -248,11 +428,19 @@ const HANDLERS: Record<string, Handler> = {
     })(argv);
     return r.kind === 'none' ? { kind: 'stdin-shell' } : r;
   },
-  su: su('su'),
-  runuser: su('runuser'),
+  'su': su('su'),
+  'runuser': su('runuser'),
   script,
   watch,
   find,
+  sed,
+  tar,
+  split,
+  sort,
+  make,
+  'gmake': make,
+  // Runs every executable file of a directory, which only the run itself lists.
+  'run-parts': () => unknown('run-parts runs every executable in a directory, which is only known when it runs'),
 };
 
 export const isWrapper = (function isWrapper(name: string): boolean {
