@@ -142,6 +142,9 @@ const checkResolved = (function checkResolved(ctx: Context, inv: Invocation, r: 
     ({ vars: inv.vars, cwds: inv.cwds, root: inv.root, search: true, origin: inv.origin, depth: inv.depth + 1, line: inv.line, ...over });
 
   if (info.kind === 'script') {
+    // A wrapper written as a script (Debian's valgrind) still runs what its arguments name.
+    if (isWrapper(sem)) runWrapper(ctx, inv, sem, inv.argv);
+    if (ctx.stopped) return;
     // The kernel runs: interpreter [optional-arg] script args...; the script itself was checked above.
     const argv: Arg[] = [info.interp, ...(info.arg !== undefined ? [info.arg] : []), r.path, ...inv.argv.slice(1)];
     return checkInvocation(ctx, child({ file: info.interp, argv, search: false }));

@@ -1,7 +1,7 @@
 // Command wrappers: programs whose real command is one of their arguments.
 // unwrap() says what the wrapper would run, with the environment, working
 // directory or root it changes, or that it cannot be known.
-import { Arg, SPLAT } from './args';
+import { Arg, basename, SPLAT } from './args';
 import { env } from './env-wrapper';
 import { has, OptSpec, scanOptions, Seen } from './options';
 import { sedExecs } from './sed';
@@ -373,6 +373,96 @@ function make(argv: readonly Arg[]): Unwrapped {
   return { kind: 'run', runs, loads };
 }
 
+/**
+ * setarch and its personality names (x86_64, linux64, i386, ...), which are
+ * links to it: called as setarch, the architecture is its first argument,
+ * unless that is an option; under another name (argv[0], as setarch reads
+ * it), the name is the architecture. Without a program: /bin/sh.
+ */
+function setarch(argv: readonly Arg[]): Unwrapped {
+  const a0 = argv[0];
+  const asSetarch = typeof a0 === 'string' && basename(a0) === 'setarch';
+  const a1 = argv[1];
+  const skip = asSetarch && typeof a1 === 'string' && !a1.startsWith('-') ? 1 : 0;
+  const s = scanOptions(argv, 1 + skip, {
+    shortFlag: 'BFILRSTXZ3vhV',
+    longFlag: ['32bit', 'fdpic-funcptrs', 'short-inode', 'addr-compat-layout', 'addr-no-randomize', 'whole-seconds', 'sticky-timeouts',
+      'read-implies-exec', 'mmap-page-zero', '3gb', '4gb', 'uname-2.6', 'verbose', 'list', 'help', 'version'],
+  }, 'setarch');
+  if (!s.ok) return unknown(s.why);
+  if (has(s.seen, 'list', 'h', 'help', 'V', 'version') || (asSetarch && argv.length === 1)) return { kind: 'none' };
+  return s.index < argv.length ? { kind: 'run', runs: [argv.slice(s.index)] } : { kind: 'stdin-shell' };
+}
+
+/** runcon: with -t/-u/-r/-l the command is the first operand; without them, a context comes first. */
+function runcon(argv: readonly Arg[]): Unwrapped {
+  const s = scanOptions(argv, 1, { shortArg: 'turl', shortFlag: 'c', longArg: ['type', 'user', 'role', 'range'], longFlag: ['compute', 'help', 'version'] }, 'runcon');
+  if (!s.ok) return unknown(s.why);
+  if (has(s.seen, 'help', 'version')) return { kind: 'none' };
+  const i = s.index + (s.seen.some(o => o.value !== undefined) ? 0 : 1);
+  return i < argv.length ? { kind: 'run', runs: [argv.slice(i)] } : { kind: 'none' };
+}
+
+/** sg GROUP [-c] COMMAND: the command goes to /bin/sh -c; without one, a shell that reads stdin. */
+function sg(argv: readonly Arg[]): Unwrapped {
+  let i = 1;
+  if (argv[i] === '-') i++;
+  if (i >= argv.length) return { kind: 'stdin-shell' };
+  i++;
+  if (argv[i] === '-c') i++;
+  if (i >= argv.length) return { kind: 'stdin-shell' };
+  const rest = argv.slice(i);
+  if (rest.some(a => typeof a !== 'string')) return { kind: 'shell', code: undefined };
+  return { kind: 'shell', code: (rest as string[]).join(' ') };
+}
+
+/** start-stop-daemon --start: --startas (or --exec) with the arguments after '--'; --chroot and --chdir. */
+function startStopDaemon(argv: readonly Arg[]): Unwrapped {
+  const s = scanOptions(argv, 1, {
+    shortArg: 'pxnugcsarNdPIkOR',
+    shortFlag: 'SKTHVbCmtoqv',
+    longArg: ['pid', 'ppid', 'pidfile', 'exec', 'name', 'user', 'group', 'chuid', 'signal', 'startas', 'chroot', 'chdir', 'nicelevel', 'procsched',
+      'iosched', 'umask', 'notify-timeout', 'output', 'retry'],
+    longFlag: ['start', 'stop', 'status', 'help', 'version', 'background', 'notify-await', 'no-close', 'make-pidfile', 'remove-pidfile', 'test',
+      'oknodo', 'quiet', 'verbose'],
+  }, 'start-stop-daemon');
+  if (!s.ok) return unknown(s.why);
+  if (!has(s.seen, 'S', 'start') || has(s.seen, 't', 'test')) return { kind: 'none' };
+  const value = (...names: string[]): Arg | undefined => s.seen.filter(o => names.includes(o.name)).pop()?.value;
+  const program = value('a', 'startas') ?? value('x', 'exec');
+  if (program === undefined) return { kind: 'none' };
+  const root = value('r', 'chroot');
+  const cwd = value('d', 'chdir');
+  return { kind: 'run', runs: [[program, ...argv.slice(s.index)]], ...(root !== undefined ? { root } : {}), ...(cwd !== undefined ? { cwd } : {}) };
+}
+
+/** capsh: '--' runs its shell (--shell=, default /bin/bash) with the arguments after it; '==' runs capsh again. */
+function capsh(argv: readonly Arg[]): Unwrapped {
+  let shell: Arg = '/bin/bash';
+  let root: Arg | undefined;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (typeof a !== 'string') return unknown('capsh is given an argument only known at run time');
+    if (a.startsWith('--shell=')) {shell = a.slice(8);} else if (a.startsWith('--chroot=')) {root = a.slice(9);} else if (a === '--' || a === '==') {
+      return { kind: 'run', runs: [[a === '--' ? shell : 'capsh', ...argv.slice(i + 1)]], ...(root !== undefined ? { root } : {}) };
+    }
+  }
+  return { kind: 'none' };
+}
+
+/** valgrind runs its first argument that is not an option (its options are all glued: --tool=none). */
+function valgrind(argv: readonly Arg[]): Unwrapped {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (typeof a !== 'string') return unknown('valgrind is given an argument only known at run time where its program may be');
+    if (!a.startsWith('-')) return { kind: 'run', runs: [argv.slice(i)] };
+    if (a === '-h' || a === '--help' || a === '--version' || a === '--help-debug') return { kind: 'none' };
+  }
+  return { kind: 'none' };
+}
+
+const PRLIMIT_RESOURCES = ['core', 'data', 'nice', 'fsize', 'sigpending', 'memlock', 'rss', 'nofile', 'msgqueue', 'rtprio', 'stack', 'cpu', 'nproc', 'as', 'locks', 'rttime'];
+
 const HANDLERS: Record<string, Handler> = {
   env,
   'nohup': simple('nohup', { longFlag: ['help', 'version'] }),
@@ -439,6 +529,29 @@ const HANDLERS: Record<string, Handler> = {
   sort,
   make,
   'gmake': make,
+  setarch,
+  runcon,
+  sg,
+  'newgrp': () => ({ kind: 'stdin-shell' }),
+  'start-stop-daemon': startStopDaemon,
+  capsh,
+  valgrind,
+  'setpriv': simple('setpriv', {
+    shortFlag: 'dhV',
+    longArg: ['ambient-caps', 'inh-caps', 'bounding-set', 'ruid', 'euid', 'rgid', 'egid', 'reuid', 'regid', 'groups', 'securebits', 'pdeathsig',
+      'selinux-label', 'apparmor-profile', 'landlock-access', 'landlock-rule'],
+    longFlag: ['dump', 'nnp', 'no-new-privs', 'clear-groups', 'keep-groups', 'init-groups', 'reset-env', 'help', 'version'],
+  }, 0, seen => has(seen, 'd', 'dump', 'h', 'help', 'V', 'version')),
+  'prlimit': simple('prlimit', {
+    shortArg: 'po',
+    shortOptional: 'cdefilmnqrstuvxy',
+    shortFlag: 'hV',
+    longArg: ['pid', 'output'],
+    longOptional: PRLIMIT_RESOURCES,
+    longFlag: ['noheadings', 'raw', 'verbose', 'help', 'version'],
+  }, 0, seen => has(seen, 'p', 'pid', 'h', 'help', 'V', 'version')),
+  'uclampset': simple('uclampset', { shortArg: 'mMp', shortFlag: 'asRvhV', longArg: ['pid'], longFlag: ['all-tasks', 'system', 'reset-on-fork', 'verbose', 'help', 'version'] }, 0,
+    seen => has(seen, 'p', 'pid', 's', 'system', 'h', 'help', 'V', 'version')),
   // Runs every executable file of a directory, which only the run itself lists.
   'run-parts': () => unknown('run-parts runs every executable in a directory, which is only known when it runs'),
 };

@@ -17,13 +17,24 @@ const system = fakeSystem({
   '/usr/bin/sort': { content: ELF },
   '/usr/bin/make': { content: ELF },
   '/usr/bin/run-parts': { content: ELF },
+  '/usr/bin/setpriv': { content: ELF },
+  '/usr/bin/prlimit': { content: ELF },
+  '/usr/bin/setarch': { content: ELF },
+  '/usr/bin/x86_64': { link: 'setarch' },
+  '/usr/bin/runcon': { content: ELF },
+  '/usr/bin/sg': { content: ELF },
+  '/usr/bin/uclampset': { content: ELF },
+  '/usr/sbin/start-stop-daemon': { content: ELF },
+  '/usr/sbin/capsh': { content: ELF },
+  // A wrapper written as a shell script, as Debian ships it.
+  '/usr/bin/valgrind': { content: '#!/bin/sh -e\nexec /usr/bin/valgrind.bin "$@"\n' },
   '/var/task/fix.sed': { content: 's/a/b/\n', mode: 0o100644 },
   '/var/task/Makefile': { content: 'all:\n\techo hi\n', mode: 0o100644 },
   '/tmp/gzip': { content: ELF },
   '/tmp/evil.sed': { content: 'e /tmp/evil\n', mode: 0o100644 },
   '/tmp/Makefile': { content: 'all:\n\t/tmp/evil\n', mode: 0o100644 },
 });
-const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', NODE_OPTIONS: PRELOAD, HOME: '/tmp' };
+const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin', NODE_OPTIONS: PRELOAD, HOME: '/tmp' };
 const DRIFT = policy();
 
 function spawn(args: string[], over: Partial<SpawnRequest> = {}): SpawnRequest {
@@ -121,5 +132,42 @@ describe('tools that run commands given in their options (drift prevention)', ()
     expect(refused(evaluate(policy({ a: ['tar'] }), req, system))).toMatchObject({ detail: { rule: 'allowlist', file: 'gzip' } });
     expect(evaluate(policy({ a: ['tar', 'gzip'] }), req, system)).toEqual({ allow: true });
     expect(evaluate(policy({ a: ['tar'] }), spawn(['tar', '-cf', '/tmp/x.tar', '.']), system)).toEqual({ allow: true });
+  });
+});
+
+describe('tools that run the command they are given (privileges, limits, personality)', () => {
+  it.each([
+    ['setpriv', ['setpriv', '--nnp', '--reset-env', 'ls']],
+    ['prlimit with resource limits', ['prlimit', '--nofile=1024', '-c0', 'ls', '-l']],
+    ['prlimit of another process (runs nothing)', ['prlimit', '-p', '1', '--nofile']],
+    ['setarch with an architecture and flags', ['setarch', 'x86_64', '-R', 'ls']],
+    ['a personality name of setarch', ['x86_64', '-R', 'ls']],
+    ['runcon with a context', ['runcon', 'system_u:system_r:x_t', 'ls']],
+    ['sg with a command', ['sg', 'users', '-c', 'ls -l']],
+    ['start-stop-daemon --start --exec', ['start-stop-daemon', '--start', '--exec', '/usr/bin/ls', '--', '-l']],
+    ['capsh --print (runs nothing)', ['capsh', '--print']],
+    ['capsh -- (its bash) with a command', ['capsh', '--drop=cap_net_raw', '--', '-c', 'ls']],
+    ['valgrind (a shell script wrapper)', ['valgrind', '-q', '--tool=memcheck', 'ls']],
+    ['uclampset', ['uclampset', '-m', '0', 'ls']],
+  ])('allows %s of a trusted command', (_name, args) => {
+    expect(evaluate(DRIFT, spawn(args), system)).toEqual({ allow: true });
+  });
+
+  it.each([
+    ['setpriv', ['setpriv', '--nnp', '/tmp/evil']],
+    ['prlimit', ['prlimit', '--nofile=1024', '/tmp/evil']],
+    ['setarch', ['setarch', 'x86_64', '/tmp/evil']],
+    ['setarch without an architecture', ['setarch', '-R', '/tmp/evil']],
+    ['a personality name of setarch', ['x86_64', '/tmp/evil']],
+    ['runcon', ['runcon', '-t', 'x_t', '/tmp/evil']],
+    ['sg', ['sg', 'users', '-c', '/tmp/evil']],
+    ['start-stop-daemon --exec', ['start-stop-daemon', '--start', '--exec', '/tmp/evil']],
+    ['start-stop-daemon --startas', ['start-stop-daemon', '-S', '-x', '/usr/bin/ls', '-a', '/tmp/evil']],
+    ['capsh --', ['capsh', '--', '-c', '/tmp/evil']],
+    ['capsh --shell=', ['capsh', '--shell=/tmp/evil', '--']],
+    ['valgrind, a shell script', ['valgrind', '-q', '/tmp/evil']],
+    ['uclampset', ['uclampset', '-M', '512', '/tmp/evil']],
+  ])('refuses a /tmp binary behind %s', (_name, args) => {
+    expect(refused(evaluate(DRIFT, spawn(args), system))).toMatchObject({ control: 'process', detail: { rule: 'writable-location' } });
   });
 });

@@ -1,6 +1,8 @@
 // System tools that run a command given in their options or program text:
 // GNU sed's e command, tar's --checkpoint-action=exec= and -I, split
-// --filter, sort --compress-program, make's makefiles and --eval, run-parts.
+// --filter, sort --compress-program, make's makefiles and --eval, run-parts;
+// and tools that run the command they are given: setpriv, prlimit, setarch
+// (also under a personality name), start-stop-daemon, capsh, valgrind.
 // Each is asked to run a script in /tmp that marks its run; the marker must
 // not appear. The same tools used the ordinary way must work, with no event.
 // Real Node 20/22/24 and the machine's own GNU tools.
@@ -39,6 +41,13 @@ check('sort --compress-program', () => {
 check('make --eval', () => attack('make', 'make-e', (f) => ['-f', '/dev/null', '--eval=x:;' + f, 'x']));
 check('make with a Makefile in /tmp', () => attack('make', 'make-m', (f) => { fs.writeFileSync(TMP + '/Makefile', 'all:\n\t' + f + '\n'); return []; }));
 check('run-parts', () => attack('run-parts', 'rp', (f) => { fs.mkdirSync(TMP + '/parts'); fs.copyFileSync(f, TMP + '/parts/a'); fs.chmodSync(TMP + '/parts/a', 0o755); return [TMP + '/parts']; }));
+check('setpriv', () => attack('setpriv', 'setpriv', (f) => ['--nnp', f]));
+check('prlimit', () => attack('prlimit', 'prlimit', (f) => ['--nofile=1024', f]));
+check('setarch', () => attack('setarch', 'setarch', (f) => ['x86_64', '-R', f]));
+check('x86_64 (setarch under a personality name)', () => attack('x86_64', 'x86-64', (f) => [f]));
+check('start-stop-daemon', () => attack('start-stop-daemon', 'ssd', (f) => ['--start', '--exec', f]));
+check('capsh --', () => attack('capsh', 'capsh', (f) => ['--', '-c', f]));
+check('valgrind (a shell script)', () => attack('valgrind', 'valgrind', (f) => ['-q', f]));
 // Look-alikes.
 const ok = (tool, args, opts = {}) => {
   if (!has(tool)) return 'absent';
@@ -56,6 +65,11 @@ check('tar -czf and -xzf (gzip) in /tmp', () => {
 check('split --filter of gzip', () => ok('split', ['-l', '1', '--filter=gzip > $FILE.gz', input(), TMP + '/part-']));
 check('sort by a key', () => ok('sort', [input()]));
 check("make with the function's Makefile", () => ok('make', ['-s', '-C', __dirname]));
+check('prlimit and setarch of a trusted command', () => {
+  const p = ok('prlimit', ['--nofile=1024', 'echo', 'limited']);
+  const a = ok('setarch', ['x86_64', '-R', 'echo', 'personality']);
+  return [p, a];
+});
 check('still running', () => 'yes');
 `;
 
@@ -69,7 +83,8 @@ function expectRefused(r: CheckResult, rule: string): void {
 describe.each(NODE_VERSIONS)('tools that run commands on Node %s', (version) => {
   let batch: Batch;
   beforeAll(() => {
-    batch = runChecks(nodeBinary(version), CHECKS, { policy: POLICY, files: FILES });
+    // sbin too: start-stop-daemon and capsh live there. Each tool must be installed (.ci/run installs them): 'absent' fails.
+    batch = runChecks(nodeBinary(version), CHECKS, { policy: POLICY, files: FILES, env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' } });
   });
 
   test.each([
@@ -80,6 +95,13 @@ describe.each(NODE_VERSIONS)('tools that run commands on Node %s', (version) => 
     'split --filter',
     'sort --compress-program',
     'make with a Makefile in /tmp',
+    'setpriv',
+    'prlimit',
+    'setarch',
+    'x86_64 (setarch under a personality name)',
+    'start-stop-daemon',
+    'capsh --',
+    'valgrind (a shell script)',
   ])('%s: the /tmp script does not run', (name) => {
     expectRefused(batch.result(name), 'writable-location');
   });
@@ -106,6 +128,12 @@ describe.each(NODE_VERSIONS)('tools that run commands on Node %s', (version) => 
     const s = batch.result('split --filter of gzip');
     expect(s.value).toEqual({ code: undefined, status: 0, out: '' });
     expect(s.events).toEqual([]);
+  });
+
+  test('look-alike: prlimit and setarch of a trusted command work, with no event', () => {
+    const r = batch.result('prlimit and setarch of a trusted command');
+    expect(r.value).toEqual([{ status: 0, out: 'limited' }, { status: 0, out: 'personality' }]);
+    expect(r.events).toEqual([]);
   });
 
   test('the function kept running', () => {
