@@ -37,6 +37,12 @@ export interface Invocation {
    * is resolved in may change before it runs.
    */
   readonly line?: boolean;
+  /**
+   * A program the wrapper runs only if it decides to (tar's decompressor of
+   * an archive it recognises): where it resolves and whether it is trusted
+   * are checked, not the allowlist.
+   */
+  readonly mayRun?: boolean;
 }
 
 const MULTICALL = new Set(['busybox', 'toybox']);
@@ -100,7 +106,7 @@ const checkResolved = (function checkResolved(ctx: Context, inv: Invocation, r: 
   const pathDir = r.path.slice(0, r.path.lastIndexOf('/')) || '/';
   const trustedAlias = !system.isWritableLocation(system.realpath(pathDir) ?? pathDir) ? basename(r.path) : undefined;
   const distrust = ctx.distrust(r.resolved);
-  if (policy.allowed) {
+  if (policy.allowed && !inv.mayRun) {
     let byHash = false;
     const hit = policy.allowed.find(e => {
       if (isHashEntry(e)) {
@@ -266,6 +272,7 @@ export function runWrapper(ctx: Context, inv: Invocation, name: string, argv: re
       }
       const keepShell = inv.shell && ['exec', 'command', 'builtin'].includes(name);
       for (const f of u.loads ?? []) checkLoadedFile(ctx, inv, f, name, true);
+      for (const run of u.mayRuns ?? []) checkInvocation(ctx, child({ file: run[0], argv: run, vars, cwds, root, mayRun: true }));
       for (const [n, run] of u.runs.entries()) {
         if (u.shellVar !== undefined) {
           // The shell is the variable's value where it is set (split --filter: $SHELL).

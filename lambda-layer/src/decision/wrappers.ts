@@ -18,6 +18,8 @@ export type Unwrapped =
   | {
     readonly kind: 'run';
     readonly runs: readonly (readonly Arg[])[];
+    /** Programs it runs only if it decides to (tar's decompressors): checked for where they resolve, not against the allowlist. */
+    readonly mayRuns?: readonly (readonly Arg[])[];
     /** Files the wrapper reads as its program (sed -f): as trusted as a script an interpreter runs. */
     readonly loads?: readonly Arg[];
     /** A variable naming the shell that runs[0] starts when it is set (split --filter: $SHELL, else /bin/sh). */
@@ -307,10 +309,14 @@ function tar(argv: readonly Arg[]): Unwrapped {
   const o = lenientOptions(args, {
     shortArg,
     longArg: ['use-compress-program', 'to-command', 'checkpoint-action', 'info-script', 'new-volume-script', 'rsh-command', 'rmt-command'],
-    longFlag: ['gzip', 'gunzip', 'ungzip', 'bzip2', 'xz', 'compress', 'uncompress', 'lzip', 'lzma', 'lzop', 'zstd'],
+    longFlag: ['gzip', 'gunzip', 'ungzip', 'bzip2', 'xz', 'compress', 'uncompress', 'lzip', 'lzma', 'lzop', 'zstd', 'extract', 'get', 'list', 'diff', 'compare'],
   });
   if (!o) return unknown('tar is given an argument only known at run time where an option may be');
   const runs: Arg[][] = [];
+  // Reading an archive without a compression option, tar recognises a compressed one and runs its decompressor by name.
+  const reads = has(o.seen, 'x', 't', 'd', 'extract', 'get', 'list', 'diff', 'compare');
+  const told = o.seen.some(x => TAR_COMPRESSORS[x.name] !== undefined || x.name === 'I' || x.name === 'use-compress-program');
+  const mayRuns = reads && !told ? [...new Set(Object.values(TAR_COMPRESSORS))].map(c => [c, '-d']) : [];
   for (const { name, value } of o.seen) {
     const compressor = TAR_COMPRESSORS[name];
     if (compressor !== undefined) {
@@ -324,7 +330,7 @@ function tar(argv: readonly Arg[]): Unwrapped {
       runs.push([value]);
     }
   }
-  return runs.length ? { kind: 'run', runs } : { kind: 'none' };
+  return runs.length || mayRuns.length ? { kind: 'run', runs, mayRuns } : { kind: 'none' };
 }
 
 /** GNU split --filter=COMMAND: run by $SHELL -c (or /bin/sh). */

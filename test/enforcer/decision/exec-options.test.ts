@@ -102,6 +102,7 @@ describe('tools that run commands given in their options (drift prevention)', ()
     ['tar --to-command of a /tmp script', spawn(['tar', '-xf', '/tmp/x.tar', '--to-command=sh /tmp/evil.sh']), 'writable-location'],
     ['tar -F (info script) in /tmp', spawn(['tar', '-F', '/tmp/evil', '-cf', '/tmp/x.tar', '.']), 'writable-location'],
     ["tar -z when the child's PATH finds a gzip in /tmp first (tar runs gzip by name)", spawn(['tar', '-czf', '/tmp/x.tgz', '.'], { env: { ...ENV, PATH: '/tmp:/usr/bin' } }), 'writable-location'],
+    ["tar -xf of an archive it may find compressed, when the child's PATH finds a gzip in /tmp first", spawn(['tar', '-xf', '/tmp/x.tgz'], { env: { ...ENV, PATH: '/tmp:/usr/bin' } }), 'writable-location'],
     ['split --filter of a /tmp binary', spawn(['split', '--filter=/tmp/evil', 'f']), 'writable-location'],
     ['split --filter run by a $SHELL in /tmp', spawn(['split', '--filter=gzip', 'f'], { env: { ...ENV, SHELL: '/tmp/evil' } }), 'writable-location'],
     ['sort --compress-program of a /tmp binary', spawn(['sort', '--compress-program=/tmp/evil', 'f']), 'writable-location'],
@@ -132,6 +133,8 @@ describe('tools that run commands given in their options (drift prevention)', ()
     expect(refused(evaluate(policy({ a: ['tar'] }), req, system))).toMatchObject({ detail: { rule: 'allowlist', file: 'gzip' } });
     expect(evaluate(policy({ a: ['tar', 'gzip'] }), req, system)).toEqual({ allow: true });
     expect(evaluate(policy({ a: ['tar'] }), spawn(['tar', '-cf', '/tmp/x.tar', '.']), system)).toEqual({ allow: true });
+    // The decompressor tar may pick when it reads an archive is checked for where it resolves, not against the allowlist.
+    expect(evaluate(policy({ a: ['tar'] }), spawn(['tar', '-xf', '/tmp/x.tgz']), system)).toEqual({ allow: true });
   });
 });
 

@@ -33,6 +33,15 @@ check("sed's e command in a shell line", () => attack('sh', 'sed-sh', (f) => ['-
 check("sed's s///e", () => attack('sed', 'sed-s', (f) => ['s|.*|' + f + '|e', input()]));
 check('tar --checkpoint-action=exec=', () => attack('tar', 'tar-cp', (f) => ['-cf', '/dev/null', '--checkpoint=1', '--checkpoint-action=exec=' + f, input()]));
 check('tar -I', () => attack('tar', 'tar-i', (f) => ['-I', f, '-cf', TMP + '/x.tar', input()]));
+// tar -xf of a gzip archive, not told so: it runs 'gzip -d' from the child's PATH, where a planted gzip comes first.
+check("tar -xf finding a planted gzip first on the child's PATH", () => {
+  if (!has('tar') || !has('gzip')) return 'absent';
+  fs.mkdirSync(TMP + '/bin');
+  const f = evil('bin/gzip');
+  cp.spawnSync('tar', ['-czf', TMP + '/a.tgz', '-C', __dirname, 'fix.sed']);
+  const r = cp.spawnSync('tar', ['-xf', TMP + '/a.tgz', '-C', TMP], { env: { ...process.env, PATH: TMP + '/bin:/usr/bin:/bin' } });
+  return { code: r.error && r.error.code, ran: exists(f + '.ran') };
+});
 check('split --filter', () => attack('split', 'split-f', (f) => ['--filter=' + f, input()]));
 check('sort --compress-program', () => {
   fs.writeFileSync(TMP + '/big.txt', 'line\n'.repeat(300000));
@@ -92,6 +101,7 @@ describe.each(NODE_VERSIONS)('tools that run commands on Node %s', (version) => 
     "sed's e command in a shell line",
     'tar --checkpoint-action=exec=',
     'tar -I',
+    "tar -xf finding a planted gzip first on the child's PATH",
     'split --filter',
     'sort --compress-program',
     'make with a Makefile in /tmp',
