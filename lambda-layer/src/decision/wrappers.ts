@@ -255,10 +255,14 @@ function lenientOptions(argv: readonly Arg[], spec: LenientSpec): { readonly see
 
 const SH = '/bin/sh';
 
+/** Why a permuting tool's argument only known at run time is refused: it may be one of the options that run commands. */
+const dynamicArg = (tool: string): Unwrapped =>
+  unknown(`${tool} is given an argument only known at run time, which may be an option that runs a command ('--' before such operands keeps them operands)`);
+
 /** GNU sed: the commands its script's `e` commands run; a script file must be trusted; --sandbox refuses them all. */
 function sed(argv: readonly Arg[]): Unwrapped {
   const o = lenientOptions(argv, { shortArg: 'efl', shortOptional: 'i', longArg: ['expression', 'file', 'line-length'], longOptional: ['in-place'], longFlag: ['sandbox'] });
-  if (!o) return unknown('sed is given an argument only known at run time where its script may be');
+  if (!o) return dynamicArg('sed');
   if (has(o.seen, 'sandbox')) return { kind: 'none' };
   const scripts = o.seen.filter(x => x.name === 'e' || x.name === 'expression').map(x => x.value);
   const files = o.seen.filter(x => x.name === 'f' || x.name === 'file').map(x => x.value);
@@ -311,7 +315,7 @@ function tar(argv: readonly Arg[]): Unwrapped {
     longArg: ['use-compress-program', 'to-command', 'checkpoint-action', 'info-script', 'new-volume-script', 'rsh-command', 'rmt-command'],
     longFlag: ['gzip', 'gunzip', 'ungzip', 'bzip2', 'xz', 'compress', 'uncompress', 'lzip', 'lzma', 'lzop', 'zstd', 'extract', 'get', 'list', 'diff', 'compare'],
   });
-  if (!o) return unknown('tar is given an argument only known at run time where an option may be');
+  if (!o) return dynamicArg('tar');
   const runs: Arg[][] = [];
   // Reading an archive without a compression option, tar recognises a compressed one and runs its decompressor by name.
   const reads = has(o.seen, 'x', 't', 'd', 'extract', 'get', 'list', 'diff', 'compare');
@@ -336,7 +340,7 @@ function tar(argv: readonly Arg[]): Unwrapped {
 /** GNU split --filter=COMMAND: run by $SHELL -c (or /bin/sh). */
 function split(argv: readonly Arg[]): Unwrapped {
   const o = lenientOptions(argv, { shortArg: 'abClnt', longArg: ['filter', 'additional-suffix', 'bytes', 'line-bytes', 'lines', 'number', 'separator', 'suffix-length'] });
-  if (!o) return unknown('split is given an argument only known at run time where an option may be');
+  if (!o) return dynamicArg('split');
   const runs = o.seen.filter(x => x.name === 'filter').map((x): Arg[] => [SH, '-c', x.value]);
   return runs.length ? { kind: 'run', runs, shellVar: 'SHELL' } : { kind: 'none' };
 }
@@ -344,7 +348,7 @@ function split(argv: readonly Arg[]): Unwrapped {
 /** GNU sort --compress-program=PROG: PROG, found on PATH, compresses its temporary files. */
 function sort(argv: readonly Arg[]): Unwrapped {
   const o = lenientOptions(argv, { shortArg: 'kotST', longArg: ['compress-program', 'key', 'output', 'field-separator', 'buffer-size', 'temporary-directory', 'files0-from', 'batch-size', 'parallel', 'random-source', 'sort'] });
-  if (!o) return unknown('sort is given an argument only known at run time where an option may be');
+  if (!o) return dynamicArg('sort');
   const runs = o.seen.filter(x => x.name === 'compress-program').map((x): Arg[] => [x.value, '-d']);
   return runs.length ? { kind: 'run', runs } : { kind: 'none' };
 }
@@ -361,7 +365,7 @@ function make(argv: readonly Arg[]): Unwrapped {
     longArg: ['directory', 'file', 'makefile', 'include-dir', 'jobs', 'load-average', 'max-load', 'old-file', 'assume-old', 'output-sync',
       'what-if', 'new-file', 'assume-new', 'eval', 'debug', 'jobserver-style', 'shuffle'],
   });
-  if (!o) return unknown('make is given an argument only known at run time where an option may be');
+  if (!o) return dynamicArg('make');
   if (has(o.seen, 'E', 'eval')) return unknown('make is given inline code (--eval)');
   const dirs = o.seen.filter(x => x.name === 'C' || x.name === 'directory').map(x => x.value);
   if (dirs.some(d => typeof d !== 'string')) return unknown('make is given a directory only known at run time');
