@@ -137,9 +137,20 @@ const su = (function su(tool: string): Handler {
 
 function find(argv: readonly Arg[]): Unwrapped {
   const runs: Arg[][] = [];
+  const mayRuns: Arg[][] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     if (a === SPLAT) return unknown('find is given arguments only known at run time');
+    if (a === undefined) {
+      // A word only known at run time may be -exec (X=-exec; find . "$X" /tmp/x ';'): what follows it is what that would run.
+      const cmd: Arg[] = [];
+      for (let j = i + 1; j < argv.length && argv[j] !== ';' && argv[j] !== '+'; j++) {
+        const w = argv[j];
+        cmd.push(typeof w === 'string' && w.includes('{}') ? undefined : w);
+      }
+      if (cmd.length && cmd[0] !== undefined) mayRuns.push(cmd);
+      continue;
+    }
     if (a === '-exec' || a === '-execdir' || a === '-ok' || a === '-okdir') {
       const cmd: Arg[] = [];
       for (i++; i < argv.length && argv[i] !== ';' && argv[i] !== '+'; i++) {
@@ -149,7 +160,7 @@ function find(argv: readonly Arg[]): Unwrapped {
       if (cmd.length) runs.push(cmd);
     }
   }
-  return runs.length ? { kind: 'run', runs } : { kind: 'none' };
+  return runs.length || mayRuns.length ? { kind: 'run', runs, mayRuns } : { kind: 'none' };
 }
 
 function watch(argv: readonly Arg[]): Unwrapped {

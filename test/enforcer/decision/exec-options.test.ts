@@ -11,6 +11,7 @@ import type { SpawnRequest } from '../../../lambda-layer/src/types';
 const system = fakeSystem({
   ...LAMBDA_FILES,
   '/usr/bin/sed': { content: ELF },
+  '/usr/bin/find': { content: ELF },
   '/usr/bin/tar': { content: ELF },
   '/usr/bin/gzip': { content: ELF },
   '/usr/bin/split': { content: ELF },
@@ -78,6 +79,7 @@ describe('tools that run commands given in their options (drift prevention)', ()
     ['sed running a trusted command with e', spawn(['sed', '1e ls', 'f'])],
     ['sed -f of a script file of the function', spawn(['sed', '-f', '/var/task/fix.sed', 'f'])],
     ['sed --sandbox, whatever the script', spawn(['sed', '--sandbox', 'e /tmp/evil', 'f'])],
+    ['find with words only known at run time (a start path, a -name value)', sh('find "$DIR" -name "$PAT" -type f -exec ls -l {} +')],
     ["operands only known at run time after '--'", sh('sed -i -e s/a/b/ -- "$F"; tar -cf /tmp/x.tar -- "$F"; sort -- "$F"')],
     ['tar -czf, its gzip trusted', spawn(['tar', '-czf', '/tmp/x.tgz', '-C', '/var/task', '.'])],
     ['tar in the old style (xzf)', spawn(['tar', 'xzf', '/tmp/x.tgz', '-C', '/tmp'])],
@@ -104,6 +106,7 @@ describe('tools that run commands given in their options (drift prevention)', ()
     ['tar -F (info script) in /tmp', spawn(['tar', '-F', '/tmp/evil', '-cf', '/tmp/x.tar', '.']), 'writable-location'],
     ["tar -z when the child's PATH finds a gzip in /tmp first (tar runs gzip by name)", spawn(['tar', '-czf', '/tmp/x.tgz', '.'], { env: { ...ENV, PATH: '/tmp:/usr/bin' } }), 'writable-location'],
     ["tar -xf of an archive it may find compressed, when the child's PATH finds a gzip in /tmp first", spawn(['tar', '-xf', '/tmp/x.tgz'], { env: { ...ENV, PATH: '/tmp:/usr/bin' } }), 'writable-location'],
+    ['find with a word only known at run time before a /tmp binary (it may be -exec)', sh('X=-exec; find . "$X" /tmp/evil ";"'), 'writable-location'],
     ['split --filter of a /tmp binary', spawn(['split', '--filter=/tmp/evil', 'f']), 'writable-location'],
     ['split --filter run by a $SHELL in /tmp', spawn(['split', '--filter=gzip', 'f'], { env: { ...ENV, SHELL: '/tmp/evil' } }), 'writable-location'],
     ['sort --compress-program of a /tmp binary', spawn(['sort', '--compress-program=/tmp/evil', 'f']), 'writable-location'],
