@@ -42,6 +42,7 @@ check("tar -xf finding a planted gzip first on the child's PATH", () => {
   const r = cp.spawnSync('tar', ['-xf', TMP + '/a.tgz', '-C', TMP], { env: { ...process.env, PATH: TMP + '/bin:/usr/bin:/bin' } });
   return { code: r.error && r.error.code, ran: exists(f + '.ran') };
 });
+check('find with -exec hidden in a variable of the line', () => attack('sh', 'find-var', (f) => ['-c', 'X=-exec; find ' + input() + ' "$X" ' + f + ' ";"']));
 check('split --filter', () => attack('split', 'split-f', (f) => ['--filter=' + f, input()]));
 check('sort --compress-program', () => {
   fs.writeFileSync(TMP + '/big.txt', 'line\n'.repeat(300000));
@@ -102,6 +103,7 @@ describe.each(NODE_VERSIONS)('tools that run commands on Node %s', (version) => 
     'tar --checkpoint-action=exec=',
     'tar -I',
     "tar -xf finding a planted gzip first on the child's PATH",
+    'find with -exec hidden in a variable of the line',
     'split --filter',
     'sort --compress-program',
     'make with a Makefile in /tmp',
