@@ -270,6 +270,21 @@ export function shellBuiltin(ctx: Context, inv: Invocation, state: ShellState): 
     case 'fc':
       if (args.some(a => a === '-s' || !isStatic(a))) refuse('fc -s re-runs a command from history');
       return true;
+    case 'mapfile': case 'readarray': {
+      // -C CALLBACK: bash runs it as code every -c lines read (bash's options come first, glued or apart).
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        if (!isStatic(a)) { refuse(`${name} is given an argument only known at run time, which may be a callback (-C)`); return true; }
+        if (!/^-[a-zA-Z]/.test(a)) break;
+        const at = a.indexOf('C');
+        if (at < 0) { if (/[dnOscu]$/.test(a)) i++; continue; }
+        const code = at + 1 < a.length ? a.slice(at + 1) : args[++i];
+        if (!isStatic(code)) { refuse(`${name} -C is given code only known at run time`); return true; }
+        checkLine(ctx, inv, code, state);
+      }
+      if (!state.settled) stateEffect(name, args, undefined, state);
+      return true;
+    }
     case 'trap': {
       const code = args[0];
       if (code === undefined || code === '-' || code === '' || code === '-p' || code === '-l' || code === '--') return true;

@@ -142,8 +142,11 @@ function readDollar(h: WordHost, parts: WordPart[], quoted: boolean): boolean {
       return true;
     }
     const splat = /^!?[@*]|^[A-Za-z_0-9]*\[[@*]\]/.test(s.slice(h.pos + 2, h.pos + 200));
+    const start = h.pos;
     h.pos += 2;
     readBraced(h);
+    // bash's ${x@P} expands the value as a prompt string, which runs the command substitutions in it: eval.
+    if (/@P\}$/.test(s.slice(start, h.pos))) throw new ShellSyntaxError('${...@P} runs the command substitutions in a value (like eval)');
     parts.push({ kind: 'dyn', quoted, splat });
     return true;
   }

@@ -129,9 +129,19 @@ describe('commands that cannot be known statically', () => {
     ['BASH_ENV with a command substitution', spawn('bash', ['bash', '-c', 'ls'], { env: { ...ENV, BASH_ENV: '$(id)' } })],
     ['an exported bash function', spawn('bash', ['bash', '-c', 'ls'], { env: { ...ENV, 'BASH_FUNC_ls%%': '() { /tmp/evil; }' } })],
     ['a /tmp source through a dynamic name', sh('. "$F"')],
+    ["bash's ${x@P}, which runs the command substitutions in a value", spawn('bash', ['bash', '-c', "x='$(/tmp/evil)'; echo \"${x@P}\""])],
+    ['mapfile -C with a callback only known at run time', spawn('bash', ['bash', '-c', 'mapfile -C "$CB" -c 1 arr < f'])],
   ])('refuses %s in every mode (always)', (_name, req) => {
     const d = refused(evaluate(policy({ m: 'a' }), req, system));
     expect(d.always).toBe(true);
+  });
+
+  it("checks mapfile's -C callback as code (readarray too, options glued or apart)", () => {
+    for (const line of ["mapfile -C '/tmp/evil x' -c 1 arr < f", 'readarray -tC/tmp/evil arr < f']) {
+      expect(refused(evaluate(DRIFT, spawn('bash', ['bash', '-c', line]), system)).detail?.rule).toBe('writable-location');
+    }
+    expect(evaluate(DRIFT, spawn('bash', ['bash', '-c', "mapfile -t -C 'echo' -c 10 arr < /etc/hostname"]), system)).toEqual({ allow: true });
+    expect(evaluate(DRIFT, spawn('bash', ['bash', '-c', 'mapfile -t arr < /etc/hostname; echo "${arr[@]}"']), system)).toEqual({ allow: true });
   });
 
   it('refuses nesting deeper than the limit', () => {
