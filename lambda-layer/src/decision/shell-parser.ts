@@ -32,6 +32,8 @@ const REDIRECTIONS = new Set(['<', '>', '>>', '<&', '>&', '<>', '>|', '<<', '<<-
 const SEPARATORS = new Set([';', '&', '\n', '&&', '||', '|', '|&', '!']);
 const CASE_ENDS = new Set([';;', ';&', ';;&']);
 export const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(\+?=)/;
+/** A word whose value is only known at run time. */
+const UNKNOWN_WORD: ShellWord = { parts: [{ kind: 'dyn', quoted: true }], raw: '', glob: false };
 
 type Token = { readonly t: 'eof' } | { readonly t: 'op'; readonly v: string } | { readonly t: 'word'; readonly w: ShellWord };
 
@@ -140,11 +142,26 @@ class Parser implements WordHost {
       readArithmetic(this);
       return;
     }
-    if (this.next().t !== 'word') throw new ShellSyntaxError('for: name expected');
+    const start = this.laStart;
+    const nameTok = this.next();
+    if (nameTok.t !== 'word') throw new ShellSyntaxError('for: name expected');
+    const name = nameTok.w.raw;
+    const values: ShellWord[] = [];
     while (this.peekOp() === '\n') this.la = undefined;
-    if (this.peekWord() !== 'in') return;
-    this.la = undefined;
-    while (this.peek().t === 'word') this.la = undefined;
+    if (this.peekWord() !== 'in') {
+      // for x; do: the positional parameters.
+      values.push(UNKNOWN_WORD);
+    } else {
+      this.la = undefined;
+      for (let t = this.peek(); t.t === 'word'; t = this.peek()) {
+        // Each word is split and globbed before it is assigned: then its values are only known at run time.
+        const w = t.w;
+        values.push(w.glob || w.parts.some(x => x.kind !== 'lit' && !x.quoted) ? UNKNOWN_WORD : w);
+        this.la = undefined;
+      }
+    }
+    // The loop assigns its variable (for PATH in /tmp; do x; done): recorded as assignments, like NAME=value alone.
+    if (ASSIGNMENT.test(`${name}=`)) this.shared.commands.push({ assignments: values.map(value => ({ name, value })), words: [], text: this.src.slice(start, this.pos).trim() });
   }
 
   private parseCase(): void {

@@ -40,9 +40,11 @@ check('missing /tmp path after another command', () => run('echo hi > /dev/null;
 check('cd into /tmp, then a relative command', () => run('cd ' + TMP + ' && ./miner'));
 check('PATH prefix assignment', () => run('PATH=' + TMP + ':$PATH miner'));
 check('export PATH', () => run('export PATH=' + TMP + ':$PATH; miner'));
+check('PATH assigned by a for loop', () => run('for PATH in ' + TMP + '; do miner; done'));
 `;
 
-const OTHER_LINES = ['missing /tmp path after another command', 'cd into /tmp, then a relative command', 'PATH prefix assignment', 'export PATH'];
+const OTHER_LINES = ['missing /tmp path after another command', 'cd into /tmp, then a relative command', 'PATH prefix assignment', 'export PATH',
+  'PATH assigned by a for loop'];
 
 let server: ChildProcess | undefined;
 let logDir: string;
