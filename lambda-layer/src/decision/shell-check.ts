@@ -92,6 +92,10 @@ export function checkLine(ctx: Context, inv: Invocation, code: string, outer: Om
 /** First pass: every value the line may give its variables and every directory it may cd to. */
 function collectState(commands: readonly ShellCommand[], functions: ReadonlySet<string>, state: ShellState): void {
   for (const cmd of commands) {
+    // ${NAME:=value} anywhere in the command assigns NAME (when unset or empty): a value only known here as a candidate.
+    for (const w of [...cmd.words, ...cmd.assignments.map(a => a.value)]) {
+      for (const p of w.parts) if (p.kind === 'dyn' && p.assigns !== undefined) addValues(state.vars, p.assigns, [undefined]);
+    }
     const argv = cmd.words.map(wordArg);
     let k = 0;
     while (argv[k] === 'command' || argv[k] === 'builtin') {
@@ -164,7 +168,17 @@ function stateEffect(name: string, args: readonly Arg[], words: readonly ShellWo
     if (words) {
       for (const w of words) {
         const m = ASSIGNMENT.exec(w.raw);
-        if (!m) continue;
+        if (!m) {
+          // Quoted as a whole ("PATH=/tmp") it is still NAME=value; a name only known at run time may be any.
+          const a = wordArg(w);
+          if (isStatic(a)) {
+            const q = ASSIGNMENT.exec(a);
+            if (q) addValues(state.vars, q[1], [a.slice(q[0].length)]);
+          } else if (!w.raw.startsWith('-')) {
+            for (const n of PATHS) addValues(state.vars, n, [undefined]);
+          }
+          continue;
+        }
         const vals = assignedValues(stripPrefix(w, m[0].length), state.vars);
         addValues(state.vars, m[1], vals);
         // declare -n P=PATH: a later P=... assigns PATH.
@@ -325,6 +339,9 @@ export function shellBuiltin(ctx: Context, inv: Invocation, state: ShellState): 
   }
   if (SETS_VARS.has(name)) {
     if (!inv.words && args.includes(SPLAT)) refuse(`${name} is given arguments only known at run time`);
+    // declare "$n=/tmp": the variable it sets (PATH, LD_PRELOAD, ...) is only known at run time.
+    const dynamicName = inv.words?.slice(1).some(w => !ASSIGNMENT.test(w.raw) && !isStatic(wordArg(w)) && !w.raw.startsWith('-'));
+    if (dynamicName) refuse(`${name} is given a variable name only known at run time`);
     if (!state.settled) stateEffect(name, args, inv.words?.slice(1), state);
     return true;
   }

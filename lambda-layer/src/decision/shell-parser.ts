@@ -223,9 +223,17 @@ class Parser implements WordHost {
         }
         if (t.v === '(' && words.length === 0 && assignments.length > 0 && assignments[assignments.length - 1].value.raw === '') {
           this.la = undefined; // bash array assignment a=(x y)
+          const elements: ShellWord[] = [];
           for (let u = this.next(); !(u.t === 'op' && u.v === ')'); u = this.next()) {
             if (u.t === 'eof') throw new ShellSyntaxError("missing ')'");
+            if (u.t === 'word') elements.push(u.w);
           }
+          // $NAME is element 0 (PATH=(/tmp) searches /tmp): a plain first element is its value, anything else unknown.
+          // (NAME+=(x) leaves element 0 as it was: x is one more candidate, which only makes the check stricter.)
+          const last = assignments[assignments.length - 1];
+          const first = elements[0];
+          const plain = first !== undefined && !first.glob && !first.raw.startsWith('[') && first.parts.every(x => x.kind === 'lit' || x.quoted);
+          assignments[assignments.length - 1] = { name: last.name, value: first === undefined ? last.value : plain ? first : UNKNOWN_WORD };
           continue;
         }
         break;

@@ -8,7 +8,7 @@ export type WordPart =
   /** $NAME or ${NAME}: only resolved in assignments to PATH and friends. */
   | { readonly kind: 'param'; readonly name: string; readonly quoted: boolean }
   /** Anything else: $( ), backquotes, ${x:-y}, $((..)), $@, $1. */
-  | { readonly kind: 'dyn'; readonly quoted: boolean; readonly splat?: boolean };
+  | { readonly kind: 'dyn'; readonly quoted: boolean; readonly splat?: boolean; readonly assigns?: string };
 
 export interface ShellWord {
   readonly parts: readonly WordPart[];
@@ -147,7 +147,9 @@ function readDollar(h: WordHost, parts: WordPart[], quoted: boolean): boolean {
     readBraced(h);
     // bash's ${x@P} expands the value as a prompt string, which runs the command substitutions in it: eval.
     if (/@P\}$/.test(s.slice(start, h.pos))) throw new ShellSyntaxError('${...@P} runs the command substitutions in a value (like eval)');
-    parts.push({ kind: 'dyn', quoted, splat });
+    // ${NAME:=value} and ${NAME=value} assign NAME when it is unset (or empty).
+    const assigns = /^\$\{([A-Za-z_][A-Za-z0-9_]*):?=/.exec(s.slice(start, h.pos))?.[1];
+    parts.push(assigns === undefined ? { kind: 'dyn', quoted, splat } : { kind: 'dyn', quoted, splat, assigns });
     return true;
   }
   if (n === '[') {

@@ -31,6 +31,7 @@ describe('drift prevention (no allowlist)', () => {
     ['wrappers around a trusted command', sh('nohup timeout -s KILL 5 env -i FOO=1 ls -l')],
     ['a redirection target that is only known at run time', sh('ls > "$OUT"')],
     ['awk without system() or pipes', spawn('awk', ['awk', '-F:', '{print $1 "|" $2}', '/etc/passwd'])],
+    ['bash arrays, default expansions and a quoted export of another variable', spawn('bash', ['bash', '-c', 'a=(x y); echo "${a[@]}" ${X:-d}; : ${F:=b}; export "FOO=bar"; ls'])],
   ])('allows %s', (_name, req) => {
     expect(evaluate(DRIFT, req, system)).toEqual({ allow: true });
   });
@@ -48,6 +49,8 @@ describe('drift prevention (no allowlist)', () => {
     ['a /tmp binary behind an assignment prefix PATH=/tmp', sh('PATH=/tmp evil'), 'writable-location'],
     ['a /tmp binary found through a PATH a for loop assigns', sh('for PATH in /tmp; do evil; done'), 'writable-location'],
     ['a /tmp binary found through a PATH a select loop assigns', sh('select PATH in /tmp; do evil; break; done'), 'writable-location'],
+    ['a /tmp binary found through a PATH array assignment (PATH=(/tmp))', spawn('bash', ['bash', '-c', 'PATH=(/tmp); evil']), 'writable-location'],
+    ['a /tmp binary found through a PATH export quoted whole ("PATH=/tmp")', spawn('bash', ['bash', '-c', 'export "PATH=/tmp"; evil']), 'writable-location'],
     ['a /tmp binary behind nohup/timeout/env', sh('nohup timeout 5 env /tmp/evil'), 'writable-location'],
     ['a /tmp binary behind env -S', spawn('env', ['env', '-S', 'FOO=1 /tmp/evil -x']), 'writable-location'],
     ['a /tmp binary behind xargs', sh('echo x | xargs /tmp/evil'), 'writable-location'],
@@ -125,6 +128,8 @@ describe('commands that cannot be known statically', () => {
     ['hash -p mapping a name to another file', sh('hash -p /tmp/evil ls; ls')],
     ['a PATH only known at run time', sh('PATH=$(cat /tmp/p) ls')],
     ['a PATH a for loop takes from the positional parameters', sh('for PATH; do ls; done')],
+    ['a PATH that ${PATH:=...} may assign', sh('unset PATH; : ${PATH:=/tmp}; evil')],
+    ['declare of a variable whose name is only known at run time', spawn('bash', ['bash', '-c', 'x=PATH; declare "$x=/tmp"; evil'])],
     ['a PATH a for loop takes from a split variable', sh('for PATH in $DIRS; do ls; done')],
     ['a glob as the command name', sh('/tmp/ev* -x')],
     ['a brace expansion as the command name', sh('{/tmp/evil,} x')],
