@@ -46,6 +46,8 @@ export interface Invocation {
 }
 
 const MULTICALL = new Set(['busybox', 'toybox']);
+/** A file that is a file descriptor of the process reading it. */
+export const FD_PATH = /^\/(dev\/(stdin|fd\/\d+)|proc\/(self|thread-self|\d+)\/fd\/\d+)$/;
 
 export const checkInvocation = (function checkInvocation(ctx: Context, inv: Invocation): void {
   if (ctx.stopped) return;
@@ -189,6 +191,11 @@ export function checkLoadedFile(ctx: Context, inv: Invocation, f: Arg, by: strin
   if (f === SPLAT) return ctx.refuse({ ...base, reason: `${by} is given a file only known at run time`, rule: 'dynamic-command', always: true });
   if (f === undefined) return ctx.refuse({ ...base, reason: `${by} is given a file only known at run time`, rule: 'dynamic-command', always: true });
   if (f === '') return;
+  // /dev/stdin, /dev/fd/N, /proc/<pid>/fd/N: code read from a file descriptor (a pipe, a here-string) is inline code.
+  if (FD_PATH.test(f)) {
+    if (ctx.policy.allowInlineCode.some(e => interpreterNameMatches(e, by))) return;
+    return ctx.refuse({ ...base, file: f, reason: `${by} would read its code from a file descriptor (${f}): inline code`, rule: 'inline-code', always: true });
+  }
   // node -r/--import of a bare name loads a package (from the working directory's node_modules first);
   // node's main script is always a path, relative to the working directory.
   if (!script && !f.startsWith('/') && !f.startsWith('.') && !f.includes('/') && by === 'node' && !/\.[cm]?[jt]s$/.test(f)) {

@@ -4,7 +4,7 @@
 // known (eval, alias, hash -p, source of an untrusted file).
 import { Arg, derive, isStatic, normalize, SPLAT, VarValue, Vars } from './args';
 import { Context } from './context';
-import { checkInvocation, checkLoadedFile, Invocation, runWrapper } from './invocation';
+import { checkInvocation, checkLoadedFile, FD_PATH, Invocation, runWrapper } from './invocation';
 import { interpreterNameMatches } from './patterns';
 import { lookup } from './resolve';
 import { ASSIGNMENT, parseShell, ShellCommand, ShellSyntaxError, stripPrefix } from './shell-parser';
@@ -41,20 +41,37 @@ export function analyzeShell(ctx: Context, inv: Invocation, sem: string, names: 
   const argv = inv.argv;
   let c = false;
   let stdin = false;
+  let interactive = false;
+  // A login shell (-l, --login, or an argv[0] that starts with '-') reads the profiles first; an interactive bash, ~/.bashrc.
+  let login = isStatic(argv[0]) && argv[0].startsWith('-');
+  let profiles = true;
+  let rc = true;
   let i = 1;
   for (; i < argv.length; i++) {
     const a = argv[i];
     if (!isStatic(a)) return refuse(`${sem} is given an argument only known at run time where an option may be`, 'dynamic-command', true);
     if (a === '--' || a === '-') { i++; break; }
     if (a.startsWith('--')) {
-      if (a === '--rcfile' || a === '--init-file') checkLoadedFile(ctx, inv, argv[++i], sem);
+      if (a === '--rcfile' || a === '--init-file') { rc = false; checkLoadedFile(ctx, inv, argv[++i], sem); }
+      if (a === '--login') login = true;
+      if (a === '--noprofile') profiles = false;
+      if (a === '--norc') rc = false;
       continue;
     }
     if (!/^[-+]./.test(a)) break;
     for (const ch of a.slice(1)) {
-      if (ch === 'c') c = true;
-      else if (ch === 's' || ch === 'i') stdin = true;
-      else if (ch === 'o' || ch === 'O') i++;
+      if (ch === 'c') {c = true;} else if (ch === 's' || ch === 'i') { stdin = true; if (ch === 'i') interactive = true; } else if (ch === 'l') {login = true;} else if (ch === 'o' || ch === 'O') {i++;}
+    }
+  }
+  const startup: string[] = [];
+  if (login && profiles) startup.push('.bash_profile', '.bash_login', '.profile');
+  if (interactive && rc && sem === 'bash') startup.push('.bashrc');
+  if (startup.length !== 0) {
+    // In $HOME (unset: the passwd entry's directory, which user code cannot point elsewhere).
+    for (const home of inv.vars.get('HOME') ?? [null]) {
+      if (home === null || home === '') continue;
+      if (home === undefined) return refuse(`${sem} reads its startup files from a HOME only known at run time`, 'dynamic-command', true);
+      for (const f of startup) checkLoadedFile(ctx, inv, `${home.replace(/\/$/, '')}/${f}`, sem, true);
     }
   }
   if (c) {
@@ -310,6 +327,7 @@ export function shellBuiltin(ctx: Context, inv: Invocation, state: ShellState): 
       if (args.length === 0) return true;
       const f = args[0];
       if (!isStatic(f)) { refuse(`${name} reads a file only known at run time`); return true; }
+      if (FD_PATH.test(f)) { refuse(`${name} ${f} reads code from a file descriptor (inline code)`, 'inline-code'); return true; }
       // `.` reads the file whether or not it is executable: every place the search may use counts.
       const found = lookup(ctx.system, f, { vars: inv.vars, cwds: state.cwds, root: inv.root, search: true });
       if (!found.ok) { refuse(found.unknown); return true; }

@@ -31,6 +31,8 @@ describe('drift prevention (no allowlist)', () => {
     ['wrappers around a trusted command', sh('nohup timeout -s KILL 5 env -i FOO=1 ls -l')],
     ['a redirection target that is only known at run time', sh('ls > "$OUT"')],
     ['awk without system() or pipes', spawn('awk', ['awk', '-F:', '{print $1 "|" $2}', '/etc/passwd'])],
+    ['a login bash without profiles (--noprofile), and a plain bash -c, with HOME /tmp', sh('bash --login --noprofile -c ls; bash -c ls', { env: { ...ENV, HOME: '/tmp' } })],
+    ['a login bash whose HOME is the read-only code directory', spawn('bash', ['bash', '-lc', 'ls'], { env: { ...ENV, HOME: '/var/task' } })],
     ['bash arrays, default expansions and a quoted export of another variable', spawn('bash', ['bash', '-c', 'a=(x y); echo "${a[@]}" ${X:-d}; : ${F:=b}; export "FOO=bar"; ls'])],
   ])('allows %s', (_name, req) => {
     expect(evaluate(DRIFT, req, system)).toEqual({ allow: true });
@@ -48,6 +50,9 @@ describe('drift prevention (no allowlist)', () => {
     ['a /tmp binary inside a subshell after cd /tmp', sh('(cd /tmp && ./evil)'), 'writable-location'],
     ['a /tmp binary behind an assignment prefix PATH=/tmp', sh('PATH=/tmp evil'), 'writable-location'],
     ['a /tmp binary found through a PATH a for loop assigns', sh('for PATH in /tmp; do evil; done'), 'writable-location'],
+    ['a login bash whose HOME is /tmp (its profiles)', spawn('bash', ['bash', '-lc', 'ls'], { env: { ...ENV, HOME: '/tmp' } }), 'writable-location'],
+    ['a bash started as a login shell by its argv[0] (-bash)', spawn('bash', ['-bash', '-c', 'ls'], { env: { ...ENV, HOME: '/tmp' } }), 'writable-location'],
+    ['an interactive bash whose HOME is /tmp (its .bashrc)', spawn('bash', ['bash', '-ic', 'ls'], { env: { ...ENV, HOME: '/tmp' } }), 'writable-location'],
     ['a /tmp binary found through a PATH a select loop assigns', sh('select PATH in /tmp; do evil; break; done'), 'writable-location'],
     ['a /tmp binary found through a PATH array assignment (PATH=(/tmp))', spawn('bash', ['bash', '-c', 'PATH=(/tmp); evil']), 'writable-location'],
     ['a /tmp binary found through a PATH export quoted whole ("PATH=/tmp")', spawn('bash', ['bash', '-c', 'export "PATH=/tmp"; evil']), 'writable-location'],
@@ -138,6 +143,10 @@ describe('commands that cannot be known statically', () => {
     ['BASH_ENV with a command substitution', spawn('bash', ['bash', '-c', 'ls'], { env: { ...ENV, BASH_ENV: '$(id)' } })],
     ['an exported bash function', spawn('bash', ['bash', '-c', 'ls'], { env: { ...ENV, 'BASH_FUNC_ls%%': '() { /tmp/evil; }' } })],
     ['a /tmp source through a dynamic name', sh('. "$F"')],
+    ['a shell reading its script from /dev/stdin', spawn('bash', ['bash', '/dev/stdin'])],
+    ['a shell reading its script from /dev/fd/0', spawn('sh', ['sh', '/dev/fd/0'])],
+    ['an interpreter reading its script from /proc/self/fd/0', spawn('python3', ['python3', '/proc/self/fd/0'])],
+    ['sourcing /dev/fd/0', spawn('bash', ['bash', '-c', '. /dev/fd/0 < f'])],
     ["bash's ${x@P}, which runs the command substitutions in a value", spawn('bash', ['bash', '-c', "x='$(/tmp/evil)'; echo \"${x@P}\""])],
     ['mapfile -C with a callback only known at run time', spawn('bash', ['bash', '-c', 'mapfile -C "$CB" -c 1 arr < f'])],
   ])('refuses %s in every mode (always)', (_name, req) => {

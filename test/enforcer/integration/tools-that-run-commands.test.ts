@@ -43,6 +43,18 @@ check("tar -xf finding a planted gzip first on the child's PATH", () => {
   return { code: r.error && r.error.code, ran: exists(f + '.ran') };
 });
 check('find with -exec hidden in a variable of the line', () => attack('sh', 'find-var', (f) => ['-c', 'X=-exec; find ' + input() + ' "$X" ' + f + ' ";"']));
+// A login bash reads $HOME/.profile (text: protectTmp lets it be written), which runs whatever it names.
+check('a login bash whose HOME is /tmp', () => {
+  const f = evil('login');
+  fs.writeFileSync(TMP + '/.profile', f + '\n');
+  const r = cp.spawnSync('bash', ['-lc', 'true'], { env: { ...process.env, HOME: TMP } });
+  return { code: r.error && r.error.code, ran: exists(f + '.ran') };
+});
+check('a shell reading its script from /dev/stdin', () => {
+  const f = evil('stdin');
+  const r = cp.spawnSync('bash', ['/dev/stdin'], { input: f + '\n' });
+  return { code: r.error && r.error.code, ran: exists(f + '.ran') };
+});
 check('split --filter', () => attack('split', 'split-f', (f) => ['--filter=' + f, input()]));
 check('sort --compress-program', () => {
   fs.writeFileSync(TMP + '/big.txt', 'line\n'.repeat(300000));
@@ -104,6 +116,7 @@ describe.each(NODE_VERSIONS)('tools that run commands on Node %s', (version) => 
     'tar -I',
     "tar -xf finding a planted gzip first on the child's PATH",
     'find with -exec hidden in a variable of the line',
+    'a login bash whose HOME is /tmp',
     'split --filter',
     'sort --compress-program',
     'make with a Makefile in /tmp',
@@ -120,6 +133,10 @@ describe.each(NODE_VERSIONS)('tools that run commands on Node %s', (version) => 
 
   test.each(["sed's s///e", 'make --eval', 'run-parts'])('%s: cannot be known, refused, and nothing runs', (name) => {
     expectRefused(batch.result(name), 'dynamic-command');
+  });
+
+  test('a shell reading its script from /dev/stdin is inline code, refused, and nothing runs', () => {
+    expectRefused(batch.result('a shell reading its script from /dev/stdin'), 'inline-code');
   });
 
   test.each([
