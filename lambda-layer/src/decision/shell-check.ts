@@ -100,6 +100,12 @@ export function checkLine(ctx: Context, inv: Invocation, code: string, outer: Om
   const state: ShellState = { functions: parsed.functions, vars: outer.vars, cwds: outer.cwds };
   collectState(parsed.commands, parsed.functions, state);
   state.settled = true;
+  // The line's own PS4 (PS4='$(x)'; set -x): bash expands it before each command it traces.
+  for (const v of state.vars.get('PS4') ?? []) {
+    if (v === undefined || (typeof v === 'string' && /`|\$[({[]/.test(v))) {
+      return ctx.refuse({ argv: inv.argv, command: code.slice(0, 200), reason: 'PS4 holds an expansion that bash runs when it traces commands', rule: 'dynamic-command', always: true });
+    }
+  }
   for (const cmd of parsed.commands) {
     if (ctx.stopped) return;
     checkShellCommand(ctx, inv, cmd, state);

@@ -147,6 +147,7 @@ describe('commands that cannot be known statically', () => {
     ['a shell reading its script from /dev/fd/0', spawn('sh', ['sh', '/dev/fd/0'])],
     ['an interpreter reading its script from /proc/self/fd/0', spawn('python3', ['python3', '/proc/self/fd/0'])],
     ['sourcing /dev/fd/0', spawn('bash', ['bash', '-c', '. /dev/fd/0 < f'])],
+    ['a PS4 the line sets to a command substitution (bash expands it when tracing)', spawn('bash', ['bash', '-c', "PS4='$(/tmp/evil)'; set -x; ls"])],
     ["bash's ${x@P}, which runs the command substitutions in a value", spawn('bash', ['bash', '-c', "x='$(/tmp/evil)'; echo \"${x@P}\""])],
     ['mapfile -C with a callback only known at run time', spawn('bash', ['bash', '-c', 'mapfile -C "$CB" -c 1 arr < f'])],
   ])('refuses %s in every mode (always)', (_name, req) => {
