@@ -135,19 +135,31 @@ function perlish(
   };
 }
 
+/** php -d settings that load code or a library from a path (the include path lists directories). */
+const PHP_LOAD_SETTINGS = new Set(['auto_prepend_file', 'auto_append_file', 'extension', 'zend_extension', 'include_path', 'extension_dir']);
+
 function php(argv: readonly Arg[]): InterpreterUse {
+  const loads: Arg[] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
-    if (typeof a !== 'string') return { loads: [], unknown: 'php is given an argument only known at run time where an option may be' };
-    if (a === '--') return operandOrStdin(argv, i + 1, 'stdin');
-    if (a === '-' || !a.startsWith('-')) return operandOrStdin(argv, i, 'stdin');
-    if (/^-[rRBE]/.test(a) || a === '--run' || a === '--process-code' || a === '--process-begin' || a === '--process-end') return { inline: a.slice(0, 2), loads: [] };
-    if (a === '-a' || a === '--interactive') return { inline: '-a', stdin: true, loads: [] };
-    if (a === '-f' || a === '--file') return { script: argv[i + 1], loads: [] };
-    if (a === '-S' || a === '--server' || a === '-t' || a === '--docroot') return { inline: '-S', loads: [] };
-    if (/^-[cdzt]$/.test(a) || a === '--php-ini' || a === '--define' || a === '--zend-extension') i++;
+    if (typeof a !== 'string') return { loads, unknown: 'php is given an argument only known at run time where an option may be' };
+    if (a === '--') return { ...operandOrStdin(argv, i + 1, 'stdin'), loads };
+    if (a === '-' || !a.startsWith('-')) return { ...operandOrStdin(argv, i, 'stdin'), loads };
+    if (/^-[rRBE]/.test(a) || a === '--run' || a === '--process-code' || a === '--process-begin' || a === '--process-end') return { inline: a.slice(0, 2), loads };
+    if (a === '-a' || a === '--interactive') return { inline: '-a', stdin: true, loads };
+    if (a === '-f' || a === '--file') return { script: argv[i + 1], loads };
+    if (a === '-S' || a === '--server' || a === '-t' || a === '--docroot') return { inline: '-S', loads };
+    // -c php.ini (it can set what -d sets), -z a Zend extension, -d name=value.
+    const m = /^(-[cdz]|--php-ini|--define|--zend-extension)(?:=(.*))?$/.exec(a) ?? /^(-[cdz])(.+)$/.exec(a);
+    if (!m) continue;
+    const v = m[2] ?? argv[++i];
+    if (typeof v !== 'string') return { loads, unknown: 'php is given a setting only known at run time' };
+    if (m[1] === '-c' || m[1] === '--php-ini' || m[1] === '-z' || m[1] === '--zend-extension') { loads.push(v); continue; }
+    const eq = v.indexOf('=');
+    if (eq < 0 || !PHP_LOAD_SETTINGS.has(v.slice(0, eq).trim())) continue;
+    for (const p of v.slice(eq + 1).replace(/^["']|["']$/g, '').split(':')) if (p !== '') loads.push(p);
   }
-  return { inline: 'stdin', stdin: true, loads: [] };
+  return { inline: 'stdin', stdin: true, loads };
 }
 
 function lua(argv: readonly Arg[]): InterpreterUse {
@@ -204,8 +216,8 @@ export function interpreterUse(family: Family, argv: readonly Arg[]): Interprete
   switch (family) {
     case 'node': return node(argv);
     case 'python': return python(argv);
-    case 'perl': return perlish('perl', 'dDiImMx', 'IFmM', 'eE', 'mM', '0lC')(argv);
-    case 'ruby': return perlish('ruby', 'CEFIKrTWx', 'CEFIr', 'e', 'r', '0l')(argv);
+    case 'perl': return perlish('perl', 'dDiImMx', 'IFmM', 'eE', 'mMI', '0lC')(argv);
+    case 'ruby': return perlish('ruby', 'CEFIKrTWx', 'CEFIr', 'e', 'rI', '0l')(argv);
     case 'php': return php(argv);
     case 'lua': return lua(argv);
     case 'awk': return awk(argv);
