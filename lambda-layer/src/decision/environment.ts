@@ -20,6 +20,8 @@ const LIBRARY_LISTS: [string, RegExp, 'node'?][] = [
   ['OPENSSL_CONF', ONE], ['OPENSSL_MODULES', ONE], ['OPENSSL_ENGINES', ONE],
   // python: .pth files of the user site directory run code at start; cached bytecode is run in place of the source.
   ['PYTHONUSERBASE', ONE], ['PYTHONPYCACHEPREFIX', ONE],
+  // ruby: gems are found (and a required name resolved) in these directories.
+  ['GEM_PATH', /:/], ['GEM_HOME', ONE],
   // node (22.1+) compiles every CommonJS module, the preload first, from the V8 code cache this
   // directory holds: a cache someone else can write is bytecode that node runs in place of the source.
   ['NODE_COMPILE_CACHE', ONE, 'node'],

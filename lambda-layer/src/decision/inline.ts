@@ -90,25 +90,31 @@ function node(argv: readonly Arg[]): InterpreterUse {
 
 function python(argv: readonly Arg[]): InterpreterUse {
   let safePath = false; // -I and -P keep the working directory off sys.path
+  const loads: Arg[] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
-    if (typeof a !== 'string') return { loads: [], unknown: 'python is given an argument only known at run time where an option may be' };
-    if (a === '--') return operandOrStdin(argv, i + 1, 'stdin');
-    if (a === '-' || !a.startsWith('-')) return operandOrStdin(argv, i, 'stdin');
+    if (typeof a !== 'string') return { loads, unknown: 'python is given an argument only known at run time where an option may be' };
+    if (a === '--') return { ...operandOrStdin(argv, i + 1, 'stdin'), loads };
+    if (a === '-' || !a.startsWith('-')) return { ...operandOrStdin(argv, i, 'stdin'), loads };
     if (a.startsWith('--')) {
       if (a === '--check-hash-based-pycs') i++;
       continue;
     }
     for (let j = 1; j < a.length; j++) {
       const c = a[j];
-      if (c === 'c') return { inline: '-c', loads: [] };
+      if (c === 'c') return { inline: '-c', loads };
       if (c === 'I' || c === 'P') safePath = true;
-      if (c === 'm') return safePath ? NONE : { module: j + 1 < a.length ? a.slice(j + 1) : argv[i + 1], loads: [] };
-      if (c === 'i') return { inline: '-i', stdin: true, loads: [] };
-      if (c === 'W' || c === 'X') { if (j === a.length - 1) i++; break; }
+      if (c === 'm') return safePath ? { loads } : { module: j + 1 < a.length ? a.slice(j + 1) : argv[i + 1], loads };
+      if (c === 'i') return { inline: '-i', stdin: true, loads };
+      if (c === 'W' || c === 'X') {
+        const v = j === a.length - 1 ? argv[++i] : a.slice(j + 1);
+        // -X pycache_prefix=DIR: bytecode cached there is run in place of the source (PYTHONPYCACHEPREFIX).
+        if (c === 'X' && typeof v === 'string' && v.startsWith('pycache_prefix=')) loads.push(v.slice(15));
+        break;
+      }
     }
   }
-  return { inline: 'stdin', stdin: true, loads: [] };
+  return { inline: 'stdin', stdin: true, loads };
 }
 
 /** perl and ruby: -e/-E code, clustered switches, switches with glued values. */

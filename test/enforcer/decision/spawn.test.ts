@@ -76,6 +76,8 @@ describe('drift prevention (no allowlist)', () => {
     ['php prepending a /tmp file (-d auto_prepend_file=)', spawn('php', ['php', '-d', 'auto_prepend_file=/tmp/evil.js', '/var/task/run.sh']), 'writable-location'],
     ['php loading a /tmp extension (-dextension=)', spawn('php', ['php', '-dextension=/tmp/evil.so', '/var/task/run.sh']), 'writable-location'],
     ['php reading a php.ini from /tmp (-c)', spawn('php', ['php', '-c', '/tmp/php.ini', '/var/task/run.sh']), 'writable-location'],
+    ['python caching bytecode under /tmp (-X pycache_prefix=)', spawn('python3', ['python3', '-X', 'pycache_prefix=/tmp/pyc', '-m', 'json.tool']), 'writable-location'],
+    ['ruby finding gems in /tmp (GEM_PATH)', spawn('ruby', ['ruby', '/var/task/run.sh'], { env: { ...ENV, GEM_PATH: '/usr/lib/ruby/gems:/tmp/gems' } }), 'loader-env'],
     ['LD_PRELOAD of a /tmp library', spawn('ls', ['ls'], { env: { ...ENV, LD_PRELOAD: '/tmp/evil.so' } }), 'loader-env'],
     ['LD_LIBRARY_PATH with /tmp, set inside the shell line', sh('LD_LIBRARY_PATH=/tmp ls'), 'loader-env'],
     ['ld.so --preload of a /tmp library', spawn('/lib64/ld-linux-x86-64.so.2', ['ld.so', '--preload', '/tmp/evil.so', '/usr/bin/ls']), 'loader'],
