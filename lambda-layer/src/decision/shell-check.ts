@@ -30,6 +30,8 @@ const NO_EXEC = new Set([':', 'true', 'false', 'echo', 'printf', 'test', '[', 'p
   'suspend', 'caller', 'compgen', 'complete', 'compopt', 'help', 'history', 'logout', 'bind', 'let', 'wait', 'ulimit']);
 const SETS_VARS = new Set(['export', 'readonly', 'declare', 'typeset', 'local']);
 const READS_VARS = new Set(['read', 'mapfile', 'readarray']);
+/** Builtins that take variable names, where bash expands a subscript: test -v, printf -v, read, unset, declare... */
+const NAME_TAKERS = new Set(['test', '[', 'printf', 'read', 'unset', 'declare', 'typeset', 'local', 'export', 'readonly', 'mapfile', 'readarray', 'getopts']);
 /** Special builtins (and `source`): in sh their prefix assignments stay after the command, as for a function call. */
 const SPECIAL = new Set([':', '.', 'source', 'break', 'continue', 'eval', 'exec', 'exit', 'export', 'readonly', 'return', 'set', 'shift', 'times', 'trap', 'unset']);
 /** Variables that decide what a command name or a relative path runs. */
@@ -222,7 +224,50 @@ function stateEffect(name: string, args: readonly Arg[], words: readonly ShellWo
   }
 }
 
+/**
+ * bash evaluates arithmetic recursively: a variable's value is itself an
+ * expression, and an array subscript in it is expanded, command
+ * substitutions included (x='a[$(cmd)]'; echo $((x)) runs cmd). What an
+ * expression reads must be known: a value with a subscript that expands
+ * anything is code (refused in every mode); a value only known at run time
+ * (command output, read, the positional parameters) may be (refused in
+ * BLOCK, reported in ALERT).
+ */
+const SUBSCRIPT_EXPANDS = /\[[^\]]*[$`]/;
+
+function arithProblem(expr: string, vars: Vars, depth = 0): { reason: string; always: boolean } | undefined {
+  if (depth > 4) return { reason: 'bash evaluates arithmetic through more variables than are followed', always: false };
+  if (SUBSCRIPT_EXPANDS.test(expr) && depth > 0) return { reason: `a value bash evaluates as arithmetic expands an array subscript (${expr.slice(0, 80)})`, always: true };
+  if (/\$\(|`/.test(expr)) return { reason: 'bash evaluates the output of a command as arithmetic, which can run the command substitutions in it', always: false };
+  if (/\$\{?[0-9@*]/.test(expr)) return { reason: 'bash evaluates a positional parameter as arithmetic, which can run the command substitutions in it', always: false };
+  const names = new Set<string>();
+  for (const m of expr.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)|(?<![\w$#.])([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1] ?? m[2]);
+  for (const n of names) {
+    for (const v of vars.get(n) ?? [null]) {
+      if (v === null || v === '') continue;
+      if (v === undefined) return { reason: `bash evaluates the value of ${n} as arithmetic, which can run the command substitutions in it, and it is only known at run time`, always: false };
+      if (/^[\s0-9+-]*$/.test(v)) continue;
+      const inner = arithProblem(v, vars, depth + 1);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+/** Arithmetic a command evaluates: (( )), [[ -eq ]], and $(( )) in its words and assignments. */
+function checkArithmetic(ctx: Context, inv: Invocation, cmd: ShellCommand, state: ShellState): void {
+  const exprs: string[] = [...(cmd.arith ?? [])];
+  for (const w of [...cmd.words, ...cmd.assignments.map(a => a.value)]) {
+    for (const p of w.parts) if (p.kind === 'dyn' && p.arith !== undefined) exprs.push(p.arith);
+  }
+  for (const e of exprs) {
+    const problem = arithProblem(e, state.vars);
+    if (problem) ctx.refuse({ argv: inv.argv, command: cmd.text, reason: problem.reason, rule: 'dynamic-command', always: problem.always });
+  }
+}
+
 function checkShellCommand(ctx: Context, inv: Invocation, cmd: ShellCommand, state: ShellState): void {
+  checkArithmetic(ctx, inv, cmd, state);
   if (cmd.words.length === 0) {
     for (const a of cmd.assignments) addValues(state.vars, a.name, assignedValues(a.value, state.vars));
     return;
@@ -290,6 +335,20 @@ export function shellBuiltin(ctx: Context, inv: Invocation, state: ShellState): 
   const refuse = (reason: string, rule = 'dynamic-command', always = true) =>
     ctx.refuse({ argv, command: inv.origin, file: name, reason, rule, always });
   const args = argv.slice(1);
+  if (name === 'let') {
+    for (const a of args) {
+      if (!isStatic(a)) { refuse('let is given an expression only known at run time', 'dynamic-command', false); continue; }
+      const problem = arithProblem(a, state.vars);
+      if (problem) refuse(problem.reason, 'dynamic-command', problem.always);
+    }
+    return true;
+  }
+  // A variable name with a subscript (test -v, printf -v, read, unset, declare...): bash expands the subscript.
+  const names = name === 'printf' || name === 'test' || name === '[' ? args.filter((_, k) => args[k - 1] === '-v') : args.filter(a => !(isStatic(a) && a.startsWith('-')));
+  if (NAME_TAKERS.has(name) && names.some(a => isStatic(a) && SUBSCRIPT_EXPANDS.test(a))) {
+    refuse(`${name} is given a variable name whose array subscript expands (it runs the command substitutions in it)`);
+    return true;
+  }
   if (NO_EXEC.has(name)) return true;
   switch (name) {
     case 'eval':
@@ -366,6 +425,10 @@ export function shellBuiltin(ctx: Context, inv: Invocation, state: ShellState): 
     // declare "$n=/tmp": the variable it sets (PATH, LD_PRELOAD, ...) is only known at run time.
     const dynamicName = inv.words?.slice(1).some(w => !ASSIGNMENT.test(w.raw) && !isStatic(wordArg(w)) && !w.raw.startsWith('-'));
     if (dynamicName) refuse(`${name} is given a variable name only known at run time`);
+    // declare "a=([0]=\$(x))": a compound assignment given as one quoted word is parsed again by bash, substitutions and all.
+    if (args.some(a => isStatic(a) && /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=\(/.test(a) && /[$`]/.test(a))) {
+      refuse(`${name} is given an array assignment as one word, which bash parses again and runs the command substitutions in`);
+    }
     if (!state.settled) stateEffect(name, args, inv.words?.slice(1), state);
     return true;
   }

@@ -17,6 +17,8 @@ export interface ShellCommand {
   readonly words: readonly ShellWord[];
   /** The source text of the command, for reports. */
   readonly text: string;
+  /** Arithmetic the command evaluates itself ((( )), for (( )), [[ a -eq b ]]). */
+  readonly arith?: readonly string[];
 }
 
 export interface ParsedShell {
@@ -32,6 +34,8 @@ const REDIRECTIONS = new Set(['<', '>', '>>', '<&', '>&', '<>', '>|', '<<', '<<-
 const SEPARATORS = new Set([';', '&', '\n', '&&', '||', '|', '|&', '!']);
 const CASE_ENDS = new Set([';;', ';&', ';;&']);
 export const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(\+?=)/;
+/** Builtins whose NAME=(...) arguments are array assignments. */
+const DECLARATIONS = new Set(['declare', 'typeset', 'local', 'export', 'readonly']);
 /** A word whose value is only known at run time. */
 const UNKNOWN_WORD: ShellWord = { parts: [{ kind: 'dyn', quoted: true }], raw: '', glob: false };
 
@@ -65,6 +69,11 @@ class Parser implements WordHost {
     this.pos = p.pos;
   }
 
+  /** Records arithmetic the line evaluates outside any word. */
+  private arithmetic(...exprs: string[]): void {
+    this.shared.commands.push({ assignments: [], words: [], text: exprs.join(' ; ').slice(0, 200), arith: exprs });
+  }
+
   parseNested(code: string): void {
     new Parser(code, 0, this.shared, this.depth + 1).parseList(false);
   }
@@ -86,7 +95,7 @@ class Parser implements WordHost {
       }
       if (t.t === 'op' && t.v === '(') {
         this.la = undefined;
-        if (this.src[this.pos] === '(') { this.pos++; readArithmetic(this); } else {open++;}
+        if (this.src[this.pos] === '(') { this.pos++; this.arithmetic(readArithmetic(this)); } else {open++;}
         continue;
       }
       if (t.t === 'op' && (SEPARATORS.has(t.v) || CASE_ENDS.has(t.v))) {
@@ -122,12 +131,19 @@ class Parser implements WordHost {
           if (this.peekOp() === '(') { this.la = undefined; this.expectOp(')'); }
           return;
         }
-        case '[[':
+        case '[[': {
           this.la = undefined;
+          // The operands of -eq, -ne, -lt, -le, -gt, -ge are arithmetic.
+          const raw: string[] = [];
           for (let u = this.next(); !(u.t === 'word' && u.w.raw === ']]'); u = this.next()) {
             if (u.t === 'eof') throw new ShellSyntaxError("missing ']]'");
+            raw.push(u.t === 'word' ? u.w.raw : '');
           }
+          const arith: string[] = [];
+          for (let k = 0; k < raw.length; k++) if (/^-(eq|ne|lt|le|gt|ge)$/.test(raw[k])) arith.push(raw[k - 1] ?? '', raw[k + 1] ?? '');
+          if (arith.length) this.arithmetic(...arith);
           return;
+        }
       }
     }
     this.parseSimple();
@@ -139,7 +155,7 @@ class Parser implements WordHost {
       this.la = undefined;
       if (this.src[this.pos] !== '(') throw new ShellSyntaxError('bad for loop');
       this.pos++;
-      readArithmetic(this);
+      this.arithmetic(readArithmetic(this));
       return;
     }
     const start = this.laStart;
@@ -220,6 +236,21 @@ class Parser implements WordHost {
           this.expectOp(')');
           this.shared.functions.add(words[0].raw);
           return;
+        }
+        // declare/local/export/readonly/typeset NAME=(...): an array assignment too; $NAME is its first element.
+        const lastWord = words[words.length - 1];
+        if (t.v === '(' && words.length > 1 && DECLARATIONS.has(words[0].raw) && /^[A-Za-z_][A-Za-z0-9_]*\+?=$/.test(lastWord.raw)) {
+          this.la = undefined;
+          const elements: ShellWord[] = [];
+          for (let u = this.next(); !(u.t === 'op' && u.v === ')'); u = this.next()) {
+            if (u.t === 'eof') throw new ShellSyntaxError("missing ')'");
+            if (u.t === 'word') elements.push(u.w);
+          }
+          const first = elements[0];
+          const plain = first !== undefined && !first.glob && !first.raw.startsWith('[') && first.parts.every(x => x.kind === 'lit' || x.quoted);
+          const value = first === undefined ? [] : plain ? first.parts : UNKNOWN_WORD.parts;
+          words[words.length - 1] = { parts: [...lastWord.parts, ...value], raw: lastWord.raw + (plain ? first.raw : first === undefined ? '' : '(…)'), glob: false };
+          continue;
         }
         if (t.v === '(' && words.length === 0 && assignments.length > 0 && assignments[assignments.length - 1].value.raw === '') {
           this.la = undefined; // bash array assignment a=(x y)

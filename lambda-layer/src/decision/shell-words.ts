@@ -8,7 +8,14 @@ export type WordPart =
   /** $NAME or ${NAME}: only resolved in assignments to PATH and friends. */
   | { readonly kind: 'param'; readonly name: string; readonly quoted: boolean }
   /** Anything else: $( ), backquotes, ${x:-y}, $((..)), $@, $1. */
-  | { readonly kind: 'dyn'; readonly quoted: boolean; readonly splat?: boolean; readonly assigns?: string };
+  | {
+    readonly kind: 'dyn';
+    readonly quoted: boolean;
+    readonly splat?: boolean;
+    readonly assigns?: string;
+    /** $(( ... )) and $[ ... ]: the expression, which bash evaluates (variables' values included) as arithmetic. */
+    readonly arith?: string;
+  };
 
 export interface ShellWord {
   readonly parts: readonly WordPart[];
@@ -38,6 +45,8 @@ export function readWord(h: WordHost): ShellWord {
   const parts: WordPart[] = [];
   let lit = '';
   let glob = false;
+  // An unquoted '[' is a pattern only with an unquoted ']' after it in the word ('[' alone is the test command).
+  let bracket = false;
   const flush = () => { if (lit) { parts.push({ kind: 'lit', text: lit }); lit = ''; } };
   if (s[h.pos] === '~') {
     const m = /^~([^/ \t\n;&|<>()]*)/.exec(s.slice(h.pos))!;
@@ -74,7 +83,8 @@ export function readWord(h: WordHost): ShellWord {
       flush();
       if (!readDollar(h, parts, false)) { lit += '$'; h.pos++; }
     } else {
-      if (c === '*' || c === '?' || c === '[') glob = true;
+      if (c === '*' || c === '?' || (c === ']' && bracket)) glob = true;
+      if (c === '[') bracket = true;
       lit += c;
       h.pos++;
     }
@@ -124,8 +134,7 @@ function readDollar(h: WordHost, parts: WordPart[], quoted: boolean): boolean {
   const n = s[h.pos + 1];
   if (n === '(' && s[h.pos + 2] === '(') {
     h.pos += 3;
-    readArithmetic(h);
-    parts.push({ kind: 'dyn', quoted });
+    parts.push({ kind: 'dyn', quoted, arith: readArithmetic(h) });
     return true;
   }
   if (n === '(') {
@@ -155,8 +164,9 @@ function readDollar(h: WordHost, parts: WordPart[], quoted: boolean): boolean {
   if (n === '[') {
     const e = s.indexOf(']', h.pos);
     if (e < 0) throw new ShellSyntaxError('unterminated $[');
+    const arith = s.slice(h.pos + 2, e);
     h.pos = e + 1;
-    parts.push({ kind: 'dyn', quoted });
+    parts.push({ kind: 'dyn', quoted, arith });
     return true;
   }
   const m = NAME.exec(s.slice(h.pos + 1, h.pos + 200));
@@ -198,17 +208,18 @@ function readBraced(h: WordHost): void {
   throw new ShellSyntaxError('unterminated ${');
 }
 
-/** Arithmetic text after '$((' or '((' through the closing '))'. */
-export function readArithmetic(h: WordHost): void {
+/** Arithmetic text after '$((' or '((' through the closing '))'; returns the expression. */
+export function readArithmetic(h: WordHost): string {
   const s = h.src;
   const sink: WordPart[] = [];
+  const start = h.pos;
   let depth = 0;
   while (h.pos < s.length) {
     const c = s[h.pos];
     if (c === ')' && depth === 0) {
       if (s[h.pos + 1] !== ')') throw new ShellSyntaxError('unterminated arithmetic');
       h.pos += 2;
-      return;
+      return s.slice(start, h.pos - 2);
     }
     if (c === '(' || c === ')') {
       depth += c === '(' ? 1 : -1;

@@ -57,6 +57,7 @@ describe('drift prevention (no allowlist)', () => {
     ['a /tmp binary found through a PATH a select loop assigns', sh('select PATH in /tmp; do evil; break; done'), 'writable-location'],
     ['a /tmp binary found through a PATH array assignment (PATH=(/tmp))', spawn('bash', ['bash', '-c', 'PATH=(/tmp); evil']), 'writable-location'],
     ['a /tmp binary found through a PATH export quoted whole ("PATH=/tmp")', spawn('bash', ['bash', '-c', 'export "PATH=/tmp"; evil']), 'writable-location'],
+    ['a /tmp binary found through a PATH array a declaration assigns', spawn('bash', ['bash', '-c', 'declare PATH=(/tmp); evil']), 'writable-location'],
     ['a /tmp binary behind nohup/timeout/env', sh('nohup timeout 5 env /tmp/evil'), 'writable-location'],
     ['a /tmp binary behind env -S', spawn('env', ['env', '-S', 'FOO=1 /tmp/evil -x']), 'writable-location'],
     ['a /tmp binary behind xargs', sh('echo x | xargs /tmp/evil'), 'writable-location'],
@@ -169,6 +170,36 @@ describe('commands that cannot be known statically', () => {
     }
     expect(evaluate(DRIFT, spawn('bash', ['bash', '-c', "mapfile -t -C 'echo' -c 10 arr < /etc/hostname"]), system)).toEqual({ allow: true });
     expect(evaluate(DRIFT, spawn('bash', ['bash', '-c', 'mapfile -t arr < /etc/hostname; echo "${arr[@]}"']), system)).toEqual({ allow: true });
+  });
+
+  const bash = (line: string): SpawnRequest => spawn('bash', ['bash', '-c', line]);
+  it.each([
+    ['$(( x )) of a value whose subscript runs a command', "x='a[$(/tmp/evil)]'; echo $(( x ))"],
+    ['[[ $x -eq 1 ]] of such a value', "x='a[$(/tmp/evil)]'; [[ $x -eq 1 ]]"],
+    ['(( x )) and for (( )) of such a value', "x='a[$(/tmp/evil)]'; (( x )); for (( i = x; i < 1; i++ )); do :; done"],
+    ['let of such a value', "x='a[$(/tmp/evil)]'; let y=x"],
+    ['such a value reached through another variable', "x=y; y='a[$(/tmp/evil)]'; echo $((x))"],
+    ['printf -v, test -v and unset of a name whose subscript runs a command', "printf -v 'a[$(/tmp/evil)]' x; test -v 'a[$(/tmp/evil)]'; unset 'a[$(/tmp/evil)]'"],
+    ['declare of an array assignment quoted as one word', 'declare -a "a=([0]=\\$(/tmp/evil))"'],
+  ])("refuses bash's arithmetic and name re-evaluation in every mode: %s", (_name, line) => {
+    const d = refused(evaluate(policy({ m: 'a' }), bash(line), system));
+    expect(d).toMatchObject({ always: true, detail: { rule: 'dynamic-command' } });
+  });
+
+  it('refuses arithmetic on a value only known at run time in BLOCK mode, and reports it in ALERT (it may hold a subscript)', () => {
+    for (const line of ['echo a | { read v; echo $(( v )); }', 'n=$(wc -l < f); echo $((n + 1))', 'echo $(( $1 + 1 ))']) {
+      const d = refused(evaluate(DRIFT, bash(line), system));
+      expect(d).toMatchObject({ detail: { rule: 'dynamic-command' } });
+      expect(d.always).toBeUndefined();
+    }
+  });
+
+  it('allows arithmetic on values it knows, and the [ command', () => {
+    for (const line of ['for i in 1 2 3; do echo $((i * 2)); done', 'for ((i=0; i<3; i++)); do echo $i; done', 'x=5; [[ $x -eq 5 ]] && echo ok',
+      'let "y = 2 * 3"', 'a=(1 2 3); echo ${a[1]} $(( a[1] + 1 )) $[ 1 + 2 ] $(( $# + 1 ))', '[ -f x ] && ls; if [ "$HOME" = / ]; then ls; fi',
+      'declare -A m=([k]=v); declare -a n=(1 2); local -a x=($(ls)); ls', 'test -v HOME; printf "%d" 42']) {
+      expect(evaluate(DRIFT, bash(line), system)).toEqual({ allow: true });
+    }
   });
 
   it('refuses nesting deeper than the limit', () => {

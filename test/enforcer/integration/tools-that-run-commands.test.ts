@@ -55,6 +55,10 @@ check('a shell reading its script from /dev/stdin', () => {
   const r = cp.spawnSync('bash', ['/dev/stdin'], { input: f + '\n' });
   return { code: r.error && r.error.code, ran: exists(f + '.ran') };
 });
+// bash evaluates a value as arithmetic, and expands an array subscript in it (command substitutions included).
+check("bash's arithmetic on a value whose subscript runs a command", () => attack('bash', 'arith', (f) => ['-c', "x='a[$(" + f + ")]'; echo $(( x ))"]));
+check("bash's printf -v of a name whose subscript runs a command", () => attack('bash', 'printfv', (f) => ['-c', "printf -v 'a[$(" + f + ")]' x"]));
+check("bash's declare of an array assignment quoted as one word", () => attack('bash', 'declare', (f) => ['-c', 'declare -a "a=([0]=\\$(' + f + '))"']));
 check('split --filter', () => attack('split', 'split-f', (f) => ['--filter=' + f, input()]));
 check('sort --compress-program', () => {
   fs.writeFileSync(TMP + '/big.txt', 'line\n'.repeat(300000));
@@ -131,7 +135,8 @@ describe.each(NODE_VERSIONS)('tools that run commands on Node %s', (version) => 
     expectRefused(batch.result(name), 'writable-location');
   });
 
-  test.each(["sed's s///e", 'make --eval', 'run-parts'])('%s: cannot be known, refused, and nothing runs', (name) => {
+  test.each(["sed's s///e", 'make --eval', 'run-parts', "bash's arithmetic on a value whose subscript runs a command",
+    "bash's printf -v of a name whose subscript runs a command", "bash's declare of an array assignment quoted as one word"])('%s: cannot be known, refused, and nothing runs', (name) => {
     expectRefused(batch.result(name), 'dynamic-command');
   });
 
