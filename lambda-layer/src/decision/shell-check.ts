@@ -241,7 +241,8 @@ function arithProblem(expr: string, vars: Vars, depth = 0): { reason: string; al
   if (/\$\(|`/.test(expr)) return { reason: 'bash evaluates the output of a command as arithmetic, which can run the command substitutions in it', always: false };
   if (/\$\{?[0-9@*]/.test(expr)) return { reason: 'bash evaluates a positional parameter as arithmetic, which can run the command substitutions in it', always: false };
   const names = new Set<string>();
-  for (const m of expr.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)|(?<![\w$#.])([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1] ?? m[2]);
+  const re = /\$\{?([A-Za-z_][A-Za-z0-9_]*)|(?<![\w$#.])([A-Za-z_][A-Za-z0-9_]*)/g;
+  for (let m = re.exec(expr); m !== null; m = re.exec(expr)) names.add(m[1] ?? m[2]);
   for (const n of names) {
     for (const v of vars.get(n) ?? [null]) {
       if (v === null || v === '') continue;

@@ -303,6 +303,7 @@ const TAR_COMPRESSORS: Record<string, string> = {
   lzop: 'lzop',
   zstd: 'zstd',
 };
+const TAR_DECOMPRESSORS = ['gzip', 'bzip2', 'xz', 'compress', 'lzip', 'lzma', 'lzop', 'zstd'];
 function tar(argv: readonly Arg[]): Unwrapped {
   const shortArg = 'bCfFgHIKLNTVX';
   let args = argv;
@@ -331,7 +332,7 @@ function tar(argv: readonly Arg[]): Unwrapped {
   // Reading an archive without a compression option, tar recognises a compressed one and runs its decompressor by name.
   const reads = has(o.seen, 'x', 't', 'd', 'extract', 'get', 'list', 'diff', 'compare');
   const told = o.seen.some(x => TAR_COMPRESSORS[x.name] !== undefined || x.name === 'I' || x.name === 'use-compress-program');
-  const mayRuns = reads && !told ? [...new Set(Object.values(TAR_COMPRESSORS))].map(c => [c, '-d']) : [];
+  const mayRuns = reads && !told ? TAR_DECOMPRESSORS.map(c => [c, '-d']) : [];
   for (const { name, value } of o.seen) {
     const compressor = TAR_COMPRESSORS[name];
     if (compressor !== undefined) {
@@ -380,7 +381,8 @@ function make(argv: readonly Arg[]): Unwrapped {
   if (has(o.seen, 'E', 'eval')) return unknown('make is given inline code (--eval)');
   const dirs = o.seen.filter(x => x.name === 'C' || x.name === 'directory').map(x => x.value);
   if (dirs.some(d => typeof d !== 'string')) return unknown('make is given a directory only known at run time');
-  const dir = (dirs as string[]).reduce((at, d) => (d.startsWith('/') ? d : `${at}/${d}`), '.');
+  let dir = '.';
+  for (const d of dirs as string[]) dir = d.startsWith('/') ? d : `${dir}/${d}`;
   const inDir = (f: Arg): Arg => (typeof f !== 'string' || f.startsWith('/') || dir === '.' ? f : `${dir}/${f}`);
   let loads: Arg[] = o.seen.filter(x => x.name === 'f' || x.name === 'file' || x.name === 'makefile').map(x => inDir(x.value));
   if (loads.includes('-') || loads.includes(inDir('-'))) return unknown('make would read its makefile from stdin');
