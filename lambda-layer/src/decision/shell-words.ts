@@ -158,7 +158,9 @@ function readDollar(h: WordHost, parts: WordPart[], quoted: boolean): boolean {
     if (/@P\}$/.test(s.slice(start, h.pos))) throw new ShellSyntaxError('${...@P} runs the command substitutions in a value (like eval)');
     // ${NAME:=value} and ${NAME=value} assign NAME when it is unset (or empty).
     const assigns = /^\$\{([A-Za-z_][A-Za-z0-9_]*):?=/.exec(s.slice(start, h.pos))?.[1];
-    parts.push(assigns === undefined ? { kind: 'dyn', quoted, splat } : { kind: 'dyn', quoted, splat, assigns });
+    // ${!NAME}: the variable NAME names is expanded, a subscript in that name included (like arithmetic on $NAME's value).
+    const indirect = /^\$\{!([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(s.slice(start, h.pos))?.[1];
+    parts.push({ kind: 'dyn', quoted, splat, ...(assigns !== undefined ? { assigns } : {}), ...(indirect !== undefined ? { arith: indirect } : {}) });
     return true;
   }
   if (n === '[') {

@@ -179,6 +179,7 @@ describe('commands that cannot be known statically', () => {
     ['(( x )) and for (( )) of such a value', "x='a[$(/tmp/evil)]'; (( x )); for (( i = x; i < 1; i++ )); do :; done"],
     ['let of such a value', "x='a[$(/tmp/evil)]'; let y=x"],
     ['such a value reached through another variable', "x=y; y='a[$(/tmp/evil)]'; echo $((x))"],
+    ['${!x} of a name whose subscript runs a command', "x='a[$(/tmp/evil)]'; echo ${!x}"],
     ['printf -v, test -v and unset of a name whose subscript runs a command', "printf -v 'a[$(/tmp/evil)]' x; test -v 'a[$(/tmp/evil)]'; unset 'a[$(/tmp/evil)]'"],
     ['declare of an array assignment quoted as one word', 'declare -a "a=([0]=\\$(/tmp/evil))"'],
   ])("refuses bash's arithmetic and name re-evaluation in every mode: %s", (_name, line) => {
@@ -197,7 +198,7 @@ describe('commands that cannot be known statically', () => {
   it('allows arithmetic on values it knows, and the [ command', () => {
     for (const line of ['for i in 1 2 3; do echo $((i * 2)); done', 'for ((i=0; i<3; i++)); do echo $i; done', 'x=5; [[ $x -eq 5 ]] && echo ok',
       'let "y = 2 * 3"', 'a=(1 2 3); echo ${a[1]} $(( a[1] + 1 )) $[ 1 + 2 ] $(( $# + 1 ))', '[ -f x ] && ls; if [ "$HOME" = / ]; then ls; fi',
-      'declare -A m=([k]=v); declare -a n=(1 2); local -a x=($(ls)); ls', 'test -v HOME; printf "%d" 42']) {
+      'declare -A m=([k]=v); declare -a n=(1 2); local -a x=($(ls)); ls', 'test -v HOME; printf "%d" 42', 'v=HOME; echo ${!v}']) {
       expect(evaluate(DRIFT, bash(line), system)).toEqual({ allow: true });
     }
   });
