@@ -23,6 +23,8 @@ export interface ShellState {
    * comes later in the text.
    */
   settled?: boolean;
+  /** Names the line declares associative (declare -A): their subscripts are strings, not arithmetic. */
+  assoc?: Set<string>;
 }
 
 const NO_EXEC = new Set([':', 'true', 'false', 'echo', 'printf', 'test', '[', 'pwd', 'set', 'shift', 'exit', 'return', 'break', 'continue',
@@ -132,6 +134,11 @@ function collectState(commands: readonly ShellCommand[], functions: ReadonlySet<
       for (const a of cmd.assignments) addValues(state.vars, a.name, assignedValues(a.value, state.vars));
     }
     if (isStatic(name)) stateEffect(name, argv.slice(k + 1), k === 0 ? cmd.words.slice(1) : undefined, state);
+    // declare -A NAME: an associative array, whose subscripts are keys.
+    if (isStatic(name) && SETS_VARS.has(name) && argv.some(a => isStatic(a) && /^-[a-zA-Z]*A/.test(a))) {
+      state.assoc ??= new Set();
+      for (const a of argv.slice(k + 1)) if (isStatic(a) && !a.startsWith('-')) state.assoc.add(/^[A-Za-z_][A-Za-z0-9_]*/.exec(a)?.[0] ?? a);
+    }
   }
 }
 
@@ -255,11 +262,17 @@ function arithProblem(expr: string, vars: Vars, depth = 0): { reason: string; al
   return undefined;
 }
 
-/** Arithmetic a command evaluates: (( )), [[ -eq ]], and $(( )) in its words and assignments. */
+/** Arithmetic a command evaluates: (( )), [[ -eq ]], $(( )), indexed subscripts and ${x:i:n} in its words and assignments. */
 function checkArithmetic(ctx: Context, inv: Invocation, cmd: ShellCommand, state: ShellState): void {
   const exprs: string[] = [...(cmd.arith ?? [])];
+  const indexed = (name: string | undefined) => name === undefined || !state.assoc?.has(name);
+  for (const a of cmd.assignments) if (a.subscript !== undefined && indexed(a.name)) exprs.push(a.subscript);
   for (const w of [...cmd.words, ...cmd.assignments.map(a => a.value)]) {
-    for (const p of w.parts) if (p.kind === 'dyn' && p.arith !== undefined) exprs.push(p.arith);
+    for (const p of w.parts) {
+      if (p.kind !== 'dyn') continue;
+      if (p.arith !== undefined && indexed(p.arithArray)) exprs.push(p.arith);
+      if (p.ariths) exprs.push(...p.ariths);
+    }
   }
   for (const e of exprs) {
     const problem = arithProblem(e, state.vars);

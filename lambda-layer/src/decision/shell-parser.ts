@@ -8,7 +8,12 @@ import { readArithmetic, readDoubleQuoted, readWord, ShellSyntaxError, ShellWord
 
 export { ShellSyntaxError } from './shell-words';
 
-export interface ShellAssignment { readonly name: string; readonly value: ShellWord }
+export interface ShellAssignment {
+  readonly name: string;
+  readonly value: ShellWord;
+  /** NAME[subscript]=value: the subscript, arithmetic unless NAME is an associative array. */
+  readonly subscript?: string;
+}
 
 export interface ShellCommand {
   /** NAME=value words before the command name (the whole command when words is empty). */
@@ -33,7 +38,7 @@ const OPERATORS = [';;&', '<<<', '<<-', '&>>', ';;', ';&', '&&', '||', '|&', '<<
 const REDIRECTIONS = new Set(['<', '>', '>>', '<&', '>&', '<>', '>|', '<<', '<<-', '<<<', '&>', '&>>']);
 const SEPARATORS = new Set([';', '&', '\n', '&&', '||', '|', '|&', '!']);
 const CASE_ENDS = new Set([';;', ';&', ';;&']);
-export const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(\+?=)/;
+export const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\]]*)\])?(\+?=)/;
 /** Builtins whose NAME=(...) arguments are array assignments. */
 const DECLARATIONS = new Set(['declare', 'typeset', 'local', 'export', 'readonly']);
 /** A word whose value is only known at run time. */
@@ -271,8 +276,10 @@ class Parser implements WordHost {
       }
       this.la = undefined;
       const m = words.length === 0 ? ASSIGNMENT.exec(t.w.raw) : null;
-      if (m) assignments.push({ name: m[1], value: stripPrefix(t.w, m[0].length) });
-      else words.push(t.w);
+      if (m) {
+        const value = stripPrefix(t.w, m[0].length);
+        assignments.push(m[2] === undefined ? { name: m[1], value } : { name: m[1], value, subscript: m[2] });
+      } else {words.push(t.w);}
     }
     const end = this.peekStart();
     this.shared.commands.push({ assignments, words, text: this.src.slice(start, Math.max(start, end)).trim() });

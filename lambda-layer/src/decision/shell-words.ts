@@ -15,6 +15,10 @@ export type WordPart =
     readonly assigns?: string;
     /** $(( ... )) and $[ ... ]: the expression, which bash evaluates (variables' values included) as arithmetic. */
     readonly arith?: string;
+    /** ${a[sub]}: the array whose subscript arith is (not arithmetic when it is associative). */
+    readonly arithArray?: string;
+    /** ${x:offset:length}: the offset and length, arithmetic. */
+    readonly ariths?: readonly string[];
   };
 
 export interface ShellWord {
@@ -159,8 +163,19 @@ function readDollar(h: WordHost, parts: WordPart[], quoted: boolean): boolean {
     // ${NAME:=value} and ${NAME=value} assign NAME when it is unset (or empty).
     const assigns = /^\$\{([A-Za-z_][A-Za-z0-9_]*):?=/.exec(s.slice(start, h.pos))?.[1];
     // ${!NAME}: the variable NAME names is expanded, a subscript in that name included (like arithmetic on $NAME's value).
-    const indirect = /^\$\{!([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(s.slice(start, h.pos))?.[1];
-    parts.push({ kind: 'dyn', quoted, splat, ...(assigns !== undefined ? { assigns } : {}), ...(indirect !== undefined ? { arith: indirect } : {}) });
+    const body = s.slice(start, h.pos);
+    const indirect = /^\$\{!([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(body)?.[1];
+    // ${a[sub]}: an indexed array's subscript is arithmetic; ${x:offset:length} too.
+    const sub = /^\$\{#?([A-Za-z_][A-Za-z0-9_]*)\[([^\]]*)\]/.exec(body);
+    const slice = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?:(?![-=?+])([^}]*)\}$/.exec(body);
+    parts.push({
+      kind: 'dyn',
+      quoted,
+      splat,
+      ...(assigns !== undefined ? { assigns } : {}),
+      ...(indirect !== undefined ? { arith: indirect } : sub && sub[2] !== '@' && sub[2] !== '*' ? { arith: sub[2], arithArray: sub[1] } : {}),
+      ...(slice ? { ariths: slice[2].split(':') } : {}),
+    });
     return true;
   }
   if (n === '[') {

@@ -180,6 +180,7 @@ describe('commands that cannot be known statically', () => {
     ['let of such a value', "x='a[$(/tmp/evil)]'; let y=x"],
     ['such a value reached through another variable', "x=y; y='a[$(/tmp/evil)]'; echo $((x))"],
     ['${!x} of a name whose subscript runs a command', "x='a[$(/tmp/evil)]'; echo ${!x}"],
+    ['an indexed subscript, an element assignment and a substring offset of such a value', "x='b[$(/tmp/evil)]'; echo ${a[x]}; a[x]=1; s=abc; echo ${s:x:1}"],
     ['printf -v, test -v and unset of a name whose subscript runs a command', "printf -v 'a[$(/tmp/evil)]' x; test -v 'a[$(/tmp/evil)]'; unset 'a[$(/tmp/evil)]'"],
     ['declare of an array assignment quoted as one word', 'declare -a "a=([0]=\\$(/tmp/evil))"'],
   ])("refuses bash's arithmetic and name re-evaluation in every mode: %s", (_name, line) => {
@@ -188,7 +189,7 @@ describe('commands that cannot be known statically', () => {
   });
 
   it('refuses arithmetic on a value only known at run time in BLOCK mode, and reports it in ALERT (it may hold a subscript)', () => {
-    for (const line of ['echo a | { read v; echo $(( v )); }', 'n=$(wc -l < f); echo $((n + 1))', 'echo $(( $1 + 1 ))']) {
+    for (const line of ['echo a | { read v; echo $(( v )); }', 'n=$(wc -l < f); echo $((n + 1))', 'echo $(( $1 + 1 ))', 'read i; echo ${a[i]}']) {
       const d = refused(evaluate(DRIFT, bash(line), system));
       expect(d).toMatchObject({ detail: { rule: 'dynamic-command' } });
       expect(d.always).toBeUndefined();
@@ -198,7 +199,9 @@ describe('commands that cannot be known statically', () => {
   it('allows arithmetic on values it knows, and the [ command', () => {
     for (const line of ['for i in 1 2 3; do echo $((i * 2)); done', 'for ((i=0; i<3; i++)); do echo $i; done', 'x=5; [[ $x -eq 5 ]] && echo ok',
       'let "y = 2 * 3"', 'a=(1 2 3); echo ${a[1]} $(( a[1] + 1 )) $[ 1 + 2 ] $(( $# + 1 ))', '[ -f x ] && ls; if [ "$HOME" = / ]; then ls; fi',
-      'declare -A m=([k]=v); declare -a n=(1 2); local -a x=($(ls)); ls', 'test -v HOME; printf "%d" 42', 'v=HOME; echo ${!v}']) {
+      'declare -A m=([k]=v); declare -a n=(1 2); local -a x=($(ls)); ls', 'test -v HOME; printf "%d" 42', 'v=HOME; echo ${!v}',
+      'a[0]=x; a[1]=y; echo ${a[0]} ${a[@]} ${#a[@]}; for i in 0 1; do echo ${a[i]}; done', 'declare -A m; m[key]=v; read k; echo ${m[$k]}',
+      's=hello; echo ${s:1:2} ${s: -1} ${s:-d}']) {
       expect(evaluate(DRIFT, bash(line), system)).toEqual({ allow: true });
     }
   });
