@@ -59,8 +59,7 @@ export const environmentProblem = (function environmentProblem(
     // bash expands PS4 before each command it traces (SHELLOPTS=xtrace from the environment, or set -x in
     // the line); it reads PS4 from the environment unless it runs as root, which Lambda does not.
     for (const v of candidates(vars, 'PS4')) {
-      if (v === null || v === '') continue;
-      if (v === undefined || /`|\$[({[]/.test(v)) return { reason: 'PS4 holds an expansion that bash runs when it traces commands', rule: 'loader-env', always: true };
+      if (ps4Expands(v)) return { reason: PS4_REASON, rule: 'loader-env', always: true };
     }
     for (const k of vars.keys()) {
       if (/^BASH_FUNC_.*(%%|\(\))$/.test(k)) return { reason: `the environment exports the shell function ${k.slice(10).replace(/%%|\(\)$/, '')}, which may replace any command`, rule: 'loader-env', always: true };
@@ -160,4 +159,11 @@ export function nodeOptionsProblem(ctx: Context, value: VarValue): Problem | und
     return { reason: `NODE_OPTIONS adds ${o}${v ? ' ' + v : ''}`, rule: 'node-options' };
   }
   return undefined;
+}
+
+export const PS4_REASON = 'PS4 holds an expansion that bash runs when it traces commands';
+
+/** Whether a PS4 value would run something when bash expands it (a substitution, or a value only known at run time). */
+export function ps4Expands(v: VarValue): boolean {
+  return v === undefined || (typeof v === 'string' && /`|\$[({[]/.test(v));
 }

@@ -2,7 +2,7 @@
 // (stop at the first operand): short clusters, glued or separate values,
 // --long=value, unique abbreviations of long options. An option we do not
 // know makes the rest of the line unknowable (it may take a value).
-import { Arg } from './args';
+import { Arg, SPLAT } from './args';
 
 export interface OptSpec {
   /** Short options taking a value, e.g. 'ks'. */
@@ -72,4 +72,59 @@ export function scanOptions(argv: readonly Arg[], start: number, spec: OptSpec, 
 
 export function has(seen: readonly Seen[], ...names: string[]): boolean {
   return seen.some(s => names.includes(s.name));
+}
+
+/** What lenientOptions names: the options that matter to the caller. */
+export interface LenientSpec {
+  readonly shortArg: string;
+  readonly shortOptional?: string;
+  readonly longArg: readonly string[];
+  /** Long options whose value, if any, is glued ('--in-place=.bak'). */
+  readonly longOptional?: readonly string[];
+  readonly longFlag?: readonly string[];
+}
+
+/**
+ * GNU getopt_long without '+': options anywhere among the operands, until
+ * '--'. Only the options in `spec` are named (a long option by any prefix of
+ * its name, as getopt accepts a unique one); any other is passed over, so a
+ * tool that runs commands through a few of its many options is read without
+ * listing the rest. An unknown long option written apart from its value
+ * makes that value an operand here: at worst a value that looks like one of
+ * the named options is checked as one. Null: an argument only known at run time.
+ */
+export function lenientOptions(argv: readonly Arg[], spec: LenientSpec): { readonly seen: Seen[]; readonly operands: Arg[] } | null {
+  const names = [...spec.longArg, ...(spec.longOptional ?? []), ...(spec.longFlag ?? [])];
+  const seen: Seen[] = [];
+  const operands: Arg[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (typeof a !== 'string') return null;
+    if (a === '--') { operands.push(...argv.slice(i + 1)); break; }
+    if (a === '-' || !a.startsWith('-')) { operands.push(a); continue; }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const given = a.slice(2, eq < 0 ? undefined : eq);
+      const name = given === '' ? undefined : names.includes(given) ? given : names.find(n => n.startsWith(given));
+      if (name === undefined) continue;
+      if (!spec.longArg.includes(name)) {
+        seen.push(eq >= 0 ? { name, value: a.slice(eq + 1) } : { name });
+        continue;
+      }
+      const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+      if (value === SPLAT) return null;
+      seen.push({ name, value });
+      continue;
+    }
+    for (let j = 1; j < a.length; j++) {
+      const c = a[j];
+      if (spec.shortOptional?.includes(c)) { seen.push({ name: c, value: a.slice(j + 1) }); break; }
+      if (!spec.shortArg.includes(c)) { seen.push({ name: c }); continue; }
+      const value = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
+      if (value === SPLAT) return null;
+      seen.push({ name: c, value });
+      break;
+    }
+  }
+  return { seen, operands };
 }

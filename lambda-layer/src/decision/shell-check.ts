@@ -4,6 +4,7 @@
 // known (eval, alias, hash -p, source of an untrusted file).
 import { Arg, derive, isStatic, normalize, SPLAT, VarValue, Vars } from './args';
 import { Context } from './context';
+import { PS4_REASON, ps4Expands } from './environment';
 import { checkInvocation, checkLoadedFile, FD_PATH, Invocation, runWrapper } from './invocation';
 import { interpreterNameMatches } from './patterns';
 import { lookup } from './resolve';
@@ -105,10 +106,8 @@ export function checkLine(ctx: Context, inv: Invocation, code: string, outer: Om
   collectState(parsed.commands, parsed.functions, state);
   state.settled = true;
   // The line's own PS4 (PS4='$(x)'; set -x): bash expands it before each command it traces.
-  for (const v of state.vars.get('PS4') ?? []) {
-    if (v === undefined || (typeof v === 'string' && /`|\$[({[]/.test(v))) {
-      return ctx.refuse({ argv: inv.argv, command: code.slice(0, 200), reason: 'PS4 holds an expansion that bash runs when it traces commands', rule: 'dynamic-command', always: true });
-    }
+  if ((state.vars.get('PS4') ?? []).some(ps4Expands)) {
+    return ctx.refuse({ argv: inv.argv, command: code.slice(0, 200), reason: PS4_REASON, rule: 'dynamic-command', always: true });
   }
   for (const cmd of parsed.commands) {
     if (ctx.stopped) return;
@@ -202,13 +201,10 @@ function stateEffect(name: string, args: readonly Arg[], words: readonly ShellWo
         const m = ASSIGNMENT.exec(w.raw);
         if (!m) {
           // Quoted as a whole ("PATH=/tmp") it is still NAME=value; a name only known at run time may be any.
+          // (A name only known at run time is refused in every mode: shellBuiltin.)
           const a = wordArg(w);
-          if (isStatic(a)) {
-            const q = ASSIGNMENT.exec(a);
-            if (q) addValues(state.vars, q[1], [a.slice(q[0].length)]);
-          } else if (!w.raw.startsWith('-')) {
-            for (const n of PATHS) addValues(state.vars, n, [undefined]);
-          }
+          const q = isStatic(a) ? ASSIGNMENT.exec(a) : null;
+          if (q) addValues(state.vars, q[1], [(a as string).slice(q[0].length)]);
           continue;
         }
         const vals = assignedValues(stripPrefix(w, m[0].length), state.vars);

@@ -44,6 +44,11 @@ const DECLARATIONS = new Set(['declare', 'typeset', 'local', 'export', 'readonly
 /** A word whose value is only known at run time. */
 const UNKNOWN_WORD: ShellWord = { parts: [{ kind: 'dyn', quoted: true }], raw: '', glob: false };
 
+/** The value a word gives a variable when it is split and globbed (a loop's words, an array's elements): the word, or unknown. */
+function splitValue(w: ShellWord): ShellWord {
+  return w.glob || w.parts.some(x => x.kind !== 'lit' && !x.quoted) ? UNKNOWN_WORD : w;
+}
+
 type Token = { readonly t: 'eof' } | { readonly t: 'op'; readonly v: string } | { readonly t: 'word'; readonly w: ShellWord };
 
 interface Shared { readonly commands: ShellCommand[]; readonly functions: Set<string> }
@@ -72,6 +77,20 @@ class Parser implements WordHost {
     const p = new Parser(this.src, this.pos, this.shared, this.depth + 1);
     p.parseList(true);
     this.pos = p.pos;
+  }
+
+  /**
+   * After '(' of NAME=(...): reads the elements through ')'. $NAME is element
+   * 0 (PATH=(/tmp) searches /tmp): a plain first element is its value, one
+   * set by index ([1]=x) or expanded is unknown; undefined for ().
+   */
+  private arrayFirst(): ShellWord | undefined {
+    let first: ShellWord | undefined;
+    for (let u = this.next(); !(u.t === 'op' && u.v === ')'); u = this.next()) {
+      if (u.t === 'eof') throw new ShellSyntaxError("missing ')'");
+      if (u.t === 'word' && first === undefined) first = u.w.raw.startsWith('[') ? UNKNOWN_WORD : splitValue(u.w);
+    }
+    return first;
   }
 
   /** Records arithmetic the line evaluates outside any word. */
@@ -177,7 +196,7 @@ class Parser implements WordHost {
       for (let t = this.peek(); t.t === 'word'; t = this.peek()) {
         // Each word is split and globbed before it is assigned: then its values are only known at run time.
         const w = t.w;
-        values.push(w.glob || w.parts.some(x => x.kind !== 'lit' && !x.quoted) ? UNKNOWN_WORD : w);
+        values.push(splitValue(w));
         this.la = undefined;
       }
     }
@@ -246,30 +265,15 @@ class Parser implements WordHost {
         const lastWord = words[words.length - 1];
         if (t.v === '(' && words.length > 1 && DECLARATIONS.has(words[0].raw) && /^[A-Za-z_][A-Za-z0-9_]*\+?=$/.test(lastWord.raw)) {
           this.la = undefined;
-          const elements: ShellWord[] = [];
-          for (let u = this.next(); !(u.t === 'op' && u.v === ')'); u = this.next()) {
-            if (u.t === 'eof') throw new ShellSyntaxError("missing ')'");
-            if (u.t === 'word') elements.push(u.w);
-          }
-          const first = elements[0];
-          const plain = first !== undefined && !first.glob && !first.raw.startsWith('[') && first.parts.every(x => x.kind === 'lit' || x.quoted);
-          const value = first === undefined ? [] : plain ? first.parts : UNKNOWN_WORD.parts;
-          words[words.length - 1] = { parts: [...lastWord.parts, ...value], raw: lastWord.raw + (plain ? first.raw : first === undefined ? '' : '(…)'), glob: false };
+          const first = this.arrayFirst();
+          if (first) words[words.length - 1] = { parts: [...lastWord.parts, ...first.parts], raw: lastWord.raw + first.raw, glob: false };
           continue;
         }
         if (t.v === '(' && words.length === 0 && assignments.length > 0 && assignments[assignments.length - 1].value.raw === '') {
           this.la = undefined; // bash array assignment a=(x y)
-          const elements: ShellWord[] = [];
-          for (let u = this.next(); !(u.t === 'op' && u.v === ')'); u = this.next()) {
-            if (u.t === 'eof') throw new ShellSyntaxError("missing ')'");
-            if (u.t === 'word') elements.push(u.w);
-          }
-          // $NAME is element 0 (PATH=(/tmp) searches /tmp): a plain first element is its value, anything else unknown.
           // (NAME+=(x) leaves element 0 as it was: x is one more candidate, which only makes the check stricter.)
           const last = assignments[assignments.length - 1];
-          const first = elements[0];
-          const plain = first !== undefined && !first.glob && !first.raw.startsWith('[') && first.parts.every(x => x.kind === 'lit' || x.quoted);
-          assignments[assignments.length - 1] = { name: last.name, value: first === undefined ? last.value : plain ? first : UNKNOWN_WORD };
+          assignments[assignments.length - 1] = { name: last.name, value: this.arrayFirst() ?? last.value };
           continue;
         }
         break;

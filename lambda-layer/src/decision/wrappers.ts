@@ -3,7 +3,7 @@
 // directory or root it changes, or that it cannot be known.
 import { Arg, basename, SPLAT } from './args';
 import { env } from './env-wrapper';
-import { has, OptSpec, scanOptions, Seen } from './options';
+import { has, lenientOptions, OptSpec, scanOptions, Seen } from './options';
 import { sedExecs } from './sed';
 
 export interface EnvEdit {
@@ -135,6 +135,17 @@ const su = (function su(tool: string): Handler {
   };
 });
 
+/** The command of find's -exec from argv[from] to ';' or '+' ('{}' is a file name only known at run time); where it ends. */
+function execCommand(argv: readonly Arg[], from: number): { cmd: Arg[]; end: number } {
+  const cmd: Arg[] = [];
+  let i = from;
+  for (; i < argv.length && argv[i] !== ';' && argv[i] !== '+'; i++) {
+    const w = argv[i];
+    cmd.push(typeof w === 'string' && w.includes('{}') ? undefined : w);
+  }
+  return { cmd, end: i };
+}
+
 function find(argv: readonly Arg[]): Unwrapped {
   const runs: Arg[][] = [];
   const mayRuns: Arg[][] = [];
@@ -143,21 +154,12 @@ function find(argv: readonly Arg[]): Unwrapped {
     if (a === SPLAT) return unknown('find is given arguments only known at run time');
     if (a === undefined) {
       // A word only known at run time may be -exec (X=-exec; find . "$X" /tmp/x ';'): what follows it is what that would run.
-      const cmd: Arg[] = [];
-      for (let j = i + 1; j < argv.length && argv[j] !== ';' && argv[j] !== '+'; j++) {
-        const w = argv[j];
-        cmd.push(typeof w === 'string' && w.includes('{}') ? undefined : w);
-      }
+      const { cmd } = execCommand(argv, i + 1);
       if (cmd.length && cmd[0] !== undefined) mayRuns.push(cmd);
-      continue;
-    }
-    if (a === '-exec' || a === '-execdir' || a === '-ok' || a === '-okdir') {
-      const cmd: Arg[] = [];
-      for (i++; i < argv.length && argv[i] !== ';' && argv[i] !== '+'; i++) {
-        const w = argv[i];
-        cmd.push(typeof w === 'string' && w.includes('{}') ? undefined : w);
-      }
+    } else if (a === '-exec' || a === '-execdir' || a === '-ok' || a === '-okdir') {
+      const { cmd, end } = execCommand(argv, i + 1);
       if (cmd.length) runs.push(cmd);
+      i = end;
     }
   }
   return runs.length || mayRuns.length ? { kind: 'run', runs, mayRuns } : { kind: 'none' };
@@ -211,59 +213,6 @@ function busybox(argv: readonly Arg[]): Unwrapped {
   return { kind: 'run', runs: [rest] };
 }
 
-/**
- * GNU getopt_long without '+': options anywhere among the operands, until
- * '--'. Only the options in `spec` are named (a long option by any prefix of
- * its name, as getopt accepts a unique one); any other is passed over, so a
- * tool that runs commands through a few of its many options is read without
- * listing the rest. An unknown long option written apart from its value
- * makes that value an operand here: at worst a value that looks like one of
- * the named options is checked as one. Null: an argument only known at run time.
- */
-interface LenientSpec {
-  readonly shortArg: string;
-  readonly shortOptional?: string;
-  readonly longArg: readonly string[];
-  /** Long options whose value, if any, is glued ('--in-place=.bak'). */
-  readonly longOptional?: readonly string[];
-  readonly longFlag?: readonly string[];
-}
-function lenientOptions(argv: readonly Arg[], spec: LenientSpec): { readonly seen: Seen[]; readonly operands: Arg[] } | null {
-  const names = [...spec.longArg, ...(spec.longOptional ?? []), ...(spec.longFlag ?? [])];
-  const seen: Seen[] = [];
-  const operands: Arg[] = [];
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i];
-    if (typeof a !== 'string') return null;
-    if (a === '--') { operands.push(...argv.slice(i + 1)); break; }
-    if (a === '-' || !a.startsWith('-')) { operands.push(a); continue; }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const given = a.slice(2, eq < 0 ? undefined : eq);
-      const name = given === '' ? undefined : names.includes(given) ? given : names.find(n => n.startsWith(given));
-      if (name === undefined) continue;
-      if (!spec.longArg.includes(name)) {
-        seen.push(eq >= 0 ? { name, value: a.slice(eq + 1) } : { name });
-        continue;
-      }
-      const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-      if (value === SPLAT) return null;
-      seen.push({ name, value });
-      continue;
-    }
-    for (let j = 1; j < a.length; j++) {
-      const c = a[j];
-      if (spec.shortOptional?.includes(c)) { seen.push({ name: c, value: a.slice(j + 1) }); break; }
-      if (!spec.shortArg.includes(c)) { seen.push({ name: c }); continue; }
-      const value = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
-      if (value === SPLAT) return null;
-      seen.push({ name: c, value });
-      break;
-    }
-  }
-  return { seen, operands };
-}
-
 const SH = '/bin/sh';
 
 /** Why a permuting tool's argument only known at run time is refused: it may be one of the options that run commands. */
@@ -303,7 +252,9 @@ const TAR_COMPRESSORS: Record<string, string> = {
   lzop: 'lzop',
   zstd: 'zstd',
 };
-const TAR_DECOMPRESSORS = ['gzip', 'bzip2', 'xz', 'compress', 'lzip', 'lzma', 'lzop', 'zstd'];
+/** The programs those options name, once each: what tar may run to read an archive it finds compressed. */
+const TAR_DECOMPRESSORS: string[] = [];
+for (const k in TAR_COMPRESSORS) if (!TAR_DECOMPRESSORS.includes(TAR_COMPRESSORS[k])) TAR_DECOMPRESSORS.push(TAR_COMPRESSORS[k]);
 function tar(argv: readonly Arg[]): Unwrapped {
   const shortArg = 'bCfFgHIKLNTVX';
   let args = argv;
