@@ -127,6 +127,17 @@ export function candidates(vars: Vars, name: string): readonly VarValue[] {
   return vars.get(name) ?? [null];
 }
 
+/** Variables a shell sets itself, whatever the environment holds: $PPID is its parent's pid (node's), $PWD its directory. */
+const SHELL_SET = new Set(['PPID', 'BASHPID', 'PWD', 'OLDPWD', 'RANDOM', 'SRANDOM', 'REPLY', 'LINENO', 'SECONDS',
+  'EPOCHSECONDS', 'EPOCHREALTIME', 'UID', 'EUID', 'HOSTNAME', 'OPTARG', 'OPTIND']);
+
+/** What $NAME may be in a shell line: a directory it may be in for PWD and OLDPWD, unknown for the others the shell sets. */
+export function paramValues(vars: Vars, name: string, cwds: readonly Arg[]): readonly VarValue[] {
+  if (!SHELL_SET.has(name)) return vars.get(name) ?? [null];
+  if (name === 'PWD' || name === 'OLDPWD') return cwds.map(c => (isStatic(c) ? c : undefined));
+  return [undefined];
+}
+
 export const isStatic = (function isStatic(a: Arg): a is string {
   return typeof a === 'string';
 });

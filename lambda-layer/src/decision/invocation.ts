@@ -7,6 +7,7 @@ import { Context, describeDistrust, MAX_COMMANDS, MAX_DEPTH, namesOf } from './c
 import { environmentProblem } from './environment';
 import { inspectExecutable, isDynamicLoader, loaderInvocation } from './executable';
 import { Family, familyOf, interpreterUse } from './inline';
+import { argText, commandRisk, MEMORY_RULE, memoryReason, wordTexts } from './memory';
 import { interpreterNameMatches, isHashEntry, pathEntryMatches } from './patterns';
 import { lookup, Resolution } from './resolve';
 import { analyzeShell, shellBuiltin, ShellState } from './shell-check';
@@ -130,6 +131,14 @@ const checkResolved = (function checkResolved(ctx: Context, inv: Invocation, r: 
     // A symlink or directory in a writable location can be swapped by an earlier command of the line.
     const w = ctx.writableOnWay(r.raw);
     if (w) return refuse(`${applet ?? file} (${r.resolved}) is reached through ${w}, a writable location, where it can be replaced before it runs`, 'writable-location');
+  }
+
+  // An argument naming a process's memory file: dd of=/proc/$PPID/mem, ln -s /proc/1/mem /tmp/x (memory.ts).
+  const texts = inv.words ? inv.words.slice(1).flatMap(w => wordTexts(w, inv.vars, inv.cwds)) : inv.argv.slice(1).map(argText);
+  const mem = commandRisk(ctx, applet ?? real, texts, inv.cwds);
+  if (mem) {
+    refuse(memoryReason(`${applet ?? file}'s argument ${mem.text.replace(/\0/g, '...')}`, mem.risk), MEMORY_RULE, mem.risk === 'memory');
+    if (ctx.stopped) return;
   }
 
   const info = inspectExecutable(system, r.resolved);

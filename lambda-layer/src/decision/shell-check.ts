@@ -2,10 +2,11 @@
 // commands of its line in order, and the builtins that change what later
 // commands resolve to (cd, export, PATH=, unset) or run code that cannot be
 // known (eval, alias, hash -p, source of an untrusted file).
-import { Arg, derive, isStatic, normalize, SPLAT, VarValue, Vars } from './args';
+import { Arg, derive, isStatic, normalize, paramValues, SPLAT, VarValue, Vars } from './args';
 import { Context } from './context';
 import { PS4_REASON, ps4Expands } from './environment';
 import { checkInvocation, checkLoadedFile, FD_PATH, Invocation, runWrapper } from './invocation';
+import { MEMORY_RULE, memoryReason, memoryRisk, MemoryRisk, wordTexts } from './memory';
 import { interpreterNameMatches } from './patterns';
 import { lookup } from './resolve';
 import { ASSIGNMENT, parseShell, ShellCommand, ShellSyntaxError, stripPrefix } from './shell-parser';
@@ -130,7 +131,7 @@ function collectState(commands: readonly ShellCommand[], functions: ReadonlySet<
     }
     const name = argv[k];
     if (cmd.words.length === 0 || !isStatic(name) || SPECIAL.has(name) || functions.has(name)) {
-      for (const a of cmd.assignments) addValues(state.vars, a.name, assignedValues(a.value, state.vars));
+      for (const a of cmd.assignments) addValues(state.vars, a.name, assignedValues(a.value, state.vars, state.cwds));
     }
     if (isStatic(name)) stateEffect(name, argv.slice(k + 1), k === 0 ? cmd.words.slice(1) : undefined, state);
     // declare -A NAME: an associative array, whose subscripts are keys.
@@ -207,7 +208,7 @@ function stateEffect(name: string, args: readonly Arg[], words: readonly ShellWo
           if (q) addValues(state.vars, q[1], [(a as string).slice(q[0].length)]);
           continue;
         }
-        const vals = assignedValues(stripPrefix(w, m[0].length), state.vars);
+        const vals = assignedValues(stripPrefix(w, m[0].length), state.vars, state.cwds);
         addValues(state.vars, m[1], vals);
         // declare -n P=PATH: a later P=... assigns PATH.
         if (nameref) for (const t of vals) for (const n of typeof t === 'string' ? [t] : PATHS) addValues(state.vars, n, [undefined]);
@@ -276,16 +277,30 @@ function checkArithmetic(ctx: Context, inv: Invocation, cmd: ShellCommand, state
   }
 }
 
+/** The files a command's redirections open: none may be a process's memory file (memory.ts). */
+function checkRedirects(ctx: Context, inv: Invocation, cmd: ShellCommand, state: ShellState): void {
+  for (const r of cmd.redirects ?? []) {
+    let risk: MemoryRisk;
+    let text = '';
+    for (const t of wordTexts(r.target, state.vars, state.cwds)) {
+      const k = memoryRisk(ctx, t, state.cwds, r.writing);
+      if (k && risk !== 'memory') { risk = k; text = r.target.raw; }
+    }
+    if (risk) ctx.refuse({ argv: inv.argv, command: cmd.text, reason: memoryReason(`the redirection ${r.op}${text}`, risk), rule: MEMORY_RULE, always: risk === 'memory' });
+  }
+}
+
 function checkShellCommand(ctx: Context, inv: Invocation, cmd: ShellCommand, state: ShellState): void {
   checkArithmetic(ctx, inv, cmd, state);
+  checkRedirects(ctx, inv, cmd, state);
   if (cmd.words.length === 0) {
-    for (const a of cmd.assignments) addValues(state.vars, a.name, assignedValues(a.value, state.vars));
+    for (const a of cmd.assignments) addValues(state.vars, a.name, assignedValues(a.value, state.vars, state.cwds));
     return;
   }
   let vars = state.vars;
   if (cmd.assignments.length) {
     vars = derive(vars);
-    for (const a of cmd.assignments) vars.set(a.name, assignedValues(a.value, state.vars));
+    for (const a of cmd.assignments) vars.set(a.name, assignedValues(a.value, state.vars, state.cwds));
   }
   const argv: Arg[] = [];
   for (const w of cmd.words) argv.push(wordArg(w));
@@ -318,11 +333,11 @@ export function wordArg(w: ShellWord): Arg {
 }
 
 /** Values an assignment may give: $NAME and ${NAME} expand with the values known so far. */
-export function assignedValues(w: ShellWord, vars: Vars): VarValue[] {
+export function assignedValues(w: ShellWord, vars: Vars, cwds: readonly Arg[]): VarValue[] {
   let outs: VarValue[] = [''];
   for (const p of w.parts) {
     if (p.kind === 'lit') {outs = outs.map(o => (o === undefined || o === null ? o : o + p.text));} else if (p.kind === 'param') {
-      const vals = vars.get(p.name) ?? [null];
+      const vals = paramValues(vars, p.name, cwds);
       const next: VarValue[] = [];
       for (const o of outs) for (const v of vals) next.push(o === undefined || v === undefined ? undefined : (o ?? '') + (v ?? ''));
       outs = next.length > 16 ? [undefined] : next;

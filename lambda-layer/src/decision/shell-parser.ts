@@ -24,6 +24,15 @@ export interface ShellCommand {
   readonly text: string;
   /** Arithmetic the command evaluates itself ((( )), for (( )), [[ a -eq b ]]). */
   readonly arith?: readonly string[];
+  /** The files its redirections open (not here-documents, not 2>&1), a compound command's included. */
+  readonly redirects?: readonly ShellRedirect[];
+}
+
+export interface ShellRedirect {
+  readonly op: string;
+  readonly target: ShellWord;
+  /** Opened for writing (>, >>, >|, <>, &>, &>>, >&file). */
+  readonly writing: boolean;
 }
 
 export interface ParsedShell {
@@ -238,6 +247,7 @@ class Parser implements WordHost {
     const start = this.peekStart();
     const assignments: ShellAssignment[] = [];
     const words: ShellWord[] = [];
+    const redirects: ShellRedirect[] = [];
     for (;;) {
       const t = this.peek();
       if (t.t === 'eof') break;
@@ -246,7 +256,15 @@ class Parser implements WordHost {
           this.la = undefined;
           const target = this.next();
           if (target.t !== 'word') throw new ShellSyntaxError(`${t.v}: word expected`);
-          if (t.v === '<<' || t.v === '<<-') this.heredoc(target.w, t.v === '<<-');
+          if (t.v === '<<' || t.v === '<<-') {
+            this.heredoc(target.w, t.v === '<<-');
+            continue;
+          }
+          // <<< is a string; <&N, >&N and >&- duplicate or close a descriptor (bash's >&file opens file:
+          // one that expands is taken as a descriptor, >&$fd).
+          if (t.v !== '<<<' && t.v !== '<&' && !(t.v === '>&' && /^([0-9]+-?|-)$|[$`]/.test(target.w.raw))) {
+            redirects.push({ op: t.v, target: target.w, writing: t.v !== '<' });
+          }
           continue;
         }
         if (t.v === '<(' || t.v === '>(') {
@@ -286,7 +304,12 @@ class Parser implements WordHost {
       } else {words.push(t.w);}
     }
     const end = this.peekStart();
-    this.shared.commands.push({ assignments, words, text: this.src.slice(start, Math.max(start, end)).trim() });
+    this.shared.commands.push({
+      assignments,
+      words,
+      text: this.src.slice(start, Math.max(start, end)).trim(),
+      ...(redirects.length !== 0 ? { redirects } : {}),
+    });
   }
 
   private heredoc(w: ShellWord, strip: boolean): void {
