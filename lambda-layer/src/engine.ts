@@ -20,7 +20,7 @@ import { execve } from './hooks/execve';
 import { urlFrom } from './hooks/file-url';
 import { fsHandlers, setUsePromises } from './hooks/fs';
 import type { AnyFn, Handler } from './hooks/handler';
-import { Connection, MainThreadConnection, SIGUSR1, inspectorOpen } from './hooks/inspector';
+import { Connection, MainThreadConnection, SIGUSR1, inspectorOpen, setFlagsFromString } from './hooks/inspector';
 import { WASI } from './hooks/wasi';
 import { Worker } from './hooks/worker';
 import { decodePolicy } from './policy';
@@ -55,7 +55,19 @@ export interface Engine {
 }
 
 const handlers: Record<string, Handler> = {
-  spawn, spawnSync, execve, dlopen, loadExtension, Worker, WASI, Connection, MainThreadConnection, inspectorOpen, SIGUSR1, ...fsHandlers,
+  spawn,
+  spawnSync,
+  execve,
+  dlopen,
+  loadExtension,
+  Worker,
+  WASI,
+  Connection,
+  MainThreadConnection,
+  inspectorOpen,
+  SIGUSR1,
+  setFlagsFromString,
+  ...fsHandlers,
 };
 const made = new Map<AnyFn, ReturnType<Handler>>();
 let c: Captured;

@@ -39,6 +39,7 @@ function describe(request: Request): Record<string, unknown> {
     case 'worker': return { api: request.api, filename: request.eval ? '<inline>' : request.filename, eval: request.eval };
     case 'wasi': return { api: request.api, preopens: request.preopens };
     case 'inspector': return { api: request.api };
+    case 'v8-flags': return { api: 'setFlagsFromString' };
   }
 }
 

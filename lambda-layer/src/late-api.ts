@@ -14,7 +14,7 @@ export const enum H {
   Spawn, SpawnSync, Execve, Dlopen,
   Open, OpenFileHandle, Close, WriteBuffer, WriteBuffers, WriteString, FhClose, WriteFileUtf8,
   CopyFile, Rename, Link, CpSyncOverrideFile, CpSyncCopyDir, Chmod, Fchmod,
-  Worker, GetBuiltinModule, Connection, MainThreadConnection, InspectorOpen, Sigusr1,
+  Worker, GetBuiltinModule, Connection, MainThreadConnection, InspectorOpen, Sigusr1, SetFlags, SetFlagsBinding,
   DatabaseSync, LoadExtension, Wasi, ReadFileUtf8, OpenAsBlob, LoadEnvFile,
 }
 

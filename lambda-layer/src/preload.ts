@@ -273,7 +273,7 @@ const inWritable = (function inWritable(p: unknown): boolean {
 // Array literals, not split(): their strings are constants of the script, not new ones made at start.
 const NAMES = ['spawn', 'spawnSync', 'execve', 'dlopen', 'open', 'openFileHandle', 'close', 'writeBuffer', 'writeBuffers', 'writeString', 'fhClose',
   'writeFileUtf8', 'copyFile', 'rename', 'link', 'cpSyncOverrideFile', 'cpSyncCopyDir', 'chmod', 'fchmod', 'Worker', 'getBuiltinModule',
-  'Connection', 'MainThreadConnection', 'inspectorOpen', 'SIGUSR1', 'DatabaseSync', 'loadExtension', 'WASI', 'readFileUtf8', 'openAsBlob', 'loadEnvFile'];
+  'Connection', 'MainThreadConnection', 'inspectorOpen', 'SIGUSR1', 'setFlagsFromString', 'setFlagsFromString', 'DatabaseSync', 'loadExtension', 'WASI', 'readFileUtf8', 'openAsBlob', 'loadEnvFile'];
 const KEYS = NAMES.slice();
 KEYS[H.SpawnSync] = 'spawn';
 KEYS[H.FhClose] = 'close';
@@ -548,6 +548,7 @@ let workerPatched = false;
 
 const seen = (function seen(result: unknown, id: unknown): unknown {
   if (!workerPatched && (id === 'worker_threads' || id === 'node:worker_threads')) patchWorkerThreads(result);
+  if (!v8Patched && (id === 'v8' || id === 'node:v8')) patchV8(result);
   return result;
 });
 
@@ -661,6 +662,66 @@ const installInspector = (function installInspector(mainThread: boolean): void {
   }]);
 });
 
+/**
+ * v8.setFlagsFromString: --allow-natives-syntax hands code V8's runtime
+ * functions, with which it runs machine code of its own. node:v8's export
+ * is hooked when the module loads (after this): require and
+ * getBuiltinModule (seen), and an ESM import, which reads the config
+ * binding's hasInspector while node:v8 loads (an accessor sees it; a
+ * microtask then patches the exports and syncs the ESM bindings before the
+ * importing module evaluates). In a worker, where Module._load is not
+ * hooked, node:v8 is loaded at start. Node 20 and 22 also hand out the v8
+ * binding itself (process.binding('v8')): its function is hooked when it is
+ * asked for (creating the binding at start costs more).
+ */
+let v8Patched = false;
+
+function patchV8(exportsObj: unknown): void {
+  if (v8Patched || exportsObj === null || typeof exportsObj !== 'object') return;
+  v8Patched = true;
+  targets[H.SetFlags] = exportsObj;
+  put(H.SetFlags, H.SetFlags + 1);
+}
+
+const installV8Flags = (function installV8Flags(inWorker: boolean): void {
+  const processBinding = proc.binding as AnyFn | undefined;
+  if (typeof processBinding === 'function') {
+    const w = disguise(function (this: unknown, _name: unknown) {
+      const b: unknown = apply(processBinding, this, arguments);
+      if (targets[H.SetFlagsBinding] === undefined && _name === 'v8' && b !== null && typeof b === 'object') {
+        targets[H.SetFlagsBinding] = b;
+        put(H.SetFlagsBinding, H.SetFlagsBinding + 1);
+      }
+      return b;
+    }, processBinding);
+    DESCRIPTOR.value = w;
+    DESCRIPTOR.enumerable = true;
+    defineProperty(proc, 'binding', DESCRIPTOR);
+    DESCRIPTOR.value = undefined;
+  }
+  if (inWorker) return patchV8(getBuiltin ? apply(getBuiltin, proc, ['node:v8']) : nativeRequire('v8'));
+  const config = binding<object>('config');
+  const d = config === undefined ? undefined : getOwnPropertyDescriptor(config, 'hasInspector');
+  if (!d?.configurable) return;
+  const value: unknown = d.value;
+  const moduleCtor = module.constructor as unknown as ModuleCtor;
+  // Not configurable: deleted, node:v8 would load without reading it.
+  defineProperty(config!, 'hasInspector', {
+    configurable: false,
+    enumerable: d.enumerable,
+    get: () => {
+      if (!v8Patched) {
+        enqueue(() => {
+          if (v8Patched) return;
+          patchV8(getBuiltin ? apply(getBuiltin, proc, ['node:v8']) : nativeRequire('v8'));
+          if (moduleCtor.syncBuiltinESMExports) apply(moduleCtor.syncBuiltinESMExports, moduleCtor, []);
+        });
+      }
+      return value;
+    },
+  });
+});
+
 /** Emits hook i's held warning, once; answers `answer` (what needs() says). */
 function held(i: H, answer: boolean): boolean {
   const w = heldWarnings[i];
@@ -737,6 +798,11 @@ try {
       installInspector(!inWorker);
     } catch (e) {
       faults[faults.length] = `inspector: ${message(e)}`;
+    }
+    try {
+      installV8Flags(inWorker);
+    } catch (e) {
+      faults[faults.length] = `v8: ${message(e)}`;
     }
     if (withFs) {
       try {

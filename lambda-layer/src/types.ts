@@ -92,7 +92,17 @@ export interface InspectorRequest {
   readonly api: 'Connection' | 'MainThreadConnection' | 'open' | 'SIGUSR1';
 }
 
-export type Request = SpawnRequest | AddonRequest | WorkerRequest | FileRequest | WasiRequest | InspectorRequest;
+/**
+ * V8 flags set at run time (v8.setFlagsFromString): --allow-natives-syntax
+ * gives code V8's runtime functions, with which it runs machine code of its
+ * own (a WebAssembly module's serialized code, edited, then deserialized).
+ */
+export interface V8FlagsRequest {
+  readonly kind: 'v8-flags';
+  readonly flags: string;
+}
+
+export type Request = SpawnRequest | AddonRequest | WorkerRequest | FileRequest | WasiRequest | InspectorRequest | V8FlagsRequest;
 
 export type Decision =
   | { readonly allow: true }

@@ -58,7 +58,7 @@ import { cachedSpawnDecision, lastStableNames } from './cache';
 import { Context, Refusal } from './context';
 import { checkInvocation } from './invocation';
 import { memoized } from './memo';
-import { evaluateAddon, evaluateFile, evaluateInspector, evaluateWasi, evaluateWorker, refusal } from './requests';
+import { evaluateAddon, evaluateFile, evaluateInspector, evaluateV8Flags, evaluateWasi, evaluateWorker, refusal } from './requests';
 import type { Decision, Policy, Request, SpawnRequest, SystemView } from '../types';
 
 export { PRELOAD_PATH } from './environment';
@@ -73,6 +73,7 @@ export const evaluate = (function evaluate(policy: Policy, request: Request, sys
   // A spawn already decided is answered from the cache when what it read of the environment and the files is unchanged (cache.ts).
   if (request.kind === 'spawn') return cachedSpawnDecision(policy, request, system, (s, vars) => evaluateSpawn(policy, request, s, vars));
   if (request.kind === 'inspector') return evaluateInspector(request);
+  if (request.kind === 'v8-flags') return evaluateV8Flags(request);
   const ctx = new Context(policy, memoized(system));
   switch (request.kind) {
     case 'addon': return evaluateAddon(ctx, request);

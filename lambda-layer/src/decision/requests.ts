@@ -4,7 +4,7 @@ import { anyExecuteBit, basename, isDirectoryMode, permissionBits, showArgv } fr
 import { Context, describeDistrust, namesOf } from './context';
 import { isElf, isShebang } from './executable';
 import { underAny } from './patterns';
-import type { AddonRequest, Control, Decision, FileRequest, InspectorRequest, WasiRequest, WorkerRequest } from '../types';
+import type { AddonRequest, Control, Decision, FileRequest, InspectorRequest, V8FlagsRequest, WasiRequest, WorkerRequest } from '../types';
 
 const CODE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
 
@@ -152,6 +152,48 @@ export function evaluateWasi(ctx: Context, r: WasiRequest): Decision {
     return refusal('tmp', `a WASI instance is given ${p}, a writable location, as its stdio, to write to below the /tmp checks`, 'wasi-stdio', { api: r.api, path: p });
   }
   return { allow: true };
+}
+
+/**
+ * V8 flags that only tune the heap, the stack or what V8 prints. Any other
+ * flag set at run time may hand code the engine's internals:
+ * --allow-natives-syntax gives it V8's runtime functions, with which it ran
+ * machine code of its own on Node 20, 22 and 24 (a WebAssembly module's
+ * serialized code, edited and deserialized), and flags such as
+ * --no-wasm-bounds-checks turn off the checks that keep WebAssembly in its
+ * memory. So every other flag is refused (reported in ALERT mode).
+ */
+const V8_SIZES = ['max-old-space-size', 'max-semi-space-size', 'min-semi-space-size', 'max-heap-size', 'initial-heap-size', 'initial-old-space-size',
+  'stack-trace-limit', 'stack-size'];
+const HARMLESS_V8_FLAGS = new Set(['expose-gc', 'trace-gc', 'trace-gc-verbose', 'trace-gc-nvp', ...V8_SIZES]);
+
+/** The flags of a V8 flags string that are not harmless (as written), or the first word that is not a flag. */
+export function unsafeV8Flags(flags: string): string[] {
+  const out: string[] = [];
+  let valueFor: string | undefined;
+  for (const w of flags.split(/\s+/)) {
+    if (w === '') continue;
+    const m = /^--?([A-Za-z0-9_-]+)(=.*)?$/.exec(w);
+    if (!m) {
+      // The value of the flag before it (--stack-size 2000), or a word V8 would read otherwise.
+      if (valueFor === undefined || !/^[0-9]+$/.test(w)) out.push(w);
+      valueFor = undefined;
+      continue;
+    }
+    const name = m[1].replace(/_/g, '-');
+    const base = HARMLESS_V8_FLAGS.has(name) ? name : name.replace(/^no-?/, '');
+    if (!HARMLESS_V8_FLAGS.has(base)) out.push(w);
+    valueFor = m[2] === undefined && V8_SIZES.includes(name) ? name : undefined;
+  }
+  return out;
+}
+
+export function evaluateV8Flags(r: V8FlagsRequest): Decision {
+  const unsafe = unsafeV8Flags(r.flags);
+  if (unsafe.length === 0) return { allow: true };
+  return refusal('tamper', `v8.setFlagsFromString(${JSON.stringify(r.flags.slice(0, 200))}): V8 flags other than the heap, stack and GC tracing `
+    + `ones (${unsafe.slice(0, 5).join(' ')}) can hand code the engine's internals, with which it runs machine code of its own`,
+  'v8-flags', { api: 'setFlagsFromString', flags: unsafe.slice(0, 20) });
 }
 
 const INSPECTOR_WAYS: Record<InspectorRequest['api'], string> = {

@@ -30,6 +30,21 @@ export const Connection = inspectorHook('Connection');
 export const MainThreadConnection = inspectorHook('MainThreadConnection');
 export const inspectorOpen = inspectorHook('open');
 
+/**
+ * v8.setFlagsFromString (the v8 binding's on Node 20 and 22, the v8
+ * module's export on Node 24): a flag that hands code the engine's internals
+ * is refused the way the inspector is.
+ */
+export const setFlagsFromString: Handler = (orig) => function (this: unknown, a: unknown[]): unknown {
+  const flags = a[0];
+  if (typeof flags === 'string' && !permit({ kind: 'v8-flags', flags })) {
+    const e = new Error(`Access to this API has been restricted (refused by nano-enforcer: ${lastReason})`) as Error & Record<string, unknown>;
+    e.code = 'ERR_ACCESS_DENIED';
+    throw e;
+  }
+  return c.apply(orig, this, a);
+};
+
 /** A SIGUSR1 that Node would have answered by opening the inspector: reported; its original does nothing. */
 export const SIGUSR1: Handler = () => function (): void {
   permit({ kind: 'inspector', api: 'SIGUSR1' });

@@ -230,6 +230,30 @@ describe('the inspector', () => {
   });
 });
 
+describe('V8 flags set at run time', () => {
+  const flags = (f: string) => evaluate(DRIFT, { kind: 'v8-flags', flags: f }, system);
+  it.each([
+    ['--allow-natives-syntax', ['--allow-natives-syntax']],
+    ['--allow_natives_syntax', ['--allow_natives_syntax']],
+    ['-allow-natives-syntax', ['-allow-natives-syntax']],
+    ['--expose-gc   --allow-natives-syntax=true', ['--allow-natives-syntax=true']],
+    ['--no-wasm-bounds-checks --nowasm-trap-handler', ['--no-wasm-bounds-checks', '--nowasm-trap-handler']],
+    ['--jitless', ['--jitless']],
+    // A word that is not a flag, or the value of one that takes none.
+    ['allow-natives-syntax', ['allow-natives-syntax']],
+    ['--expose-gc 12', ['12']],
+    ['--stack-size --allow-natives-syntax', ['--allow-natives-syntax']],
+  ])('refuses %j as tamper (%j)', (f, unsafe) => {
+    const d = refused(flags(f));
+    expect(d).toMatchObject({ control: 'tamper', detail: { rule: 'v8-flags', flags: unsafe } });
+    expect(d.always).toBeUndefined();
+  });
+  it.each(['--expose-gc', '--expose_gc', '--no-expose-gc', '--noexpose-gc', '--trace-gc --trace_gc_verbose', '--max-old-space-size=512',
+    '--max-semi-space-size 16', ' --stack-size=2000\t--stack-trace-limit=50 ', ''])('allows %j', (f) => {
+    expect(flags(f)).toEqual({ allow: true });
+  });
+});
+
 describe('file requests (protectTmp)', () => {
   const file = (over: Partial<FileRequest>): FileRequest => ({ kind: 'file', api: 'writeFile', path: '/tmp/x', ...over });
   const bytes = (s: string) => Buffer.from(s, 'latin1');
