@@ -158,8 +158,46 @@ const engineCaptured = (function engineCaptured(): unknown[] {
   return all;
 });
 
+const REJECTED = { __proto__: null, value: true, writable: true, enumerable: true, configurable: true } as PropertyDescriptor;
+const UNSET = { __proto__: null, value: undefined, writable: true, enumerable: true, configurable: true } as PropertyDescriptor;
+
+/**
+ * Code caches that code hands in are dropped, and the compile cache is not
+ * enabled at run time. V8 checks a code cache's length, version and flags,
+ * not its content: a cache whose bytecode was edited ran, for another
+ * source of the same length (tested), and V8 trusts bytecode (registers out
+ * of the frame read and write memory). The code compiles from its source
+ * instead, and says so (cachedDataRejected), as for a stale cache; no event
+ * (v8-compile-cache and the like use caches this way).
+ */
+function noCodeCache(i: H, self: unknown, a: unknown[], newTarget: unknown): unknown {
+  const orig = originals[i];
+  // module.constants.compileCacheStatus.FAILED
+  if (i === H.EnableCompileCache) return { status: 0, message: 'refused by nano-enforcer: code in the function could edit the cache of a module before it loads' };
+  let given: boolean;
+  if (i === H.VmScript || i === H.VmCompileFunction) {
+    // new vm.Script(code, options), vm.compileFunction(code, params, options): options.cachedData, read once here, shadowed by an own undefined.
+    const at = i === H.VmScript ? 1 : 2;
+    const o = a[at] as { cachedData?: unknown };
+    given = o.cachedData !== undefined;
+    if (given) {
+      const copy = { __proto__: o } as object;
+      defineProperty(copy, 'cachedData', UNSET);
+      a[at] = copy;
+    }
+  } else {
+    // The contextify binding's ContextifyScript and compileFunction: (code, filename, lineOffset, columnOffset, cachedData, ...).
+    given = a[4] !== undefined;
+    a[4] = undefined;
+  }
+  const r = newTarget === undefined ? apply(orig, self, a) : construct(orig, a, newTarget as AnyFn);
+  if (given && r !== null && (typeof r === 'object' || typeof r === 'function')) defineProperty(r as object, 'cachedDataRejected', REJECTED);
+  return r;
+}
+
 /** The body of a wrapper whose call has something to decide (the preload's needs()): the engine, in the window. */
 const run = (function run(i: H, self: unknown, a: unknown[], newTarget?: unknown): unknown {
+  if (i >= H.ContextifyScript && i <= H.EnableCompileCache) return noCodeCache(i, self, a, newTarget);
   const orig = originals[i];
   const kind = i > H.LoadEnvFile ? quickKinds[i] : 0;
   // A list of buffers (a socket's writev, a datagram's, fs.writev's) is read once: what the scan and the

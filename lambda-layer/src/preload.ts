@@ -273,7 +273,8 @@ const inWritable = (function inWritable(p: unknown): boolean {
 // Array literals, not split(): their strings are constants of the script, not new ones made at start.
 const NAMES = ['spawn', 'spawnSync', 'execve', 'dlopen', 'open', 'openFileHandle', 'close', 'writeBuffer', 'writeBuffers', 'writeString', 'fhClose',
   'writeFileUtf8', 'copyFile', 'rename', 'link', 'cpSyncOverrideFile', 'cpSyncCopyDir', 'chmod', 'fchmod', 'Worker', 'getBuiltinModule',
-  'Connection', 'MainThreadConnection', 'inspectorOpen', 'SIGUSR1', 'setFlagsFromString', 'setFlagsFromString', 'DatabaseSync', 'loadExtension', 'WASI', 'readFileUtf8', 'openAsBlob', 'loadEnvFile'];
+  'Connection', 'MainThreadConnection', 'inspectorOpen', 'SIGUSR1', 'setFlagsFromString', 'setFlagsFromString',
+  'ContextifyScript', 'compileFunction', 'Script', 'compileFunction', 'enableCompileCache', 'DatabaseSync', 'loadExtension', 'WASI', 'readFileUtf8', 'openAsBlob', 'loadEnvFile'];
 const KEYS = NAMES.slice();
 KEYS[H.SpawnSync] = 'spawn';
 KEYS[H.FhClose] = 'close';
@@ -389,6 +390,10 @@ const needs = (function needs(i: H, a: unknown[]): boolean {
     case H.Dlopen: return typeof a[1] !== 'string' || inWritable(a[1]);
     // DatabaseSync#loadExtension(path): SQLite dlopens path, then path + '.so'. A path that is not a string throws natively.
     case H.LoadExtension: return typeof a[0] === 'string' && (inWritable(a[0]) || inWritable(a[0] + '.so'));
+    // A code cache handed in (late.js drops it): the binding's cachedData argument, node:vm's options (read once, there).
+    case H.ContextifyScript: case H.CompileFunction: return a[4] !== undefined;
+    case H.VmScript: return a[1] !== null && typeof a[1] === 'object';
+    case H.VmCompileFunction: return a[2] !== null && typeof a[2] === 'object';
     case H.DatabaseSync: return held(i, false);
     case H.Wasi: return held(i, true);
     case H.Rename: case H.Link: return inWritable(a[1]);
@@ -452,10 +457,10 @@ const put = (function put(from: H, to: H): void {
     const f = o?.[k] as AnyFn;
     if (typeof f !== 'function') continue;
     originals[i] = f;
-    // execve, Worker, getBuiltinModule and WASI are JS functions of length 1, with a prototype; DatabaseSync and the
-    // inspector's connections are classes from C++.
+    // execve, Worker, getBuiltinModule and WASI are JS functions of length 1, with a prototype; DatabaseSync, the
+    // inspector's connections and the contextify binding's ContextifyScript are classes from C++, node:vm's Script a JS class.
     const fn = i === H.Execve || i === H.Worker || i === H.GetBuiltinModule || i === H.DatabaseSync || i === H.Wasi
-      || i === H.Connection || i === H.MainThreadConnection;
+      || i === H.Connection || i === H.MainThreadConnection || i === H.ContextifyScript || i === H.VmScript;
     const w = i === H.GetBuiltinModule
       ? { [k]: function (this: unknown, id: unknown) { return seen(apply(f, this, arguments), id); } }[k]
       : fn
@@ -548,7 +553,8 @@ let workerPatched = false;
 
 const seen = (function seen(result: unknown, id: unknown): unknown {
   if (!workerPatched && (id === 'worker_threads' || id === 'node:worker_threads')) patchWorkerThreads(result);
-  if (!v8Patched && (id === 'v8' || id === 'node:v8')) patchV8(result);
+  else if (!v8Patched && (id === 'v8' || id === 'node:v8')) patchV8(result);
+  else if (!vmPatched && (id === 'vm' || id === 'node:vm')) patchVm(result);
   return result;
 });
 
@@ -571,7 +577,7 @@ function adopt(wrapper: AnyFn, original: AnyFn): void {
 }
 
 const installWorkerHooks = (function installWorkerHooks(inWorker: boolean): void {
-  if (inWorker) return patchWorkerThreads(nativeRequire('worker_threads'));
+  if (inWorker) patchWorkerThreads(nativeRequire('worker_threads'));
   const moduleCtor = module.constructor as unknown as ModuleCtor;
   const load_ = moduleCtor._load;
   // Anonymous (a property assignment names nothing) and of the same length, like the original.
@@ -581,6 +587,7 @@ const installWorkerHooks = (function installWorkerHooks(inWorker: boolean): void
   disguise(moduleCtor._load, load_);
   targets[H.GetBuiltinModule] = proc;
   put(H.GetBuiltinModule, H.GetBuiltinModule + 1);
+  if (inWorker) return;
 
   let chdir = proc.chdir;
   const d = getOwnPropertyDescriptor(proc, 'chdir');
@@ -675,6 +682,7 @@ const installInspector = (function installInspector(mainThread: boolean): void {
  * asked for (creating the binding at start costs more).
  */
 let v8Patched = false;
+let vmPatched = false;
 
 function patchV8(exportsObj: unknown): void {
   if (v8Patched || exportsObj === null || typeof exportsObj !== 'object') return;
@@ -683,14 +691,59 @@ function patchV8(exportsObj: unknown): void {
   put(H.SetFlags, H.SetFlags + 1);
 }
 
-const installV8Flags = (function installV8Flags(inWorker: boolean): void {
+/** node:vm's Script and compileFunction (code caches: late.js's noCodeCache), when the module loads. */
+function patchVm(exportsObj: unknown): void {
+  if (vmPatched || exportsObj === null || typeof exportsObj !== 'object') return;
+  vmPatched = true;
+  targets[H.VmScript] = targets[H.VmCompileFunction] = exportsObj;
+  put(H.VmScript, H.EnableCompileCache);
+}
+
+function builtin(id: string): unknown {
+  return getBuiltin ? apply(getBuiltin, proc, [`node:${id}`]) : nativeRequire(id);
+}
+
+/**
+ * A built-in module that an ESM import loads: nothing user code sees
+ * happens, but the module reads binding[prop] while it loads. An accessor
+ * there queues a microtask that hooks the module's exports (patch) and syncs
+ * the ESM bindings, before the importing module evaluates. Not
+ * configurable: deleted, the module would load without reading it.
+ */
+const onLoad = (function onLoad(b: object | undefined, prop: string, done: () => boolean, patch: () => void): void {
+  const d = b === undefined ? undefined : getOwnPropertyDescriptor(b, prop);
+  if (!d?.configurable || !('value' in d)) return;
+  const value: unknown = d.value;
+  const moduleCtor = module.constructor as unknown as ModuleCtor;
+  defineProperty(b!, prop, {
+    configurable: false,
+    enumerable: d.enumerable,
+    get: () => {
+      if (!done()) {
+        enqueue(() => {
+          if (done()) return;
+          patch();
+          if (moduleCtor.syncBuiltinESMExports) apply(moduleCtor.syncBuiltinESMExports, moduleCtor, []);
+        });
+      }
+      return value;
+    },
+  });
+});
+
+const installV8Flags = (function installV8Flags(): void {
   const processBinding = proc.binding as AnyFn | undefined;
   if (typeof processBinding === 'function') {
     const w = disguise(function (this: unknown, _name: unknown) {
       const b: unknown = apply(processBinding, this, arguments);
-      if (targets[H.SetFlagsBinding] === undefined && _name === 'v8' && b !== null && typeof b === 'object') {
+      if (b === null || typeof b !== 'object') return b;
+      if (targets[H.SetFlagsBinding] === undefined && _name === 'v8') {
         targets[H.SetFlagsBinding] = b;
         put(H.SetFlagsBinding, H.SetFlagsBinding + 1);
+      } else if (targets[H.ContextifyScript] === undefined && _name === 'contextify') {
+        // Its ContextifyScript and compileFunction take a code cache (node:vm's are hooked on its exports).
+        targets[H.ContextifyScript] = targets[H.CompileFunction] = b;
+        put(H.ContextifyScript, H.VmScript);
       }
       return b;
     }, processBinding);
@@ -699,27 +752,31 @@ const installV8Flags = (function installV8Flags(inWorker: boolean): void {
     defineProperty(proc, 'binding', DESCRIPTOR);
     DESCRIPTOR.value = undefined;
   }
-  if (inWorker) return patchV8(getBuiltin ? apply(getBuiltin, proc, ['node:v8']) : nativeRequire('v8'));
-  const config = binding<object>('config');
-  const d = config === undefined ? undefined : getOwnPropertyDescriptor(config, 'hasInspector');
-  if (!d?.configurable) return;
-  const value: unknown = d.value;
-  const moduleCtor = module.constructor as unknown as ModuleCtor;
-  // Not configurable: deleted, node:v8 would load without reading it.
-  defineProperty(config!, 'hasInspector', {
+  // node:v8 reads the config binding's hasInspector while it loads.
+  onLoad(binding<object>('config'), 'hasInspector', () => v8Patched, () => patchV8(builtin('v8')));
+});
+
+/** Code caches (late.js's noCodeCache): the contextify binding, node:vm's compileFunction, and module.enableCompileCache. */
+const installCodeCaches = (function installCodeCaches(): void {
+  // node:module assigns Module.enableCompileCache when it loads (after this, unless a preload before ours loaded it).
+  const moduleCtor = module.constructor as unknown as Record<string, unknown>;
+  targets[H.EnableCompileCache] = moduleCtor;
+  if (typeof moduleCtor.enableCompileCache === 'function') return put(H.EnableCompileCache, H.EnableCompileCache + 1);
+  const d = getOwnPropertyDescriptor(moduleCtor, 'enableCompileCache');
+  if (d !== undefined && !d.configurable) return;
+  let w: unknown;
+  defineProperty(moduleCtor, 'enableCompileCache', {
     configurable: false,
-    enumerable: d.enumerable,
-    get: () => {
-      if (!v8Patched) {
-        enqueue(() => {
-          if (v8Patched) return;
-          patchV8(getBuiltin ? apply(getBuiltin, proc, ['node:v8']) : nativeRequire('v8'));
-          if (moduleCtor.syncBuiltinESMExports) apply(moduleCtor.syncBuiltinESMExports, moduleCtor, []);
-        });
-      }
-      return value;
+    enumerable: true,
+    get: () => w,
+    set: (v: unknown) => {
+      if (w !== undefined || typeof v !== 'function') return;
+      originals[H.EnableCompileCache] = v as AnyFn;
+      w = disguise(function (this: unknown, _dir: unknown) { return run(H.EnableCompileCache, this, []); }, v as AnyFn);
     },
   });
+  // node:vm reads the contextify binding's measureMemory while it loads.
+  onLoad(binding<object>('contextify'), 'measureMemory', () => vmPatched, () => patchVm(builtin('vm')));
 });
 
 /** Emits hook i's held warning, once; answers `answer` (what needs() says). */
@@ -799,8 +856,14 @@ try {
     } catch (e) {
       faults[faults.length] = `inspector: ${message(e)}`;
     }
+    // Before installV8Flags, which wraps process.binding.
     try {
-      installV8Flags(inWorker);
+      installCodeCaches();
+    } catch (e) {
+      faults[faults.length] = `code caches: ${message(e)}`;
+    }
+    try {
+      installV8Flags();
     } catch (e) {
       faults[faults.length] = `v8: ${message(e)}`;
     }
