@@ -676,8 +676,7 @@ const installInspector = (function installInspector(mainThread: boolean): void {
  * getBuiltinModule (seen), and an ESM import, which reads the config
  * binding's hasInspector while node:v8 loads (an accessor sees it; a
  * microtask then patches the exports and syncs the ESM bindings before the
- * importing module evaluates). In a worker, where Module._load is not
- * hooked, node:v8 is loaded at start. Node 20 and 22 also hand out the v8
+ * importing module evaluates); in worker threads too. Node 20 and 22 also hand out the v8
  * binding itself (process.binding('v8')): its function is hooked when it is
  * asked for (creating the binding at start costs more).
  */
