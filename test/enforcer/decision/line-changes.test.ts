@@ -172,6 +172,17 @@ describe('paths reached through a writable place in a line', () => {
     expect(refused(evaluate(DRIFT, req, sys)).detail?.rule).toBe('writable-location');
   });
 
+  // The shell sets $PWD itself (to where it is, after each cd): the environment's PWD is not its value.
+  it.each([
+    'cd /tmp && PATH=$PWD:$PATH evil',
+    'cd /tmp; export PATH="$PWD"; evil',
+  ])('refuses %j, whatever PWD the environment holds', (line) => {
+    for (const PWD of ['/var/task', '']) {
+      const d = refused(evaluate(DRIFT, sh(line, { env: { ...ENV, PWD } }), fakeSystem({ ...LAMBDA_FILES, '/tmp/evil': { content: '\x7fELF' } })));
+      expect(d.detail?.rule).toBe('writable-location');
+    }
+  });
+
   it('keeps a top-level spawn of a /tmp symlink to a trusted binary as it was (what runs is checked at the call)', () => {
     expect(evaluate(DRIFT, spawn('/tmp/curl', ['curl', '-c', 'ls']), system)).toEqual({ allow: true });
   });

@@ -41,10 +41,14 @@ check('cd into /tmp, then a relative command', () => run('cd ' + TMP + ' && ./mi
 check('PATH prefix assignment', () => run('PATH=' + TMP + ':$PATH miner'));
 check('export PATH', () => run('export PATH=' + TMP + ':$PATH; miner'));
 check('PATH assigned by a for loop', () => run('for PATH in ' + TMP + '; do miner; done'));
+// The shell sets $PWD to where it is: the PWD in its environment (here the function's directory) is not its value.
+check('PATH from $PWD after a cd', () => {
+  try { cp.execSync('cd ' + TMP + ' && PATH=$PWD:$PATH miner', { stdio: 'pipe', env: { ...process.env, PWD: __dirname } }); return { ok: true }; } catch (e) { return { code: e.code, status: e.status }; }
+});
 `;
 
 const OTHER_LINES = ['missing /tmp path after another command', 'cd into /tmp, then a relative command', 'PATH prefix assignment', 'export PATH',
-  'PATH assigned by a for loop'];
+  'PATH assigned by a for loop', 'PATH from $PWD after a cd'];
 
 let server: ChildProcess | undefined;
 let logDir: string;
