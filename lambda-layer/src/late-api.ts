@@ -15,7 +15,7 @@ export const enum H {
   Open, OpenFileHandle, Close, WriteBuffer, WriteBuffers, WriteString, FhClose, WriteFileUtf8,
   CopyFile, Rename, Link, CpSyncOverrideFile, CpSyncCopyDir, Chmod, Fchmod,
   Worker, GetBuiltinModule, Connection, MainThreadConnection, InspectorOpen, Sigusr1, SetFlags, SetFlagsBinding,
-  ContextifyScript, CompileFunction, VmScript, VmCompileFunction, EnableCompileCache,
+  ContextifyScript, CompileFunction, VmCompileFunction, EnableCompileCache,
   DatabaseSync, LoadExtension, Wasi, ReadFileUtf8, OpenAsBlob, LoadEnvFile,
 }
 

@@ -175,15 +175,14 @@ function noCodeCache(i: H, self: unknown, a: unknown[], newTarget: unknown): unk
   // module.constants.compileCacheStatus.FAILED
   if (i === H.EnableCompileCache) return { status: 0, message: 'refused by nano-enforcer: code in the function could edit the cache of a module before it loads' };
   let given: boolean;
-  if (i === H.VmScript || i === H.VmCompileFunction) {
-    // new vm.Script(code, options), vm.compileFunction(code, params, options): options.cachedData, read once here, shadowed by an own undefined.
-    const at = i === H.VmScript ? 1 : 2;
-    const o = a[at] as { cachedData?: unknown };
+  if (i === H.VmCompileFunction) {
+    // vm.compileFunction(code, params, options): options.cachedData, read once here, shadowed by an own undefined.
+    const o = a[2] as { cachedData?: unknown };
     given = o.cachedData !== undefined;
     if (given) {
       const copy = { __proto__: o } as object;
       defineProperty(copy, 'cachedData', UNSET);
-      a[at] = copy;
+      a[2] = copy;
     }
   } else {
     // The contextify binding's ContextifyScript and compileFunction: (code, filename, lineOffset, columnOffset, cachedData, ...).

@@ -274,7 +274,7 @@ const inWritable = (function inWritable(p: unknown): boolean {
 const NAMES = ['spawn', 'spawnSync', 'execve', 'dlopen', 'open', 'openFileHandle', 'close', 'writeBuffer', 'writeBuffers', 'writeString', 'fhClose',
   'writeFileUtf8', 'copyFile', 'rename', 'link', 'cpSyncOverrideFile', 'cpSyncCopyDir', 'chmod', 'fchmod', 'Worker', 'getBuiltinModule',
   'Connection', 'MainThreadConnection', 'inspectorOpen', 'SIGUSR1', 'setFlagsFromString', 'setFlagsFromString',
-  'ContextifyScript', 'compileFunction', 'Script', 'compileFunction', 'enableCompileCache', 'DatabaseSync', 'loadExtension', 'WASI', 'readFileUtf8', 'openAsBlob', 'loadEnvFile'];
+  'ContextifyScript', 'compileFunction', 'compileFunction', 'enableCompileCache', 'DatabaseSync', 'loadExtension', 'WASI', 'readFileUtf8', 'openAsBlob', 'loadEnvFile'];
 const KEYS = NAMES.slice();
 KEYS[H.SpawnSync] = 'spawn';
 KEYS[H.FhClose] = 'close';
@@ -392,7 +392,6 @@ const needs = (function needs(i: H, a: unknown[]): boolean {
     case H.LoadExtension: return typeof a[0] === 'string' && (inWritable(a[0]) || inWritable(a[0] + '.so'));
     // A code cache handed in (late.js drops it): the binding's cachedData argument, node:vm's options (read once, there).
     case H.ContextifyScript: case H.CompileFunction: return a[4] !== undefined;
-    case H.VmScript: return a[1] !== null && typeof a[1] === 'object';
     case H.VmCompileFunction: return a[2] !== null && typeof a[2] === 'object';
     case H.DatabaseSync: return held(i, false);
     case H.Wasi: return held(i, true);
@@ -458,9 +457,9 @@ const put = (function put(from: H, to: H): void {
     if (typeof f !== 'function') continue;
     originals[i] = f;
     // execve, Worker, getBuiltinModule and WASI are JS functions of length 1, with a prototype; DatabaseSync, the
-    // inspector's connections and the contextify binding's ContextifyScript are classes from C++, node:vm's Script a JS class.
+    // inspector's connections and the contextify binding's ContextifyScript are classes from C++.
     const fn = i === H.Execve || i === H.Worker || i === H.GetBuiltinModule || i === H.DatabaseSync || i === H.Wasi
-      || i === H.Connection || i === H.MainThreadConnection || i === H.ContextifyScript || i === H.VmScript;
+      || i === H.Connection || i === H.MainThreadConnection || i === H.ContextifyScript;
     const w = i === H.GetBuiltinModule
       ? { [k]: function (this: unknown, id: unknown) { return seen(apply(f, this, arguments), id); } }[k]
       : fn
@@ -690,12 +689,18 @@ function patchV8(exportsObj: unknown): void {
   put(H.SetFlags, H.SetFlags + 1);
 }
 
-/** node:vm's Script and compileFunction (code caches: late.js's noCodeCache), when the module loads. */
+/**
+ * node:vm's compileFunction (code caches: late.js's noCodeCache), when the
+ * module loads: it calls the binding's compileFunction through internal/vm,
+ * which took it before this ran. (node:vm's Script, and createScript,
+ * runInThisContext and the others, extend the binding's ContextifyScript,
+ * which is hooked at start.)
+ */
 function patchVm(exportsObj: unknown): void {
   if (vmPatched || exportsObj === null || typeof exportsObj !== 'object') return;
   vmPatched = true;
-  targets[H.VmScript] = targets[H.VmCompileFunction] = exportsObj;
-  put(H.VmScript, H.EnableCompileCache);
+  targets[H.VmCompileFunction] = exportsObj;
+  put(H.VmCompileFunction, H.EnableCompileCache);
 }
 
 function builtin(id: string): unknown {
@@ -739,10 +744,6 @@ const installV8Flags = (function installV8Flags(): void {
       if (targets[H.SetFlagsBinding] === undefined && _name === 'v8') {
         targets[H.SetFlagsBinding] = b;
         put(H.SetFlagsBinding, H.SetFlagsBinding + 1);
-      } else if (targets[H.ContextifyScript] === undefined && _name === 'contextify') {
-        // Its ContextifyScript and compileFunction take a code cache (node:vm's are hooked on its exports).
-        targets[H.ContextifyScript] = targets[H.CompileFunction] = b;
-        put(H.ContextifyScript, H.VmScript);
       }
       return b;
     }, processBinding);
@@ -755,8 +756,16 @@ const installV8Flags = (function installV8Flags(): void {
   onLoad(binding<object>('config'), 'hasInspector', () => v8Patched, () => patchV8(builtin('v8')));
 });
 
-/** Code caches (late.js's noCodeCache): the contextify binding, node:vm's compileFunction, and module.enableCompileCache. */
+/**
+ * Code caches (late.js's noCodeCache): the contextify binding's
+ * ContextifyScript (at start: node:vm's Script classes extend it when the
+ * module loads, later) and compileFunction, node:vm's compileFunction, and
+ * module.enableCompileCache.
+ */
 const installCodeCaches = (function installCodeCaches(): void {
+  const contextify = binding<object>('contextify');
+  targets[H.ContextifyScript] = targets[H.CompileFunction] = contextify;
+  put(H.ContextifyScript, H.VmCompileFunction);
   // node:module assigns Module.enableCompileCache when it loads (after this, unless a preload before ours loaded it).
   const moduleCtor = module.constructor as unknown as Record<string, unknown>;
   targets[H.EnableCompileCache] = moduleCtor;
@@ -775,7 +784,7 @@ const installCodeCaches = (function installCodeCaches(): void {
     },
   });
   // node:vm reads the contextify binding's measureMemory while it loads.
-  onLoad(binding<object>('contextify'), 'measureMemory', () => vmPatched, () => patchVm(builtin('vm')));
+  onLoad(contextify, 'measureMemory', () => vmPatched, () => patchVm(builtin('vm')));
 });
 
 /** Emits hook i's held warning, once; answers `answer` (what needs() says). */

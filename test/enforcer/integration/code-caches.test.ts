@@ -27,6 +27,11 @@ check('vm.Script given an edited cache', () => {
   const s = new vm.Script(OTHER, { cachedData: cache });
   return { result: s.runInThisContext(), rejected: s.cachedDataRejected };
 });
+// node:vm's own functions construct its Script class, not the exported one.
+check('vm.createScript, runInThisContext and runInNewContext given an edited cache', () => {
+  const s = vm.createScript(OTHER, { cachedData: cache });
+  return [s.runInThisContext(), s.cachedDataRejected, vm.runInThisContext(OTHER, { cachedData: cache }), vm.runInNewContext(OTHER, {}, { cachedData: cache })];
+});
 check("the contextify binding's ContextifyScript given an edited cache", () => {
   const { ContextifyScript } = process.binding('contextify');
   const s = new ContextifyScript(OTHER, 'other.js', 0, 0, cache, false, undefined, Symbol('other'));
@@ -68,6 +73,10 @@ describe.each(NODE_VERSIONS)('code caches handed to V8 on Node %s', (version) =>
     'an ESM import of compileFunction given an edited cache',
   ])('%s: compiled from its source, the cache rejected', (name) => {
     expect(batch.result(name)).toMatchObject({ value: { result: 42, rejected: true }, events: [] });
+  });
+
+  test("node:vm's createScript, runInThisContext and runInNewContext compile from the source, the cache rejected", () => {
+    expect(batch.result('vm.createScript, runInThisContext and runInNewContext given an edited cache')).toMatchObject({ value: [42, true, 42, 42], events: [] });
   });
 
   test('module.enableCompileCache fails, and no cache directory is made', () => {
