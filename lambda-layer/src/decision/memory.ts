@@ -74,12 +74,17 @@ export function memoryRisk(ctx: Context, text: string, cwds: readonly Arg[], sin
   return risk ?? (sink && !text.includes(UNKNOWN) ? existingLink(ctx, text, cwds) : undefined);
 }
 
+/** Whether a real path (realpath()'s answer) is a process's or thread's memory file. */
+export function isProcessMemory(real: string): boolean {
+  return real.endsWith('/mem') && PROC_DIR.test(real.slice(0, -4));
+}
+
 /** A symlink that points to a process's memory file now (planted before the spawn). */
 function existingLink(ctx: Context, text: string, cwds: readonly Arg[]): MemoryRisk {
   for (const c of text.startsWith('/') ? ['/'] : cwds) {
     if (!isStatic(c)) continue;
     const real = ctx.system.realpath(text.startsWith('/') ? text : normalize(`${c}/${text}`));
-    if (real !== undefined && real.endsWith('/mem') && PROC_DIR.test(real.slice(0, -4))) return 'memory';
+    if (real !== undefined && isProcessMemory(real)) return 'memory';
   }
   return undefined;
 }

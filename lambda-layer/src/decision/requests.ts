@@ -3,6 +3,7 @@
 import { anyExecuteBit, basename, isDirectoryMode, permissionBits, showArgv } from './args';
 import { Context, describeDistrust, namesOf } from './context';
 import { isElf, isShebang } from './executable';
+import { isProcessMemory, MEMORY_RULE } from './memory';
 import { underAny } from './patterns';
 import type { AddonRequest, Control, Decision, FileRequest, InspectorRequest, V8FlagsRequest, WasiRequest, WorkerRequest } from '../types';
 
@@ -75,8 +76,6 @@ export function evaluateWorker(ctx: Context, r: WorkerRequest): Decision {
   return loadProblem(ctx, p, 'the worker script', 'process', detail) ?? { allow: true };
 }
 
-/** A process's memory (or one of its threads'): what is written at an offset lands at that address, in code pages too. */
-const PROCESS_MEMORY = /^\/proc\/\d+(\/task\/\d+)?\/mem$/;
 
 /**
  * No write to a process's memory file, whatever the policy's protectTmp;
@@ -86,9 +85,10 @@ const PROCESS_MEMORY = /^\/proc\/\d+(\/task\/\d+)?\/mem$/;
 export function evaluateFile(ctx: Context, r: FileRequest): Decision {
   const { system, policy } = ctx;
   const real = system.realpath(r.path);
-  if (real !== undefined && PROCESS_MEMORY.test(real)) {
+  // A process's memory (or one of its threads'): what is written at an offset lands at that address, in code pages too.
+  if (real !== undefined && isProcessMemory(real)) {
     const detail = { api: r.api, path: r.path, ...(real !== r.path ? { resolved: real } : {}) };
-    return refusal('process', `writing to ${real} writes into a running process's memory, its code included`, 'process-memory', detail);
+    return refusal('process', `writing to ${real} writes into a running process's memory, its code included`, MEMORY_RULE, detail);
   }
   if (!policy.protectTmp) return { allow: true };
   const dir = r.path.slice(0, r.path.lastIndexOf('/')) || '/';
