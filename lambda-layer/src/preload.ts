@@ -548,21 +548,41 @@ function installHoneypots(h: unknown, faults: string[]): void {
 // `import 'node:worker_threads'`, whose loading assigns process.chdir in the
 // main thread, which an accessor sees; a microtask then patches the exports
 // and syncs the ESM bindings before the importing module evaluates.
-let workerPatched = false;
+// node:v8 and node:vm are hooked the same way (onLoad).
 
+/** A built-in module loaded by require or getBuiltinModule: the hook on its exports, if it has one. */
 const seen = (function seen(result: unknown, id: unknown): unknown {
-  if (!workerPatched && (id === 'worker_threads' || id === 'node:worker_threads')) patchWorkerThreads(result);
-  else if (!v8Patched && (id === 'v8' || id === 'node:v8')) patchV8(result);
-  else if (!vmPatched && (id === 'vm' || id === 'node:vm')) patchVm(result);
+  const i = id === 'worker_threads' || id === 'node:worker_threads' ? H.Worker
+    : id === 'v8' || id === 'node:v8' ? H.SetFlags
+      : id === 'vm' || id === 'node:vm' ? H.VmCompileFunction : undefined;
+  if (i !== undefined) patchExports(i, result);
   return result;
 });
 
-function patchWorkerThreads(exportsObj: unknown): void {
-  if (workerPatched || exportsObj === null || typeof exportsObj !== 'object') return;
-  workerPatched = true;
-  const x = exportsObj as Record<string, unknown>;
-  targets[H.Worker] = x;
-  put(H.Worker, H.Worker + 1);
+/** Hooks export i of a built-in module's exports, once (its target is then set). */
+function patchExports(i: H, exportsObj: unknown): void {
+  if (targets[i] !== undefined || exportsObj === null || typeof exportsObj !== 'object') return;
+  targets[i] = exportsObj;
+  put(i, i + 1);
+}
+
+function builtin(id: string): unknown {
+  return getBuiltin ? apply(getBuiltin, proc, [`node:${id}`]) : nativeRequire(id);
+}
+
+/**
+ * Module `id` is loading without a signal user code could have stopped (an
+ * ESM import): a microtask hooks export i and syncs the ESM bindings, before
+ * the importing module evaluates.
+ */
+function patchSoon(i: H, id: string): void {
+  if (targets[i] !== undefined) return;
+  enqueue(() => {
+    if (targets[i] !== undefined) return;
+    patchExports(i, builtin(id));
+    const loader = module.constructor as unknown as ModuleCtor;
+    if (loader.syncBuiltinESMExports) apply(loader.syncBuiltinESMExports, loader, []);
+  });
 }
 
 /** A constructor's wrapper takes over its prototype. */
@@ -576,7 +596,7 @@ function adopt(wrapper: AnyFn, original: AnyFn): void {
 }
 
 const installWorkerHooks = (function installWorkerHooks(inWorker: boolean): void {
-  if (inWorker) patchWorkerThreads(nativeRequire('worker_threads'));
+  if (inWorker) patchExports(H.Worker, builtin('worker_threads'));
   const moduleCtor = module.constructor as unknown as ModuleCtor;
   const load_ = moduleCtor._load;
   // Anonymous (a property assignment names nothing) and of the same length, like the original.
@@ -598,13 +618,7 @@ const installWorkerHooks = (function installWorkerHooks(inWorker: boolean): void
     get: () => chdir,
     set: (v: typeof chdir) => {
       chdir = v;
-      if (!workerPatched) {
-        enqueue(() => {
-          if (workerPatched) return;
-          patchWorkerThreads(nativeRequire('worker_threads'));
-          if (moduleCtor.syncBuiltinESMExports) apply(moduleCtor.syncBuiltinESMExports, moduleCtor, []);
-        });
-      }
+      patchSoon(H.Worker, 'worker_threads');
     },
   });
 });
@@ -669,82 +683,42 @@ const installInspector = (function installInspector(mainThread: boolean): void {
 });
 
 /**
+ * Module `id` reads binding[prop] while it loads, where an ESM import gives
+ * no other signal: an accessor there hooks export i (patchSoon). Not
+ * configurable: deleted, the module would load without reading it.
+ */
+const onLoad = (function onLoad(b: object | undefined, prop: string, i: H, id: string): void {
+  const d = b === undefined ? undefined : getOwnPropertyDescriptor(b, prop);
+  if (!d?.configurable || !('value' in d)) return;
+  const value: unknown = d.value;
+  defineProperty(b!, prop, {
+    configurable: false,
+    enumerable: d.enumerable,
+    get: () => {
+      patchSoon(i, id);
+      return value;
+    },
+  });
+});
+
+/**
  * v8.setFlagsFromString: --allow-natives-syntax hands code V8's runtime
  * functions, with which it runs machine code of its own. node:v8's export
  * is hooked when the module loads (after this): require and
  * getBuiltinModule (seen), and an ESM import, which reads the config
  * binding's hasInspector while node:v8 loads (an accessor sees it; a
  * microtask then patches the exports and syncs the ESM bindings before the
- * importing module evaluates); in worker threads too. Node 20 and 22 also hand out the v8
- * binding itself (process.binding('v8')): its function is hooked when it is
- * asked for (creating the binding at start costs more).
+ * importing module evaluates; onLoad); in worker threads too. Node 20 and
+ * 22 also hand out the v8 binding itself (process.binding('v8')): its
+ * function is hooked when it is asked for (creating the binding at start
+ * costs more).
  */
-let v8Patched = false;
-let vmPatched = false;
-
-function patchV8(exportsObj: unknown): void {
-  if (v8Patched || exportsObj === null || typeof exportsObj !== 'object') return;
-  v8Patched = true;
-  targets[H.SetFlags] = exportsObj;
-  put(H.SetFlags, H.SetFlags + 1);
-}
-
-/**
- * node:vm's compileFunction (code caches: late.js's noCodeCache), when the
- * module loads: it calls the binding's compileFunction through internal/vm,
- * which took it before this ran. (node:vm's Script, and createScript,
- * runInThisContext and the others, extend the binding's ContextifyScript,
- * which is hooked at start.)
- */
-function patchVm(exportsObj: unknown): void {
-  if (vmPatched || exportsObj === null || typeof exportsObj !== 'object') return;
-  vmPatched = true;
-  targets[H.VmCompileFunction] = exportsObj;
-  put(H.VmCompileFunction, H.EnableCompileCache);
-}
-
-function builtin(id: string): unknown {
-  return getBuiltin ? apply(getBuiltin, proc, [`node:${id}`]) : nativeRequire(id);
-}
-
-/**
- * A built-in module that an ESM import loads: nothing user code sees
- * happens, but the module reads binding[prop] while it loads. An accessor
- * there queues a microtask that hooks the module's exports (patch) and syncs
- * the ESM bindings, before the importing module evaluates. Not
- * configurable: deleted, the module would load without reading it.
- */
-const onLoad = (function onLoad(b: object | undefined, prop: string, done: () => boolean, patch: () => void): void {
-  const d = b === undefined ? undefined : getOwnPropertyDescriptor(b, prop);
-  if (!d?.configurable || !('value' in d)) return;
-  const value: unknown = d.value;
-  const moduleCtor = module.constructor as unknown as ModuleCtor;
-  defineProperty(b!, prop, {
-    configurable: false,
-    enumerable: d.enumerable,
-    get: () => {
-      if (!done()) {
-        enqueue(() => {
-          if (done()) return;
-          patch();
-          if (moduleCtor.syncBuiltinESMExports) apply(moduleCtor.syncBuiltinESMExports, moduleCtor, []);
-        });
-      }
-      return value;
-    },
-  });
-});
-
 const installV8Flags = (function installV8Flags(): void {
   const processBinding = proc.binding as AnyFn | undefined;
   if (typeof processBinding === 'function') {
     const w = disguise(function (this: unknown, _name: unknown) {
       const b: unknown = apply(processBinding, this, arguments);
-      if (b === null || typeof b !== 'object') return b;
-      if (targets[H.SetFlagsBinding] === undefined && _name === 'v8') {
-        targets[H.SetFlagsBinding] = b;
-        put(H.SetFlagsBinding, H.SetFlagsBinding + 1);
-      }
+      if (_name === 'v8') patchExports(H.SetFlagsBinding, b);
       return b;
     }, processBinding);
     DESCRIPTOR.value = w;
@@ -753,7 +727,7 @@ const installV8Flags = (function installV8Flags(): void {
     DESCRIPTOR.value = undefined;
   }
   // node:v8 reads the config binding's hasInspector while it loads.
-  onLoad(binding<object>('config'), 'hasInspector', () => v8Patched, () => patchV8(builtin('v8')));
+  onLoad(binding<object>('config'), 'hasInspector', H.SetFlags, 'v8');
 });
 
 /**
@@ -783,8 +757,10 @@ const installCodeCaches = (function installCodeCaches(): void {
       w = disguise(function (this: unknown, _dir: unknown) { return run(H.EnableCompileCache, this, []); }, v as AnyFn);
     },
   });
-  // node:vm reads the contextify binding's measureMemory while it loads.
-  onLoad(contextify, 'measureMemory', () => vmPatched, () => patchVm(builtin('vm')));
+  // node:vm reads the contextify binding's measureMemory while it loads. Its compileFunction calls the binding's
+  // through internal/vm, which took it before this ran: the export is hooked. (node:vm's Script, createScript and
+  // the run* functions extend the binding's ContextifyScript, hooked above.)
+  onLoad(contextify, 'measureMemory', H.VmCompileFunction, 'vm');
 });
 
 /** Emits hook i's held warning, once; answers `answer` (what needs() says). */

@@ -1,6 +1,7 @@
 // Arguments as the decision sees them: a known string, one field only known
 // at run time (undefined), or any number of unknown fields (SPLAT: an unquoted
 // expansion or glob, "$@", xargs input).
+import type { ShellWord } from './shell-words';
 
 export const SPLAT: unique symbol = Symbol('splat');
 export type Arg = string | undefined | typeof SPLAT;
@@ -136,6 +137,35 @@ export function paramValues(vars: Vars, name: string, cwds: readonly Arg[]): rea
   if (!SHELL_SET.has(name)) return vars.get(name) ?? [null];
   if (name === 'PWD' || name === 'OLDPWD') return cwds.map(c => (isStatic(c) ? c : undefined));
   return [undefined];
+}
+
+/** Stands in a word's text for what is only known at run time (NUL cannot be in an argument). */
+export const UNKNOWN = '\0';
+const MAX_TEXTS = 16;
+
+/**
+ * What a shell word may be: its text with the known values of its variables
+ * put in, UNKNOWN where anything is only known at run time (with `globbed`,
+ * a glob or brace character too, as in a /proc glob). At most 16 texts; past that,
+ * what came so far is UNKNOWN.
+ */
+export function wordTexts(w: ShellWord, vars: Vars, cwds: readonly Arg[], globbed = w.glob): string[] {
+  let outs = [''];
+  for (const p of w.parts) {
+    let vals: readonly string[];
+    if (p.kind === 'lit') vals = [globbed ? p.text.replace(/[*?[{]/g, UNKNOWN) : p.text];
+    else if (p.kind === 'param') vals = paramValues(vars, p.name, cwds).map(v => (v === undefined ? UNKNOWN : v ?? ''));
+    else vals = [UNKNOWN];
+    const next: string[] = [];
+    for (const o of outs) for (const v of vals) next.push(o + v);
+    outs = next.length > MAX_TEXTS ? [UNKNOWN] : next;
+  }
+  return outs;
+}
+
+/** What an argument may be: its text, or UNKNOWN. */
+export function argText(a: Arg): string {
+  return isStatic(a) ? a : UNKNOWN;
 }
 
 export const isStatic = (function isStatic(a: Arg): a is string {

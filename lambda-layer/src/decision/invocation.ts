@@ -2,12 +2,12 @@
 // allowlist or drift rule, then look inside it: the program a dynamic loader
 // or a '#!' line runs, a wrapper's command, a shell's line, an interpreter's
 // inline code, and the environment it gets.
-import { Arg, basename, candidates, derive, isStatic, normalize, SPLAT, VarValue } from './args';
+import { Arg, argText, basename, candidates, derive, isStatic, normalize, SPLAT, VarValue, wordTexts } from './args';
 import { Context, describeDistrust, MAX_COMMANDS, MAX_DEPTH, namesOf } from './context';
 import { environmentProblem } from './environment';
 import { inspectExecutable, isDynamicLoader, loaderInvocation } from './executable';
 import { Family, familyOf, interpreterUse } from './inline';
-import { argText, commandRisk, MEMORY_RULE, memoryReason, wordTexts } from './memory';
+import { commandRisk, MEMORY_RULE, memoryReason } from './memory';
 import { interpreterNameMatches, isHashEntry, pathEntryMatches } from './patterns';
 import { lookup, Resolution } from './resolve';
 import { analyzeShell, shellBuiltin, ShellState } from './shell-check';

@@ -10,39 +10,14 @@
 // The file is always named `mem` (procfs has no hard links), so what matters
 // is whether the last component of a path can be `mem` in a process's proc
 // directory, or the path is a symlink to one that exists already.
-import { Arg, isStatic, normalize, paramValues, Vars } from './args';
+import { Arg, isStatic, normalize, UNKNOWN } from './args';
 import { Context } from './context';
-import type { ShellWord } from './shell-words';
 
-/** Stands in a value for what is only known at run time (NUL cannot be in an argument). */
-const UNKNOWN = '\0';
 /** A process's or thread's proc directory, as realpath() gives it. */
 const PROC_DIR = /^\/proc\/[^/]+(\/task\/[^/]+)?$/;
-const MAX_TEXTS = 16;
 
 /** 'memory': names a process's memory file; 'unknown': the name is only known at run time and may. */
 export type MemoryRisk = 'memory' | 'unknown' | undefined;
-
-/** What a shell word may be, known values of variables put in, UNKNOWN for the rest. */
-export function wordTexts(w: ShellWord, vars: Vars, cwds: readonly Arg[]): string[] {
-  let outs = [''];
-  for (const p of w.parts) {
-    let vals: readonly string[];
-    // A glob or brace character may stand for anything (/proc/*/mem).
-    if (p.kind === 'lit') vals = [w.glob ? p.text.replace(/[*?[{]/g, UNKNOWN) : p.text];
-    else if (p.kind === 'param') vals = paramValues(vars, p.name, cwds).map(v => (v === undefined ? UNKNOWN : v ?? ''));
-    else vals = [UNKNOWN];
-    const next: string[] = [];
-    for (const o of outs) for (const v of vals) next.push(o + v);
-    outs = next.length > MAX_TEXTS ? [UNKNOWN] : next;
-  }
-  return outs;
-}
-
-/** What an argument may be: its text, or UNKNOWN. */
-export function argText(a: Arg): string {
-  return isStatic(a) ? a : UNKNOWN;
-}
 
 /**
  * Whether a path (a text of wordTexts) may name a process's memory file.

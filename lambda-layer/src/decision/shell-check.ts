@@ -2,11 +2,11 @@
 // commands of its line in order, and the builtins that change what later
 // commands resolve to (cd, export, PATH=, unset) or run code that cannot be
 // known (eval, alias, hash -p, source of an untrusted file).
-import { Arg, derive, isStatic, normalize, paramValues, SPLAT, VarValue, Vars } from './args';
+import { Arg, derive, isStatic, normalize, SPLAT, UNKNOWN, VarValue, Vars, wordTexts } from './args';
 import { Context } from './context';
 import { PS4_REASON, ps4Expands } from './environment';
 import { checkInvocation, checkLoadedFile, FD_PATH, Invocation, runWrapper } from './invocation';
-import { MEMORY_RULE, memoryReason, memoryRisk, MemoryRisk, wordTexts } from './memory';
+import { MEMORY_RULE, memoryReason, memoryRisk, MemoryRisk } from './memory';
 import { interpreterNameMatches } from './patterns';
 import { lookup } from './resolve';
 import { ASSIGNMENT, parseShell, ShellCommand, ShellSyntaxError, stripPrefix } from './shell-parser';
@@ -332,18 +332,9 @@ export function wordArg(w: ShellWord): Arg {
   return known ? out : undefined;
 }
 
-/** Values an assignment may give: $NAME and ${NAME} expand with the values known so far. */
+/** Values an assignment may give: $NAME and ${NAME} expand with the values known so far (no pathname expansion); unknown as a whole otherwise. */
 export function assignedValues(w: ShellWord, vars: Vars, cwds: readonly Arg[]): VarValue[] {
-  let outs: VarValue[] = [''];
-  for (const p of w.parts) {
-    if (p.kind === 'lit') {outs = outs.map(o => (o === undefined || o === null ? o : o + p.text));} else if (p.kind === 'param') {
-      const vals = paramValues(vars, p.name, cwds);
-      const next: VarValue[] = [];
-      for (const o of outs) for (const v of vals) next.push(o === undefined || v === undefined ? undefined : (o ?? '') + (v ?? ''));
-      outs = next.length > 16 ? [undefined] : next;
-    } else {outs = [undefined];}
-  }
-  return outs;
+  return wordTexts(w, vars, cwds, false).map(t => (t.includes(UNKNOWN) ? undefined : t));
 }
 
 function addValues(vars: Map<string, VarValue[]>, name: string, vals: readonly VarValue[]): void {
